@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh Debian 12 machine: `make run` and `make test`.
+BUILD_DIR := build
+JOBS ?= 2
+
+.PHONY: all deps configure build test run clean format
+
+all: build
+
+deps:
+	@packaging/install-deps.sh
+
+configure: deps
+	@cmake --preset default >/dev/null
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Every test, headless (Qt's offscreen platform), through ctest.
+test: build
+	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j$(JOBS)
+
+# Opens the GUI on the bundled sample photograph with the untrained test model (its window
+# says so) until the project's own reference detector ships.
+run: build
+	$(BUILD_DIR)/app/forgelens --model $(BUILD_DIR)/models/untrained-test-model.pt \
+	  resources/samples/chelsea.png
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,204 @@
+#include "analyze_command.h"
+
+#include "forgelens/image/image_decoder.h"
+#include "forgelens/inference/engine_config.h"
+#include "forgelens/inference/image_analysis.h"
+#include "forgelens/inference/inference_worker.h"
+#include "forgelens/report/analysis_json.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTextStream>
+
+namespace forgelens::cli {
+namespace {
+
+const char *const kDescription = R"(Analyse images with one model bundle and print one verdict per image.
+
+Each file is opened read-only, hashed (SHA-256, MD5), decoded and analysed. A file that
+cannot be analysed (missing, empty, truncated, not an image, too large) prints its own
+error and the others are still analysed.
+
+Exit codes:
+  0  every image was analysed
+  1  at least one image could not be analysed (the others were)
+  2  usage error
+  3  the model bundle could not be loaded)";
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
+{
+    out() << outcome.path << '\n';
+    if (!outcome.digest.sha256.isEmpty())
+        out() << "  sha256       " << outcome.digest.sha256 << '\n';
+    if (outcome.error) {
+        out() << "  error        [" << outcome.error->code << "] " << outcome.error->message
+              << '\n';
+        out().flush();
+        err() << "forgelens-cli: " << outcome.path << ": error [" << outcome.error->code
+              << "]: " << outcome.error->message << '\n';
+        err().flush();
+        return;
+    }
+    const Prediction &p = *outcome.prediction;
+    out() << "  image        " << imageFormatName(outcome.format).toUpper() << ' '
+          << outcome.width << "x" << outcome.height << ", " << outcome.fileSize << " bytes";
+    if (outcome.orientation != 1)
+        out() << ", EXIF orientation " << outcome.orientation << " applied";
+    out() << '\n';
+    out() << "  label        " << (p.synthetic ? "synthetic" : "real") << '\n';
+    out() << "  P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4)
+          << "  (threshold " << QString::number(p.threshold, 'f', 4) << ", "
+          << model.manifest.thresholdChosenBy << ")\n";
+    out() << "  classes     ";
+    for (int i = 0; i < model.manifest.classes.size(); ++i)
+        out() << ' ' << model.manifest.classes.at(i) << ' '
+              << QString::number(double(p.classProbabilities.at(size_t(i))), 'f', 4);
+    out() << '\n' << "  inference    " << QString::number(p.inferenceMillis, 'f', 1) << " ms\n";
+    out().flush();
+}
+
+} // namespace
+
+int runAnalyze(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QString::fromUtf8(kDescription));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("analyze"), QStringLiteral("The command."));
+    parser.addPositionalArgument(QStringLiteral("images"), QStringLiteral("Image files."),
+                                 QStringLiteral("IMAGE…"));
+    const QCommandLineOption model(QStringLiteral("model"),
+                                   QStringLiteral("Model bundle (.pt) to run."),
+                                   QStringLiteral("BUNDLE"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Print one JSON document instead of text."));
+    const QCommandLineOption device(QStringLiteral("device"),
+                                    QStringLiteral("auto (default: CUDA when present), cpu or "
+                                                   "cuda."),
+                                    QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+                                     QStringLiteral("CPU threads per operator (default: the "
+                                                    "cores this process may use)."),
+                                     QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption pin(QStringLiteral("model-sha256"),
+                                 QStringLiteral("Refuse the bundle unless its SHA-256 is HEX."),
+                                 QStringLiteral("HEX"));
+    const QCommandLineOption maxPixels(QStringLiteral("max-megapixels"),
+                                       QStringLiteral("Refuse images larger than this "
+                                                      "(default 210)."),
+                                       QStringLiteral("N"), QStringLiteral("210"));
+    parser.addOptions({model, json, device, threads, pin, maxPixels});
+    if (!parser.parse(arguments)) {
+        err() << "forgelens-cli analyze: " << parser.errorText() << "\n";
+        return kUsageError;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return kAllAnalysed;
+    }
+    const QStringList images = parser.positionalArguments().mid(1);
+    if (images.isEmpty() || !parser.isSet(model)) {
+        err() << "forgelens-cli analyze: give --model BUNDLE and at least one IMAGE "
+                 "(see --help)\n";
+        return kUsageError;
+    }
+
+    EngineConfig config;
+    const QString deviceName = parser.value(device);
+    if (deviceName == QLatin1String("cpu"))
+        config.device = EngineConfig::Device::Cpu;
+    else if (deviceName == QLatin1String("cuda"))
+        config.device = EngineConfig::Device::Cuda;
+    else if (deviceName != QLatin1String("auto")) {
+        err() << "forgelens-cli analyze: --device must be auto, cpu or cuda\n";
+        return kUsageError;
+    }
+    bool numberOk = false;
+    config.intraOpThreads = parser.value(threads).toInt(&numberOk);
+    config.expectedSha256 = parser.value(pin);
+    DecodeLimits limits;
+    const double megapixels = parser.value(maxPixels).toDouble(&numberOk);
+    if (!numberOk || megapixels <= 0) {
+        err() << "forgelens-cli analyze: --max-megapixels must be a positive number\n";
+        return kUsageError;
+    }
+    limits.maxPixels = qint64(megapixels * 1e6);
+    if (const QString problem = config.validate(); !problem.isEmpty()) {
+        err() << "forgelens-cli analyze: " << problem << "\n";
+        return kUsageError;
+    }
+
+    Result<std::shared_ptr<InferenceWorker>> worker =
+        InferenceWorker::start(parser.value(model), config);
+    if (!worker) {
+        err() << "forgelens-cli: cannot use the model [" << worker.error().code
+              << "]: " << worker.error().message << "\n";
+        return kModelUnusable;
+    }
+    const ModelInfo &info = (*worker)->info();
+    if (info.manifest.isUntrainedTestModel())
+        err() << "forgelens-cli: WARNING: " << info.manifest.name
+              << " is an UNTRAINED TEST MODEL; its verdicts mean nothing.\n";
+    else if (info.manifest.experimental)
+        err() << "forgelens-cli: note: " << info.manifest.name
+              << " is EXPERIMENTAL; read its model card before relying on a verdict.\n";
+    err().flush();
+
+    const bool asJson = parser.isSet(json);
+    if (!asJson)
+        out() << "model " << info.manifest.name << " (" << info.manifest.id << ' '
+              << info.manifest.version << "), bundle sha256 " << info.bundleSha256 << ", on "
+              << info.device << "\n\n";
+
+    const QDateTime started = QDateTime::currentDateTimeUtc();
+    QJsonArray results;
+    int failures = 0;
+    for (const QString &path : images) {
+        const AnalysisOutcome outcome = analyzeImageFile(path, limits, **worker);
+        if (!outcome.ok())
+            ++failures;
+        if (asJson) {
+            results.append(analysisToJson(outcome, info));
+            if (outcome.error) // still say it on stderr, where a person watching will see it
+                err() << "forgelens-cli: " << path << ": error [" << outcome.error->code
+                      << "]: " << outcome.error->message << '\n';
+        } else {
+            printText(outcome, info);
+            out() << '\n';
+        }
+    }
+
+    if (asJson) {
+        const QJsonObject document{
+            {QStringLiteral("tool"), QStringLiteral("forgelens-cli")},
+            {QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION)},
+            {QStringLiteral("started_utc"), started.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("finished_utc"),
+             QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+            {QStringLiteral("model"), modelInfoToJson(info)},
+            {QStringLiteral("results"), results},
+        };
+        out() << QJsonDocument(document).toJson(QJsonDocument::Indented);
+    }
+    out().flush();
+    err().flush();
+    return failures == 0 ? kAllAnalysed : kSomeFailed;
+}
+
+} // namespace forgelens::cli

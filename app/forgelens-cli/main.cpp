@@ -1,0 +1,41 @@
+// forgelens-cli: the headless front end. Commands: analyze (more arrive with their issues).
+#include "analyze_command.h"
+
+#include "forgelens/inference/allocator_tuning.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+const char *const kUsage = R"(usage: forgelens-cli COMMAND [OPTIONS]
+
+Commands:
+  analyze IMAGE… --model BUNDLE [--json]   one verdict per image
+
+forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
+)";
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    forgelens::tuneAllocatorForInference();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("forgelens-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FORGELENS_VERSION));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    const QString command = arguments.value(1);
+    if (command == QLatin1String("analyze"))
+        return forgelens::cli::runAnalyze(arguments);
+    if (command == QLatin1String("--version")) {
+        QTextStream(stdout) << "forgelens-cli " << FORGELENS_VERSION << '\n';
+        return 0;
+    }
+    const bool askedForHelp = command == QLatin1String("--help") || command == QLatin1String("-h");
+    QTextStream(askedForHelp ? stdout : stderr) << kUsage;
+    if (!askedForHelp && !command.isEmpty())
+        QTextStream(stderr) << "forgelens-cli: unknown command \"" << command << "\"\n";
+    return askedForHelp ? 0 : forgelens::cli::kUsageError;
+}

@@ -1,0 +1,182 @@
+#include "forgelens/image/image_decoder.h"
+
+#include "forgelens/image/exif_orientation.h"
+#include "forgelens/image/image_header_probe.h"
+
+#include <QBuffer>
+#include <QImage>
+#include <QImageReader>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace forgelens {
+namespace {
+
+Error decodeError(const QString &code, const QString &message)
+{
+    return Error{code, message};
+}
+
+// libjpeg "decodes" a JPEG cut short by padding it with grey and only warns; a forensic tool
+// must say the file is truncated instead. A complete JPEG has an EOI marker after its first
+// scan (trailing bytes after EOI, as some phones append, are fine).
+bool jpegEndsProperly(std::span<const std::uint8_t> bytes)
+{
+    size_t pos = 2; // after SOI
+    while (pos + 4 <= bytes.size()) {
+        if (bytes[pos] != 0xFF)
+            return false;
+        const std::uint8_t marker = bytes[pos + 1];
+        if (marker == 0xFF) { // fill byte
+            ++pos;
+            continue;
+        }
+        if (marker == 0xD9)
+            return true;
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+            pos += 2;
+            continue;
+        }
+        const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
+        if (length < 2)
+            return false;
+        if (marker == 0xDA) { // SOS: entropy-coded data follows; look for EOI after it
+            for (size_t i = bytes.size() - 1; i > pos + 1; --i) {
+                if (bytes[i] == 0xD9 && bytes[i - 1] == 0xFF)
+                    return true;
+            }
+            return false;
+        }
+        pos += 2 + length;
+    }
+    return false;
+}
+
+// OpenCV 4.6 has no GIF decoder; Qt's built-in one reads the first frame.
+Result<cv::Mat> decodeGifFirstFrame(std::span<const std::uint8_t> bytes)
+{
+    QByteArray data = QByteArray::fromRawData(reinterpret_cast<const char *>(bytes.data()),
+                                              static_cast<qsizetype>(bytes.size()));
+    QBuffer buffer(&data);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer, "gif");
+    reader.setAutoTransform(false);
+    QImage frame = reader.read();
+    if (frame.isNull())
+        return decodeError(QStringLiteral("decode-failed"),
+                           QStringLiteral("the GIF could not be decoded: %1")
+                               .arg(reader.errorString()));
+    frame = frame.convertToFormat(QImage::Format_RGB888);
+    cv::Mat bgr(frame.height(), frame.width(), CV_8UC3);
+    for (int y = 0; y < frame.height(); ++y) {
+        const cv::Mat row(1, frame.width(), CV_8UC3,
+                          const_cast<uchar *>(frame.constScanLine(y)));
+        cv::cvtColor(row, bgr.row(y), cv::COLOR_RGB2BGR);
+    }
+    return bgr;
+}
+
+void applyOrientation(cv::Mat &image, int orientation)
+{
+    cv::Mat out;
+    switch (orientation) {
+    case 2: cv::flip(image, out, 1); break;
+    case 3: cv::rotate(image, out, cv::ROTATE_180); break;
+    case 4: cv::flip(image, out, 0); break;
+    case 5: cv::transpose(image, out); break;
+    case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); break;
+    case 7:
+        // Transverse: mirror across the anti-diagonal = transpose, then rotate by 180°.
+        cv::transpose(image, out);
+        cv::flip(out, out, -1);
+        break;
+    case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: return;
+    }
+    image = out;
+}
+
+} // namespace
+
+QString DecodeLimits::validate() const
+{
+    if (maxPixels < 1)
+        return QStringLiteral("the pixel limit must be positive");
+    if (maxFileBytes < 1)
+        return QStringLiteral("the file size limit must be positive");
+    return {};
+}
+
+Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits)
+{
+    Result<ImageHeader> header = probeImageHeader(bytes);
+    if (!header)
+        return header.error();
+    const qint64 pixels = qint64(header->width) * header->height;
+    if (pixels > limits.maxPixels)
+        return decodeError(QStringLiteral("decompression-bomb"),
+                           QStringLiteral("the header declares %1 × %2 pixels (%3 megapixels), "
+                                          "more than the limit of %4 megapixels; not decoded")
+                               .arg(header->width)
+                               .arg(header->height)
+                               .arg(double(pixels) / 1e6, 0, 'f', 1)
+                               .arg(double(limits.maxPixels) / 1e6, 0, 'f', 1));
+    if (header->format == ImageFormat::Jpeg && !jpegEndsProperly(bytes))
+        return decodeError(QStringLiteral("truncated"),
+                           QStringLiteral("the JPEG data ends before its end-of-image marker; "
+                                          "the file is truncated or damaged"));
+
+    cv::Mat bgr;
+    try {
+        if (header->format == ImageFormat::Gif) {
+            Result<cv::Mat> gif = decodeGifFirstFrame(bytes);
+            if (!gif)
+                return gif.error();
+            bgr = std::move(gif).value();
+        } else {
+            const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
+                                  const_cast<std::uint8_t *>(bytes.data()));
+            // Orientation is applied below from Exiv2's reading, the same way for every format.
+            bgr = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+        }
+        if (bgr.empty())
+            return decodeError(QStringLiteral("decode-failed"),
+                               QStringLiteral("the %1 data could not be decoded (damaged or "
+                                              "truncated, or a variant the decoder does not "
+                                              "support)")
+                                   .arg(imageFormatName(header->format).toUpper()));
+        if (bgr.cols != header->width || bgr.rows != header->height)
+            return decodeError(QStringLiteral("decode-failed"),
+                               QStringLiteral("the decoder produced %1 × %2 pixels but the "
+                                              "header declares %3 × %4")
+                                   .arg(bgr.cols)
+                                   .arg(bgr.rows)
+                                   .arg(header->width)
+                                   .arg(header->height));
+
+        DecodedImage out;
+        out.format = header->format;
+        out.storedWidth = bgr.cols;
+        out.storedHeight = bgr.rows;
+        out.orientation = readExifOrientation(bytes);
+        applyOrientation(bgr, out.orientation);
+
+        out.width = bgr.cols;
+        out.height = bgr.rows;
+        out.rgb.resize(qsizetype(out.width) * out.height * 3);
+        cv::Mat rgb(out.height, out.width, CV_8UC3, out.rgb.data());
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        return out;
+    } catch (const cv::Exception &e) {
+        return decodeError(QStringLiteral("decode-failed"),
+                           QStringLiteral("the decoder failed: %1").arg(QString::fromStdString(
+                               e.err)));
+    } catch (const std::bad_alloc &) {
+        return decodeError(QStringLiteral("decode-failed"),
+                           QStringLiteral("not enough memory to decode this image"));
+    }
+}
+
+} // namespace forgelens

@@ -1,0 +1,189 @@
+#include "forgelens/image/preprocessor.h"
+
+#include <torch/nn/functional/padding.h>
+#include <torch/nn/functional/upsampling.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace forgelens {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// Output size of a "shorter side" resize, as torchvision computes it: the long side is
+// truncated, not rounded, and max_size rescales both sides when the long one exceeds it.
+std::pair<int64_t, int64_t> shorterSideSize(int64_t height, int64_t width, const InputSpec &spec)
+{
+    const bool portrait = width <= height;
+    const int64_t shortSide = portrait ? width : height;
+    const int64_t longSide = portrait ? height : width;
+    int64_t newShort = spec.resizeHeight;
+    int64_t newLong =
+        static_cast<int64_t>(static_cast<double>(newShort * longSide) / double(shortSide));
+    if (spec.maxSize && newLong > *spec.maxSize) {
+        newShort = static_cast<int64_t>(static_cast<double>(int64_t(*spec.maxSize) * newShort) /
+                                        double(newLong));
+        newLong = *spec.maxSize;
+    }
+    return portrait ? std::pair{newLong, newShort} : std::pair{newShort, newLong};
+}
+
+at::Tensor resize(const at::Tensor &batch, const InputSpec &spec)
+{
+    const int64_t height = batch.size(2);
+    const int64_t width = batch.size(3);
+    int64_t outHeight = spec.resizeHeight;
+    int64_t outWidth = spec.resizeWidth;
+    if (spec.resize == InputSpec::Resize::ShorterSide)
+        std::tie(outHeight, outWidth) = shorterSideSize(height, width, spec);
+    // torchvision returns the input untouched when the size already matches.
+    if (outHeight == height && outWidth == width)
+        return batch;
+
+    auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{outHeight, outWidth});
+    switch (spec.interpolation) {
+    case InputSpec::Interpolation::Nearest:
+        options.mode(torch::kNearest);
+        break;
+    case InputSpec::Interpolation::Bilinear:
+        options.mode(torch::kBilinear).align_corners(false).antialias(spec.antialias);
+        break;
+    case InputSpec::Interpolation::Bicubic:
+        options.mode(torch::kBicubic).align_corners(false).antialias(spec.antialias);
+        break;
+    }
+    return F::interpolate(batch, options);
+}
+
+// Zero padding that brings each too-small side up to the crop size, split as torchvision's
+// center_crop splits it (the extra pixel of an odd difference goes right / bottom).
+at::Tensor padToAtLeast(const at::Tensor &batch, int64_t cropHeight, int64_t cropWidth)
+{
+    const int64_t height = batch.size(2);
+    const int64_t width = batch.size(3);
+    if (cropHeight <= height && cropWidth <= width)
+        return batch;
+    const int64_t padW = std::max<int64_t>(cropWidth - width, 0);
+    const int64_t padH = std::max<int64_t>(cropHeight - height, 0);
+    return F::pad(batch, F::PadFuncOptions({padW / 2, (padW + 1) / 2, padH / 2, (padH + 1) / 2})
+                             .mode(torch::kConstant)
+                             .value(0));
+}
+
+// Python's round(): halves go to the even neighbour (banker's rounding), which decides the
+// crop offset when the margin is odd.
+int64_t roundHalfEven(double value)
+{
+    return static_cast<int64_t>(std::nearbyint(value));
+}
+
+at::Tensor centerCrop(const at::Tensor &batch, int64_t cropHeight, int64_t cropWidth)
+{
+    const at::Tensor padded = padToAtLeast(batch, cropHeight, cropWidth);
+    const int64_t height = padded.size(2);
+    const int64_t width = padded.size(3);
+    if (height == cropHeight && width == cropWidth)
+        return padded;
+    const int64_t top = roundHalfEven(double(height - cropHeight) / 2.0);
+    const int64_t left = roundHalfEven(double(width - cropWidth) / 2.0);
+    return padded.slice(2, top, top + cropHeight).slice(3, left, left + cropWidth);
+}
+
+at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
+{
+    const at::Tensor padded = padToAtLeast(batch, spec.cropHeight, spec.cropWidth);
+    const int64_t height = padded.size(2);
+    const int64_t width = padded.size(3);
+    int64_t rows = (height + spec.cropHeight - 1) / spec.cropHeight;
+    int64_t cols = (width + spec.cropWidth - 1) / spec.cropWidth;
+    if (rows * cols > spec.maxTiles) {
+        // Thin the grid to at most maxTiles, keeping tiles roughly square in their spread.
+        const auto fit = static_cast<int64_t>(
+            std::floor(std::sqrt(double(spec.maxTiles) * double(height) / double(width))));
+        rows = std::max<int64_t>(1, std::min(rows, fit));
+        cols = std::max<int64_t>(1, std::min<int64_t>(cols, spec.maxTiles / rows));
+    }
+    std::vector<at::Tensor> out;
+    for (int top : tileOrigins(int(height), spec.cropHeight, int(rows))) {
+        for (int left : tileOrigins(int(width), spec.cropWidth, int(cols)))
+            out.push_back(padded.slice(2, top, top + spec.cropHeight)
+                              .slice(3, left, left + spec.cropWidth));
+    }
+    return torch::cat(out, 0);
+}
+
+at::Tensor normalize(const at::Tensor &batch, const InputSpec &spec)
+{
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+    const at::Tensor mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, options)
+                                .view({1, 3, 1, 1});
+    const at::Tensor std = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, options)
+                               .view({1, 3, 1, 1});
+    // Subtract, then divide: multiplying by 1/std would differ in the last bit.
+    return batch.sub(mean).div(std);
+}
+
+} // namespace
+
+std::vector<int> tileOrigins(int length, int tile, int count)
+{
+    std::vector<int> origins;
+    if (count <= 1) {
+        origins.push_back((length - tile) / 2);
+        return origins;
+    }
+    for (int i = 0; i < count; ++i)
+        origins.push_back(int((int64_t(i) * (length - tile)) / (count - 1)));
+    return origins;
+}
+
+Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &spec)
+{
+    if (image.isNull() || image.rgb.size() != qsizetype(image.width) * image.height * 3)
+        return Error{QStringLiteral("preprocess-failed"),
+                     QStringLiteral("the decoded image is empty or inconsistent")};
+    try {
+        torch::NoGradGuard noGrad;
+        // [H, W, 3] uint8 -> [1, 3, H, W] float, as torchvision's to_tensor lays it out.
+        at::Tensor pixels =
+            torch::from_blob(const_cast<unsigned char *>(image.constData()),
+                             {image.height, image.width, 3}, torch::kUInt8)
+                .permute({2, 0, 1})
+                .contiguous()
+                .to(torch::kFloat32);
+        if (spec.valueMax == 1.0f)
+            pixels = pixels.div(255);
+        if (spec.bgr)
+            pixels = pixels.flip(0);
+        at::Tensor batch = pixels.unsqueeze(0);
+
+        for (InputSpec::Step step : spec.order) {
+            switch (step) {
+            case InputSpec::Step::Resize:
+                if (spec.resize != InputSpec::Resize::None)
+                    batch = resize(batch, spec);
+                break;
+            case InputSpec::Step::Crop:
+                if (spec.crop == InputSpec::Crop::Center)
+                    batch = centerCrop(batch, spec.cropHeight, spec.cropWidth);
+                else if (spec.crop == InputSpec::Crop::Tiles)
+                    batch = tiles(batch, spec);
+                break;
+            case InputSpec::Step::Normalize:
+                batch = normalize(batch, spec);
+                break;
+            }
+        }
+        return batch.contiguous();
+    } catch (const c10::Error &e) {
+        return Error{QStringLiteral("preprocess-failed"),
+                     QStringLiteral("LibTorch failed while preparing the input: %1")
+                         .arg(QString::fromStdString(e.what_without_backtrace()))};
+    } catch (const std::bad_alloc &) {
+        return Error{QStringLiteral("preprocess-failed"),
+                     QStringLiteral("not enough memory to prepare this image")};
+    }
+}
+
+} // namespace forgelens

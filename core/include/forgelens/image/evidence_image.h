@@ -1,0 +1,29 @@
+#pragma once
+
+#include "forgelens/image/decoded_image.h"
+#include "forgelens/image/file_digest.h"
+#include "forgelens/image/image_decoder.h"
+#include "forgelens/result.h"
+
+#include <QDateTime>
+#include <QString>
+
+namespace forgelens {
+
+// One evidence file as read from disk: its identity (size, hashes) and its pixels.
+struct EvidenceImage {
+    QString path;
+    qint64 fileSize = 0;
+    FileDigest digest;
+    QDateTime readAtUtc;
+    DecodedImage image;
+};
+
+// Reads the file read-only (it is never written or locked for writing), hashes the exact bytes
+// it read, then decodes them. Error codes: not-found, not-a-file, unreadable, too-large, and
+// those of decodeImage(). Messages do not repeat the path: the caller shows it. The digest is filled in even when decoding fails, so a report can name
+// the file that failed: see `digestOnError`.
+Result<EvidenceImage> loadEvidenceImage(const QString &path, const DecodeLimits &limits,
+                                        FileDigest *digestOnError = nullptr);
+
+} // namespace forgelens

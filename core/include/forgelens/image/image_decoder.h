@@ -1,0 +1,30 @@
+#pragma once
+
+#include "forgelens/image/decoded_image.h"
+#include "forgelens/result.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <span>
+
+namespace forgelens {
+
+struct DecodeLimits {
+    // Refuse images with more pixels than this, judged from the header before the decoder
+    // allocates anything (a 200-megapixel phone photograph still fits).
+    qint64 maxPixels = 210'000'000;
+    // Refuse files larger than this before reading them.
+    qint64 maxFileBytes = qint64(1) << 30;
+
+    QString validate() const;
+};
+
+// Decodes JPEG (baseline, progressive, CMYK), PNG (8/16-bit, palette, alpha, grey), BMP, GIF
+// (first frame), TIFF and WebP to 8-bit RGB and applies the EXIF orientation. Alpha is dropped
+// (as torchvision's convert("RGB") does); 16-bit samples keep their high byte.
+// Error codes: empty-file, not-an-image, truncated, bad-header, decompression-bomb,
+// decode-failed.
+Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits);
+
+} // namespace forgelens

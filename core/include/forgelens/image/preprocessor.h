@@ -1,0 +1,24 @@
+#pragma once
+
+#include "forgelens/image/decoded_image.h"
+#include "forgelens/models/model_manifest.h"
+#include "forgelens/result.h"
+
+#include <ATen/core/Tensor.h>
+
+namespace forgelens {
+
+// Turns decoded pixels into the model's input exactly as the manifest's InputSpec says, with
+// the same LibTorch operations torchvision's tensor transforms use (to_tensor, resize through
+// interpolate with align_corners=false, center_crop with zero padding, normalize as
+// sub-then-div), so a converted bundle sees bit-for-bit what its Python pipeline fed it.
+//
+// Returns float32 [N, 3, H, W] on the CPU: N = 1, or the number of tiles for crop policy
+// "tiles" (row-major tile order). Error code: preprocess-failed.
+Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &spec);
+
+// Tile origins of the "tiles" crop policy along one axis, for a (padded) length `length` and a
+// tile length `tile` <= length, with `count` tiles spread evenly from 0 to length - tile.
+std::vector<int> tileOrigins(int length, int tile, int count);
+
+} // namespace forgelens

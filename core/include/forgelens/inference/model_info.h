@@ -1,0 +1,19 @@
+#pragma once
+
+#include "forgelens/models/model_manifest.h"
+
+#include <QString>
+
+namespace forgelens {
+
+// What a report needs to name the model that produced a result.
+struct ModelInfo {
+    ModelManifest manifest;
+    QString bundlePath;
+    QString bundleSha256;
+    QString device;       // "cpu", "cuda:0"
+    int intraOpThreads = 1;
+    double warmUpMillis = 0.0;
+};
+
+} // namespace forgelens

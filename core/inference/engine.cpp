@@ -1,0 +1,243 @@
+#include "forgelens/inference/engine.h"
+
+#include "forgelens/inference/usable_cores.h"
+#include "forgelens/models/model_bundle.h"
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/script.h>
+
+#include <chrono>
+#include <map>
+
+namespace forgelens {
+namespace {
+
+Error inferenceError(const QString &message)
+{
+    return Error{QStringLiteral("inference-failed"), message};
+}
+
+QString torchMessage(const c10::Error &e)
+{
+    return QString::fromStdString(e.what_without_backtrace());
+}
+
+// The input shape the warm-up pass uses: what the manifest's policies produce (a fixed crop or
+// resize), or a 224-pixel square when the model takes images at their own size.
+std::vector<int64_t> warmUpShape(const InputSpec &input)
+{
+    int64_t height = 224;
+    int64_t width = 224;
+    if (input.crop != InputSpec::Crop::None) {
+        height = input.cropHeight;
+        width = input.cropWidth;
+    } else if (input.resize == InputSpec::Resize::Exact) {
+        height = input.resizeHeight;
+        width = input.resizeWidth;
+    }
+    return {1, 3, height, width};
+}
+
+struct ForwardOutput {
+    at::Tensor logits;    // [B, C]
+    at::Tensor embedding; // [B, D] or undefined
+};
+
+} // namespace
+
+struct Engine::Impl {
+    ModelBundle bundle;
+    ModelInfo info;
+    EngineConfig config;
+    c10::Device device = c10::Device(c10::kCPU);
+
+    // Runs the module and checks its outputs against the manifest's contract.
+    Result<ForwardOutput> forward(const at::Tensor &input)
+    {
+        const c10::IValue output = bundle.module.forward({input.to(device)});
+        if (!output.isGenericDict())
+            return inferenceError(QStringLiteral(
+                "the model returned %1, not the Dict[str, Tensor] the bundle contract requires")
+                                      .arg(QString::fromStdString(output.tagKind())));
+        const c10::Dict<c10::IValue, c10::IValue> dict = output.toGenericDict();
+        const auto tensorAt = [&dict](const char *key) -> at::Tensor {
+            const auto it = dict.find(c10::IValue(std::string(key)));
+            return it != dict.end() && it->value().isTensor() ? it->value().toTensor()
+                                                              : at::Tensor();
+        };
+        ForwardOutput out{tensorAt("logits"), tensorAt("embedding")};
+        const ModelManifest &manifest = bundle.manifest;
+        const int64_t batch = input.size(0);
+        if (!out.logits.defined() || out.logits.dim() != 2 || out.logits.size(0) != batch)
+            return inferenceError(
+                QStringLiteral("the model's output has no \"logits\" tensor of shape [%1, C]")
+                    .arg(batch));
+        if (!manifest.acceptsLogitCount(out.logits.size(1)))
+            return inferenceError(
+                QStringLiteral("the model returns %1 logits per image, which does not match "
+                               "the manifest's %2 classes (%3)")
+                    .arg(out.logits.size(1))
+                    .arg(manifest.classes.size())
+                    .arg(manifest.classes.join(QStringLiteral(", "))));
+        if (manifest.hasEmbedding &&
+            (!out.embedding.defined() || out.embedding.dim() != 2 || out.embedding.size(0) != batch))
+            return inferenceError(QStringLiteral(
+                "the manifest declares an embedding but the model returns no \"embedding\" "
+                "tensor of shape [B, D]"));
+        out.logits = out.logits.to(torch::kCPU, torch::kFloat32);
+        if (out.embedding.defined())
+            out.embedding = out.embedding.to(torch::kCPU, torch::kFloat32);
+        return out;
+    }
+
+    // [B, C] logits -> [B, classes] probabilities in manifest class order. One logit is the
+    // sigmoid score of the (single) fake class of a binary model.
+    at::Tensor probabilities(const at::Tensor &logits) const
+    {
+        if (logits.size(1) > 1)
+            return torch::softmax(logits, 1);
+        const at::Tensor fake = torch::sigmoid(logits.select(1, 0));
+        const bool fakeFirst = bundle.manifest.classes.at(0) == bundle.manifest.fakeClasses.at(0);
+        return fakeFirst ? torch::stack({fake, 1 - fake}, 1) : torch::stack({1 - fake, fake}, 1);
+    }
+
+    Prediction predictionFrom(const at::Tensor &probs, const at::Tensor &embedding,
+                              double millis) const
+    {
+        // Tiles of one image: their class probabilities are averaged, as are their embeddings.
+        const at::Tensor meanProbs = probs.mean(0).contiguous();
+        const ModelManifest &manifest = bundle.manifest;
+        Prediction p;
+        p.tiles = int(probs.size(0));
+        p.classProbabilities.assign(meanProbs.data_ptr<float>(),
+                                    meanProbs.data_ptr<float>() + meanProbs.numel());
+        for (int i = 0; i < manifest.classes.size(); ++i) {
+            if (manifest.fakeClasses.contains(manifest.classes.at(i)))
+                p.pSynthetic += p.classProbabilities[size_t(i)];
+        }
+        p.threshold = manifest.threshold;
+        p.synthetic = p.pSynthetic >= manifest.threshold;
+        p.topClass = int(meanProbs.argmax().item<int64_t>());
+        if (embedding.defined()) {
+            const at::Tensor meanEmbedding = embedding.mean(0).contiguous();
+            p.embedding.assign(meanEmbedding.data_ptr<float>(),
+                               meanEmbedding.data_ptr<float>() + meanEmbedding.numel());
+        }
+        p.inferenceMillis = millis;
+        return p;
+    }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Engine::~Engine() = default;
+
+const ModelInfo &Engine::info() const
+{
+    return m_impl->info;
+}
+
+Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const EngineConfig &config)
+{
+    if (const QString problem = config.validate(); !problem.isEmpty())
+        return Error{QStringLiteral("bad-config"), problem};
+
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+    const bool cudaAvailable = torch::cuda::is_available();
+    if (config.device == EngineConfig::Device::Cuda && !cudaAvailable)
+        return Error{QStringLiteral("bad-config"),
+                     QStringLiteral("CUDA was requested but LibTorch sees no usable GPU (is this "
+                                    "a CPU build of LibTorch? README.md, \"GPU build\")")};
+    if (config.device != EngineConfig::Device::Cpu && cudaAvailable)
+        impl->device = c10::Device(c10::kCUDA, 0);
+
+    // Debian's LibTorch starts with one intra-op thread. The setting belongs to the calling
+    // thread's OpenMP team, so the thread that will run the model sets it.
+    const int threads = config.intraOpThreads > 0 ? config.intraOpThreads : usableCoreCount();
+    at::set_num_threads(threads);
+
+    Result<ModelBundle> bundle =
+        loadModelBundle(bundlePath, BundleLoadOptions{config.expectedSha256, impl->device});
+    if (!bundle)
+        return bundle.error();
+    impl->bundle = std::move(bundle).value();
+    impl->info.manifest = impl->bundle.manifest;
+    impl->info.bundlePath = impl->bundle.path;
+    impl->info.bundleSha256 = impl->bundle.sha256;
+    impl->info.device = QString::fromStdString(impl->device.str());
+    impl->info.intraOpThreads = at::get_num_threads();
+
+    if (config.warmUp) {
+        try {
+            torch::NoGradGuard noGrad;
+            const auto start = std::chrono::steady_clock::now();
+            Result<ForwardOutput> out =
+                impl->forward(torch::zeros(warmUpShape(impl->bundle.manifest.input)));
+            if (!out)
+                return Error{QStringLiteral("bad-model"),
+                             QStringLiteral("model bundle %1 failed its first run: %2")
+                                 .arg(bundlePath, out.error().message)};
+            impl->info.warmUpMillis =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+        } catch (const c10::Error &e) {
+            return Error{QStringLiteral("bad-model"),
+                         QStringLiteral("model bundle %1 failed its first run: %2")
+                             .arg(bundlePath, torchMessage(e))};
+        }
+    }
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Result<std::vector<Prediction>> Engine::predict(const std::vector<at::Tensor> &images)
+{
+    std::vector<Prediction> predictions(images.size());
+    // Group images of the same input shape (tiles included) so each group runs as batches.
+    std::map<std::vector<int64_t>, std::vector<size_t>> groups;
+    for (size_t i = 0; i < images.size(); ++i) {
+        const at::Tensor &image = images[i];
+        if (!image.defined() || image.dim() != 4 || image.size(1) != 3 || image.size(0) < 1)
+            return inferenceError(
+                QStringLiteral("input %1 is not a [N, 3, H, W] tensor").arg(qulonglong(i)));
+        groups[image.sizes().vec()].push_back(i);
+    }
+
+    try {
+        torch::NoGradGuard noGrad;
+        const size_t maxBatch = size_t(m_impl->config.maxBatch);
+        for (const auto &[shape, members] : groups) {
+            for (size_t first = 0; first < members.size(); first += maxBatch) {
+                const size_t count = std::min(maxBatch, members.size() - first);
+                std::vector<at::Tensor> parts;
+                for (size_t k = 0; k < count; ++k)
+                    parts.push_back(images[members[first + k]]);
+                const auto start = std::chrono::steady_clock::now();
+                Result<ForwardOutput> out = m_impl->forward(torch::cat(parts, 0));
+                if (!out)
+                    return out.error();
+                const at::Tensor probs = m_impl->probabilities(out->logits);
+                const double millis = std::chrono::duration<double, std::milli>(
+                                          std::chrono::steady_clock::now() - start)
+                                          .count() /
+                                      double(count);
+                const int64_t perImage = shape[0];
+                for (size_t k = 0; k < count; ++k) {
+                    const int64_t row = int64_t(k) * perImage;
+                    const at::Tensor embedding =
+                        out->embedding.defined() ? out->embedding.slice(0, row, row + perImage)
+                                                 : at::Tensor();
+                    predictions[members[first + k]] = m_impl->predictionFrom(
+                        probs.slice(0, row, row + perImage), embedding, millis);
+                }
+            }
+        }
+    } catch (const c10::Error &e) {
+        return inferenceError(QStringLiteral("the model failed: %1").arg(torchMessage(e)));
+    } catch (const std::bad_alloc &) {
+        return inferenceError(QStringLiteral("not enough memory to run the model"));
+    }
+    return predictions;
+}
+
+} // namespace forgelens

@@ -1,0 +1,263 @@
+#include "forgelens/image/evidence_image.h"
+#include "forgelens/image/file_digest.h"
+#include "forgelens/image/image_decoder.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace forgelens;
+
+namespace {
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(FORGELENS_FIXTURES_DIR "/images/") + QLatin1String(name);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+Result<DecodedImage> decodeFile(const QString &path, const DecodeLimits &limits = {})
+{
+    const QByteArray bytes = readAll(path);
+    return decodeImage({reinterpret_cast<const std::uint8_t *>(bytes.constData()),
+                        size_t(bytes.size())},
+                       limits);
+}
+
+struct Rgb {
+    int r, g, b;
+};
+
+Rgb pixelAt(const DecodedImage &image, int x, int y)
+{
+    const unsigned char *p = image.constData() + (qsizetype(y) * image.width + x) * 3;
+    return {p[0], p[1], p[2]};
+}
+
+bool near(Rgb actual, Rgb expected, int tolerance)
+{
+    return std::abs(actual.r - expected.r) <= tolerance &&
+           std::abs(actual.g - expected.g) <= tolerance &&
+           std::abs(actual.b - expected.b) <= tolerance;
+}
+
+constexpr Rgb kRed{255, 0, 0};
+constexpr Rgb kGreen{0, 255, 0};
+constexpr Rgb kBlue{0, 0, 255};
+constexpr Rgb kWhite{255, 255, 255};
+
+} // namespace
+
+class TestImageDecoder : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void losslessFormatsDecodeToTheSamePixels_data();
+    void losslessFormatsDecodeToTheSamePixels();
+    void greyPngBecomesThreeEqualChannels();
+    void jpegVariantsKeepTheirColours_data();
+    void jpegVariantsKeepTheirColours();
+    void exifOrientationIsApplied_data();
+    void exifOrientationIsApplied();
+    void badFilesGiveClearErrors_data();
+    void badFilesGiveClearErrors();
+    void pixelLimitIsCheckedFromTheHeader();
+    void digestsMatchKnownVectors();
+    void evidenceIsHashedAndLeftUntouched();
+    void evidenceErrorsNameTheProblem();
+};
+
+void TestImageDecoder::losslessFormatsDecodeToTheSamePixels_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("format");
+    QTest::newRow("bmp") << fixture("pattern.bmp") << "bmp";
+    QTest::newRow("gif") << fixture("pattern.gif") << "gif";
+    QTest::newRow("tiff") << fixture("pattern.tiff") << "tiff";
+    QTest::newRow("webp lossless") << fixture("pattern_lossless.webp") << "webp";
+    QTest::newRow("png palette") << fixture("pattern_palette.png") << "png";
+    QTest::newRow("png rgba") << fixture("pattern_rgba.png") << "png";
+    QTest::newRow("png 16-bit") << fixture("pattern_16bit.png") << "png";
+}
+
+void TestImageDecoder::losslessFormatsDecodeToTheSamePixels()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, format);
+    const Result<DecodedImage> reference = decodeFile(fixture("pattern.png"));
+    QVERIFY2(reference.ok(), qPrintable(reference.ok() ? QString() : reference.error().message));
+    const Result<DecodedImage> decoded = decodeFile(file);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.ok() ? QString() : decoded.error().message));
+    QCOMPARE(imageFormatName(decoded->format), format);
+    QCOMPARE(decoded->width, 48);
+    QCOMPARE(decoded->height, 32);
+    QCOMPARE(decoded->orientation, 1);
+    QCOMPARE(decoded->rgb.size(), qsizetype(48 * 32 * 3));
+    QVERIFY(decoded->rgb == reference->rgb);
+}
+
+void TestImageDecoder::greyPngBecomesThreeEqualChannels()
+{
+    const Result<DecodedImage> decoded = decodeFile(fixture("pattern_grey.png"));
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->width, 48);
+    for (int y = 0; y < decoded->height; ++y) {
+        for (int x = 0; x < decoded->width; ++x) {
+            const Rgb p = pixelAt(*decoded, x, y);
+            QVERIFY(p.r == p.g && p.g == p.b);
+        }
+    }
+    // PIL's luma of pure red: (19595 * 255 + 32768) >> 16 = 76.
+    QCOMPARE(pixelAt(*decoded, 12, 8).r, 76);
+}
+
+void TestImageDecoder::jpegVariantsKeepTheirColours_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("baseline") << fixture("pattern_baseline.jpg");
+    QTest::newRow("progressive 4:2:0") << fixture("pattern_progressive.jpg");
+    QTest::newRow("cmyk (Adobe)") << fixture("pattern_cmyk.jpg");
+}
+
+void TestImageDecoder::jpegVariantsKeepTheirColours()
+{
+    QFETCH(QString, file);
+    const Result<DecodedImage> decoded = decodeFile(file);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.ok() ? QString() : decoded.error().message));
+    QCOMPARE(decoded->format, ImageFormat::Jpeg);
+    QCOMPARE(decoded->width, 48);
+    QCOMPARE(decoded->height, 32);
+    // Quadrant centres: a CMYK file decoded as if it were RGB (or with inverted ink) fails.
+    QVERIFY(near(pixelAt(*decoded, 12, 8), kRed, 16));
+    QVERIFY(near(pixelAt(*decoded, 36, 8), kGreen, 16));
+    QVERIFY(near(pixelAt(*decoded, 12, 24), kBlue, 16));
+    QVERIFY(near(pixelAt(*decoded, 36, 24), kWhite, 16));
+}
+
+void TestImageDecoder::exifOrientationIsApplied_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("orientation");
+    QTest::addColumn<QList<int>>("corners"); // TL, TR, BL, BR as indexes into the palette
+    // Stored: red TL, green TR, blue BL, white BR. 6 = rotate 90° clockwise to display.
+    QTest::newRow("orientation 6") << fixture("pattern_orient6.jpg") << 6 << QList<int>{2, 0, 3, 1};
+    QTest::newRow("orientation 8") << fixture("pattern_orient8.jpg") << 8 << QList<int>{1, 3, 0, 2};
+}
+
+void TestImageDecoder::exifOrientationIsApplied()
+{
+    QFETCH(QString, file);
+    QFETCH(int, orientation);
+    QFETCH(QList<int>, corners);
+    const Result<DecodedImage> decoded = decodeFile(file);
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->orientation, orientation);
+    QCOMPARE(decoded->storedWidth, 48);
+    QCOMPARE(decoded->storedHeight, 32);
+    QCOMPARE(decoded->width, 32);
+    QCOMPARE(decoded->height, 48);
+    const Rgb palette[] = {kRed, kGreen, kBlue, kWhite};
+    QVERIFY(near(pixelAt(*decoded, 8, 12), palette[corners[0]], 16));
+    QVERIFY(near(pixelAt(*decoded, 24, 12), palette[corners[1]], 16));
+    QVERIFY(near(pixelAt(*decoded, 8, 36), palette[corners[2]], 16));
+    QVERIFY(near(pixelAt(*decoded, 24, 36), palette[corners[3]], 16));
+}
+
+void TestImageDecoder::badFilesGiveClearErrors_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("wording");
+    QTest::newRow("truncated jpeg") << fixture("truncated.jpg") << "truncated" << "truncated";
+    QTest::newRow("truncated png") << fixture("truncated.png") << "decode-failed" << "PNG";
+    QTest::newRow("zero bytes") << fixture("empty.png") << "empty-file" << "empty";
+    QTest::newRow("text named .png") << fixture("text_renamed.png") << "not-an-image"
+                                     << "not a recognised image";
+    QTest::newRow("60000x60000 bomb") << fixture("bomb.png") << "decompression-bomb"
+                                      << "60000 × 60000";
+}
+
+void TestImageDecoder::badFilesGiveClearErrors()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, code);
+    QFETCH(QString, wording);
+    const Result<DecodedImage> decoded = decodeFile(file);
+    QVERIFY(!decoded.ok());
+    QCOMPARE(decoded.error().code, code);
+    QVERIFY2(decoded.error().message.contains(wording, Qt::CaseInsensitive),
+             qPrintable(decoded.error().message));
+}
+
+void TestImageDecoder::pixelLimitIsCheckedFromTheHeader()
+{
+    DecodeLimits limits;
+    limits.maxPixels = 48 * 32;
+    QVERIFY(decodeFile(fixture("pattern.png"), limits).ok());
+    limits.maxPixels = 48 * 32 - 1;
+    const Result<DecodedImage> refused = decodeFile(fixture("pattern.png"), limits);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, QStringLiteral("decompression-bomb"));
+}
+
+void TestImageDecoder::digestsMatchKnownVectors()
+{
+    const QByteArray abc("abc");
+    const FileDigest digest =
+        digestBytes({reinterpret_cast<const std::uint8_t *>(abc.constData()), 3});
+    QCOMPARE(digest.sha256,
+             QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    QCOMPARE(digest.md5, QStringLiteral("900150983cd24fb0d6963f7d28e17f72"));
+    QCOMPARE(digestBytes({}).sha256,
+             QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+}
+
+void TestImageDecoder::evidenceIsHashedAndLeftUntouched()
+{
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("evidence.jpg"));
+    QVERIFY(QFile::copy(fixture("pattern_orient6.jpg"), copy));
+    QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner)); // read-only evidence
+    const QByteArray before = readAll(copy);
+    const QDateTime modified = QFileInfo(copy).lastModified();
+
+    const Result<EvidenceImage> evidence = loadEvidenceImage(copy, {});
+    QVERIFY2(evidence.ok(), qPrintable(evidence.ok() ? QString() : evidence.error().message));
+    QCOMPARE(evidence->fileSize, before.size());
+    QCOMPARE(evidence->digest.sha256,
+             QString::fromLatin1(
+                 QCryptographicHash::hash(before, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(evidence->image.width, 32);
+    QVERIFY(evidence->readAtUtc.timeSpec() == Qt::UTC);
+    QCOMPARE(readAll(copy), before);
+    QCOMPARE(QFileInfo(copy).lastModified(), modified);
+}
+
+void TestImageDecoder::evidenceErrorsNameTheProblem()
+{
+    QTemporaryDir dir;
+    FileDigest digest;
+    Result<EvidenceImage> missing = loadEvidenceImage(dir.filePath(QStringLiteral("gone.png")), {});
+    QCOMPARE(missing.error().code, QStringLiteral("not-found"));
+    QCOMPARE(loadEvidenceImage(dir.path(), {}).error().code, QStringLiteral("not-a-file"));
+
+    DecodeLimits small;
+    small.maxFileBytes = 100;
+    QCOMPARE(loadEvidenceImage(fixture("pattern.bmp"), small).error().code,
+             QStringLiteral("too-large"));
+
+    // A file that fails to decode is still identified by its hash.
+    const Result<EvidenceImage> truncated =
+        loadEvidenceImage(fixture("truncated.jpg"), {}, &digest);
+    QCOMPARE(truncated.error().code, QStringLiteral("truncated"));
+    QCOMPARE(digest.sha256.size(), 64);
+}
+
+QTEST_GUILESS_MAIN(TestImageDecoder)
+#include "tst_image_decoder.moc"

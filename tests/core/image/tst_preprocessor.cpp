@@ -1,0 +1,123 @@
+// Golden tests: tests/fixtures/make_fixtures.py computed the expected tensors with Debian's
+// torchvision 0.14 tensor transforms; the C++ preprocessing must match them within 1e-5.
+#include "forgelens/image/image_decoder.h"
+#include "forgelens/image/preprocessor.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <torch/torch.h>
+
+using namespace forgelens;
+
+namespace {
+
+const QString kGoldenDir = QStringLiteral(FORGELENS_FIXTURES_DIR "/golden/");
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+DecodedImage decodeFixture(const QString &name)
+{
+    const QByteArray bytes = readAll(kGoldenDir + name);
+    Result<DecodedImage> decoded = decodeImage(
+        {reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size())}, {});
+    return decoded.ok() ? decoded.value() : DecodedImage{};
+}
+
+} // namespace
+
+class TestPreprocessor : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void matchesTorchvision_data();
+    void matchesTorchvision();
+    void tileOriginsSpreadEvenly();
+    void bgrOrderSwapsChannels();
+    void emptyImageIsAnError();
+};
+
+void TestPreprocessor::matchesTorchvision_data()
+{
+    QTest::addColumn<QString>("image");
+    QTest::addColumn<QJsonObject>("input");
+    QTest::addColumn<QList<qint64>>("shape");
+    QTest::addColumn<QString>("file");
+
+    const QJsonArray cases = QJsonDocument::fromJson(readAll(kGoldenDir + QStringLiteral("golden.json"))).array();
+    QVERIFY2(cases.size() >= 20, "golden.json is missing or incomplete");
+    for (const QJsonValue &value : cases) {
+        const QJsonObject entry = value.toObject();
+        QList<qint64> shape;
+        for (const QJsonValue &dim : entry.value(QStringLiteral("shape")).toArray())
+            shape.append(dim.toInteger());
+        QTest::newRow(qPrintable(entry.value(QStringLiteral("file")).toString() +
+                                 QStringLiteral(": ") +
+                                 entry.value(QStringLiteral("name")).toString()))
+            << entry.value(QStringLiteral("image")).toString()
+            << entry.value(QStringLiteral("input")).toObject() << shape
+            << entry.value(QStringLiteral("file")).toString();
+    }
+}
+
+void TestPreprocessor::matchesTorchvision()
+{
+    QFETCH(QString, image);
+    QFETCH(QJsonObject, input);
+    QFETCH(QList<qint64>, shape);
+    QFETCH(QString, file);
+
+    const DecodedImage decoded = decodeFixture(image);
+    QVERIFY(!decoded.isNull());
+    const Result<InputSpec> spec = InputSpec::fromJson(input);
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message));
+
+    const Result<at::Tensor> actual = preprocessImage(decoded, *spec);
+    QVERIFY2(actual.ok(), qPrintable(actual.ok() ? QString() : actual.error().message));
+    QCOMPARE(QList<qint64>(actual->sizes().begin(), actual->sizes().end()), shape);
+
+    QByteArray raw = readAll(kGoldenDir + file);
+    QCOMPARE(raw.size(), qsizetype(actual->numel() * 4));
+    const at::Tensor expected =
+        torch::from_blob(raw.data(), actual->sizes(), torch::kFloat32).clone();
+    const double maxError = (*actual - expected).abs().max().item<double>();
+    QVERIFY2(maxError <= 1e-5, qPrintable(QStringLiteral("max |error| %1").arg(maxError)));
+}
+
+void TestPreprocessor::tileOriginsSpreadEvenly()
+{
+    QCOMPARE(tileOrigins(120, 32, 4), (std::vector<int>{0, 29, 58, 88}));
+    QCOMPARE(tileOrigins(90, 32, 3), (std::vector<int>{0, 29, 58}));
+    QCOMPARE(tileOrigins(90, 32, 1), (std::vector<int>{29}));
+    QCOMPARE(tileOrigins(32, 32, 1), (std::vector<int>{0}));
+}
+
+void TestPreprocessor::bgrOrderSwapsChannels()
+{
+    DecodedImage image;
+    image.width = 2;
+    image.height = 1;
+    image.rgb = QByteArray("\xff\x00\x00\xff\x00\x00", 6);
+    InputSpec spec;
+    spec.bgr = true;
+    const Result<at::Tensor> out = preprocessImage(image, spec);
+    QVERIFY(out.ok());
+    QCOMPARE(out->index({0, 0, 0, 0}).item<float>(), 0.0f);
+    QCOMPARE(out->index({0, 2, 0, 0}).item<float>(), 1.0f);
+}
+
+void TestPreprocessor::emptyImageIsAnError()
+{
+    const Result<at::Tensor> out = preprocessImage(DecodedImage{}, InputSpec{});
+    QVERIFY(!out.ok());
+    QCOMPARE(out.error().code, QStringLiteral("preprocess-failed"));
+}
+
+QTEST_GUILESS_MAIN(TestPreprocessor)
+#include "tst_preprocessor.moc"

@@ -1,0 +1,194 @@
+#include "verdict_panel.h"
+
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace forgelens {
+namespace {
+
+QLabel *makeLabel(const QString &objectName, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
+} // namespace
+
+VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
+{
+    setMinimumWidth(320);
+    auto *layout = new QVBoxLayout(this);
+
+    auto *modelBox = new QGroupBox(tr("Model"), this);
+    auto *modelLayout = new QVBoxLayout(modelBox);
+    m_modelName = makeLabel(QStringLiteral("modelName"), modelBox);
+    m_modelBanner = makeLabel(QStringLiteral("modelBanner"), modelBox);
+    m_modelBanner->setStyleSheet(QStringLiteral(
+        "QLabel { background: #b3261e; color: white; font-weight: bold; padding: 6px; "
+        "border-radius: 3px; }"));
+    m_modelBanner->hide();
+    modelLayout->addWidget(m_modelName);
+    modelLayout->addWidget(m_modelBanner);
+    layout->addWidget(modelBox);
+
+    auto *fileBox = new QGroupBox(tr("File"), this);
+    auto *fileLayout = new QVBoxLayout(fileBox);
+    m_fileName = makeLabel(QStringLiteral("fileName"), fileBox);
+    m_fileName->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    m_fileDetails = makeLabel(QStringLiteral("fileDetails"), fileBox);
+    m_sha256 = makeLabel(QStringLiteral("sha256"), fileBox);
+    m_sha256->setStyleSheet(QStringLiteral("font-family: monospace;"));
+    fileLayout->addWidget(m_fileName);
+    fileLayout->addWidget(m_fileDetails);
+    fileLayout->addWidget(m_sha256);
+    layout->addWidget(fileBox);
+
+    auto *verdictBox = new QGroupBox(tr("Verdict"), this);
+    auto *verdictLayout = new QVBoxLayout(verdictBox);
+    m_probability = makeLabel(QStringLiteral("probability"), verdictBox);
+    QFont big = m_probability->font();
+    big.setPointSizeF(big.pointSizeF() * 1.8);
+    big.setBold(true);
+    m_probability->setFont(big);
+    m_probabilityBar = new QProgressBar(verdictBox);
+    m_probabilityBar->setObjectName(QStringLiteral("probabilityBar"));
+    m_probabilityBar->setRange(0, 1000);
+    m_probabilityBar->setTextVisible(false);
+    m_verdict = makeLabel(QStringLiteral("verdict"), verdictBox);
+    m_classes = new QTableWidget(0, 2, verdictBox);
+    m_classes->setObjectName(QStringLiteral("classTable"));
+    m_classes->setHorizontalHeaderLabels({tr("Class"), tr("Probability")});
+    m_classes->horizontalHeader()->setStretchLastSection(true);
+    m_classes->verticalHeader()->hide();
+    m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_classes->setMaximumHeight(120);
+    m_timing = makeLabel(QStringLiteral("timing"), verdictBox);
+    m_error = makeLabel(QStringLiteral("error"), verdictBox);
+    m_error->setStyleSheet(QStringLiteral("color: #b3261e; font-weight: bold;"));
+    verdictLayout->addWidget(m_probability);
+    verdictLayout->addWidget(m_probabilityBar);
+    verdictLayout->addWidget(m_verdict);
+    verdictLayout->addWidget(m_classes);
+    verdictLayout->addWidget(m_timing);
+    verdictLayout->addWidget(m_error);
+    layout->addWidget(verdictBox);
+    layout->addStretch(1);
+
+    m_modelName->setText(tr("No model loaded."));
+    clearVerdict();
+}
+
+void VerdictPanel::setModelLoading(const QString &bundlePath)
+{
+    m_model.reset();
+    m_modelName->setText(tr("Loading %1 …").arg(QFileInfo(bundlePath).fileName()));
+    m_modelBanner->hide();
+}
+
+void VerdictPanel::setModel(const ModelInfo &model)
+{
+    m_model = model;
+    const ModelManifest &manifest = model.manifest;
+    m_modelName->setText(tr("<b>%1</b> (%2, version %3)<br>on %4, bundle SHA-256 %5…")
+                             .arg(manifest.name.toHtmlEscaped(), manifest.id.toHtmlEscaped(),
+                                  manifest.version.toHtmlEscaped(), model.device,
+                                  model.bundleSha256.left(16)));
+    if (manifest.isUntrainedTestModel()) {
+        m_modelBanner->setText(tr("UNTRAINED TEST MODEL: its weights are random. Its "
+                                  "verdicts mean nothing and must not be used as evidence."));
+        m_modelBanner->show();
+    } else if (manifest.experimental) {
+        m_modelBanner->setText(tr("EXPERIMENTAL detector: read its model card before relying "
+                                  "on a verdict."));
+        m_modelBanner->show();
+    } else {
+        m_modelBanner->hide();
+    }
+}
+
+void VerdictPanel::setModelError(const QString &message)
+{
+    m_model.reset();
+    m_modelName->setText(tr("No model loaded."));
+    m_modelBanner->hide();
+    m_error->setText(message);
+}
+
+void VerdictPanel::clearVerdict()
+{
+    m_probability->setText(QStringLiteral("–"));
+    m_probabilityBar->setValue(0);
+    m_verdict->clear();
+    m_classes->setRowCount(0);
+    m_timing->clear();
+    m_error->clear();
+}
+
+void VerdictPanel::showAnalysing(const QString &path)
+{
+    clearVerdict();
+    m_fileName->setText(QFileInfo(path).fileName());
+    m_fileDetails->setText(tr("Analysing …"));
+    m_sha256->clear();
+}
+
+void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
+{
+    clearVerdict();
+    const QLocale locale;
+    m_fileName->setText(QFileInfo(outcome.path).fileName());
+    m_fileName->setToolTip(outcome.path);
+    if (!outcome.digest.sha256.isEmpty())
+        m_sha256->setText(tr("SHA-256 %1").arg(outcome.digest.sha256));
+    if (outcome.width > 0) {
+        QString details = tr("%1 · %2 × %3 pixels · %4")
+                              .arg(imageFormatName(outcome.format).toUpper())
+                              .arg(outcome.width)
+                              .arg(outcome.height)
+                              .arg(locale.formattedDataSize(outcome.fileSize));
+        if (outcome.orientation != 1)
+            details += tr(" · EXIF orientation %1 applied").arg(outcome.orientation);
+        m_fileDetails->setText(details);
+    } else {
+        m_fileDetails->clear();
+    }
+
+    if (outcome.error) {
+        m_error->setText(tr("Not analysed (%1): %2")
+                             .arg(outcome.error->code, outcome.error->message));
+        return;
+    }
+    if (!outcome.prediction || !m_model)
+        return;
+    const Prediction &p = *outcome.prediction;
+    const ModelManifest &manifest = m_model->manifest;
+    m_probability->setText(tr("P(synthetic) = %1").arg(double(p.pSynthetic), 0, 'f', 3));
+    m_probabilityBar->setValue(int(p.pSynthetic * 1000.0f + 0.5f));
+    const QString comparison = p.synthetic ? tr("at or above") : tr("below");
+    const QString label = p.synthetic ? tr("synthetic") : tr("real");
+    m_verdict->setText(tr("<b>Label: %1</b> — the score is %2 this model's threshold %3 (%4).")
+                           .arg(label, comparison)
+                           .arg(p.threshold, 0, 'f', 3)
+                           .arg(manifest.thresholdChosenBy.toHtmlEscaped()));
+    m_classes->setRowCount(int(p.classProbabilities.size()));
+    for (int i = 0; i < int(p.classProbabilities.size()); ++i) {
+        m_classes->setItem(i, 0, new QTableWidgetItem(manifest.classes.value(i)));
+        m_classes->setItem(i, 1, new QTableWidgetItem(QString::number(
+                                     double(p.classProbabilities[size_t(i)]), 'f', 4)));
+    }
+    m_timing->setText(tr("Inference %1 ms on %2 · %3 input(s)")
+                          .arg(p.inferenceMillis, 0, 'f', 1)
+                          .arg(m_model->device)
+                          .arg(p.tiles));
+}
+
+} // namespace forgelens
