@@ -2,7 +2,7 @@
 BUILD_DIR := build
 JOBS ?= 2
 
-.PHONY: all deps configure build test run clean format
+.PHONY: all deps configure build test run bench clean format
 
 all: build
 
@@ -30,3 +30,11 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Benchmarks (never part of `make test`): the allocator setting on a full-resolution convolution
+# workload, glibc's defaults against tuneAllocatorForInference(), at 224 and 512 pixels.
+bench: build
+	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
+	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
+	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
+	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512

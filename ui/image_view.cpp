@@ -26,7 +26,7 @@ void ImageView::setPlaceholder(const QString &text)
 
 QSize ImageView::sizeHint() const
 {
-    return {720, 540};
+    return { 720, 540 };
 }
 
 void ImageView::paintEvent(QPaintEvent *)
@@ -34,17 +34,16 @@ void ImageView::paintEvent(QPaintEvent *)
     QPainter painter(this);
     if (m_image.isNull()) {
         painter.setPen(palette().color(QPalette::BrightText));
-        painter.drawText(rect().adjusted(16, 16, -16, -16), Qt::AlignCenter | Qt::TextWordWrap,
-                         m_placeholder);
+        painter.drawText(
+            rect().adjusted(16, 16, -16, -16), Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
         return;
     }
     const QSize fitted = m_image.size().scaled(size(), Qt::KeepAspectRatio);
     // Never enlarge past 100 %: an analyst should see real pixels, not invented ones.
-    const QSize shown = m_image.width() <= width() && m_image.height() <= height()
-                            ? m_image.size()
-                            : fitted;
-    const QRect target(QPoint((width() - shown.width()) / 2, (height() - shown.height()) / 2),
-                       shown);
+    const QSize shown
+        = m_image.width() <= width() && m_image.height() <= height() ? m_image.size() : fitted;
+    const QRect target(
+        QPoint((width() - shown.width()) / 2, (height() - shown.height()) / 2), shown);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
     painter.drawImage(target, m_image);
 }

@@ -40,8 +40,9 @@ MainWindow::MainWindow(EngineConfig engineConfig, QWidget *parent)
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_imageView);
     splitter->addWidget(m_verdictPanel);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 0);
+    splitter->setSizes({ 800, 420 }); // wide enough for a whole SHA-256 in monospace
     setCentralWidget(splitter);
     m_imageView->setPlaceholder(
         tr("Drop an image here, or choose File ▸ Open Image… (Ctrl+O).\n\nThe file is opened "
@@ -75,17 +76,17 @@ void MainWindow::createMenus()
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About ForgeLens"), this, [this] {
         QMessageBox::about(this, tr("About ForgeLens"),
-                           tr("<b>ForgeLens %1</b><br>A workbench for telling camera "
-                              "photographs from generated images.<br>Detector scores are "
-                              "evidence to weigh, not proof.")
-                               .arg(QStringLiteral(FORGELENS_VERSION)));
+            tr("<b>ForgeLens %1</b><br>A workbench for telling camera "
+               "photographs from generated images.<br>Detector scores are "
+               "evidence to weigh, not proof.")
+                .arg(QStringLiteral(FORGELENS_VERSION)));
     });
 }
 
 void MainWindow::chooseImage()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Image"), QFileInfo(m_imagePath).absolutePath(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"),
+        QFileInfo(m_imagePath).absolutePath(),
         tr("Images (*.jpg *.jpeg *.jpe *.png *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"));
     if (!path.isEmpty())
         openImage(path);
@@ -93,8 +94,8 @@ void MainWindow::chooseImage()
 
 void MainWindow::chooseModel()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load Model Bundle"), QString(),
-                                                      tr("Model bundles (*.pt);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Load Model Bundle"), QString(), tr("Model bundles (*.pt);;All files (*)"));
     if (!path.isEmpty())
         loadModel(path);
 }
@@ -116,8 +117,8 @@ void MainWindow::onModelLoaded(std::shared_ptr<InferenceWorker> worker)
     jobEnded();
     m_worker = std::move(worker);
     m_verdictPanel->setModel(m_worker->info());
-    m_status->setText(tr("Model %1 ready on %2.")
-                          .arg(m_worker->info().manifest.name, m_worker->info().device));
+    m_status->setText(
+        tr("Model %1 ready on %2.").arg(m_worker->info().manifest.name, m_worker->info().device));
     Q_EMIT modelReady();
     if (!m_imagePath.isEmpty())
         startAnalysis();
@@ -126,8 +127,8 @@ void MainWindow::onModelLoaded(std::shared_ptr<InferenceWorker> worker)
 void MainWindow::onModelFailed(const Error &error)
 {
     jobEnded();
-    m_verdictPanel->setModelError(tr("The model could not be loaded (%1): %2")
-                                      .arg(error.code, error.message));
+    m_verdictPanel->setModelError(
+        tr("The model could not be loaded (%1): %2").arg(error.code, error.message));
     m_status->setText(tr("No model loaded."));
 }
 
@@ -155,8 +156,7 @@ void MainWindow::startAnalysis()
     m_status->setText(tr("Analysing %1 …").arg(QFileInfo(m_imagePath).fileName()));
     auto *job = new ImageAnalysisJob(id, m_imagePath, m_decodeLimits, m_worker, m_cancelCurrent);
     connect(job, &ImageAnalysisJob::decoded, this, &MainWindow::onDecoded, Qt::QueuedConnection);
-    connect(job, &ImageAnalysisJob::finished, this, &MainWindow::onFinished,
-            Qt::QueuedConnection);
+    connect(job, &ImageAnalysisJob::finished, this, &MainWindow::onFinished, Qt::QueuedConnection);
     jobStarted();
     QThreadPool::globalInstance()->start(job);
 }
@@ -173,9 +173,9 @@ void MainWindow::onFinished(quint64 requestId, const AnalysisOutcome &outcome)
     if (requestId != m_requestId)
         return; // superseded by a newer request
     m_verdictPanel->showOutcome(outcome);
-    m_status->setText(outcome.ok() ? tr("Analysed %1.").arg(QFileInfo(outcome.path).fileName())
-                                   : tr("%1 could not be analysed.")
-                                         .arg(QFileInfo(outcome.path).fileName()));
+    m_status->setText(outcome.ok()
+            ? tr("Analysed %1.").arg(QFileInfo(outcome.path).fileName())
+            : tr("%1 could not be analysed.").arg(QFileInfo(outcome.path).fileName()));
     Q_EMIT analysisShown(outcome);
 }
 

@@ -4,6 +4,7 @@
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QProgressBar>
 #include <QTableWidget>
@@ -45,10 +46,17 @@ VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
     m_fileName = makeLabel(QStringLiteral("fileName"), fileBox);
     m_fileName->setStyleSheet(QStringLiteral("font-weight: bold;"));
     m_fileDetails = makeLabel(QStringLiteral("fileDetails"), fileBox);
-    m_sha256 = makeLabel(QStringLiteral("sha256"), fileBox);
-    m_sha256->setStyleSheet(QStringLiteral("font-family: monospace;"));
+    m_sha256 = new QLineEdit(fileBox);
+    m_sha256->setObjectName(QStringLiteral("sha256"));
+    m_sha256->setReadOnly(true);
+    m_sha256->setFrame(false);
+    m_sha256->setPlaceholderText(tr("SHA-256 of the file"));
+    m_sha256->setStyleSheet(QStringLiteral("font-family: monospace; background: transparent;"));
+    m_sha256->setToolTip(tr("SHA-256 of the file's bytes as read (select to copy)"));
     fileLayout->addWidget(m_fileName);
     fileLayout->addWidget(m_fileDetails);
+    auto *hashCaption = new QLabel(tr("SHA-256"), fileBox);
+    fileLayout->addWidget(hashCaption);
     fileLayout->addWidget(m_sha256);
     layout->addWidget(fileBox);
 
@@ -66,11 +74,12 @@ VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
     m_verdict = makeLabel(QStringLiteral("verdict"), verdictBox);
     m_classes = new QTableWidget(0, 2, verdictBox);
     m_classes->setObjectName(QStringLiteral("classTable"));
-    m_classes->setHorizontalHeaderLabels({tr("Class"), tr("Probability")});
+    m_classes->setHorizontalHeaderLabels({ tr("Class"), tr("Probability") });
     m_classes->horizontalHeader()->setStretchLastSection(true);
     m_classes->verticalHeader()->hide();
     m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_classes->setMaximumHeight(120);
+    m_classes->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_classes->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_timing = makeLabel(QStringLiteral("timing"), verdictBox);
     m_error = makeLabel(QStringLiteral("error"), verdictBox);
     m_error->setStyleSheet(QStringLiteral("color: #b3261e; font-weight: bold;"));
@@ -98,10 +107,10 @@ void VerdictPanel::setModel(const ModelInfo &model)
 {
     m_model = model;
     const ModelManifest &manifest = model.manifest;
-    m_modelName->setText(tr("<b>%1</b> (%2, version %3)<br>on %4, bundle SHA-256 %5…")
-                             .arg(manifest.name.toHtmlEscaped(), manifest.id.toHtmlEscaped(),
-                                  manifest.version.toHtmlEscaped(), model.device,
-                                  model.bundleSha256.left(16)));
+    m_modelName->setText(
+        tr("<b>%1</b> (%2, version %3)<br>on %4, bundle SHA-256 %5…")
+            .arg(manifest.name.toHtmlEscaped(), manifest.id.toHtmlEscaped(),
+                manifest.version.toHtmlEscaped(), model.device, model.bundleSha256.left(16)));
     if (manifest.isUntrainedTestModel()) {
         m_modelBanner->setText(tr("UNTRAINED TEST MODEL: its weights are random. Its "
                                   "verdicts mean nothing and must not be used as evidence."));
@@ -147,8 +156,8 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
     const QLocale locale;
     m_fileName->setText(QFileInfo(outcome.path).fileName());
     m_fileName->setToolTip(outcome.path);
-    if (!outcome.digest.sha256.isEmpty())
-        m_sha256->setText(tr("SHA-256 %1").arg(outcome.digest.sha256));
+    m_sha256->setText(outcome.digest.sha256);
+    m_sha256->setCursorPosition(0);
     if (outcome.width > 0) {
         QString details = tr("%1 · %2 × %3 pixels · %4")
                               .arg(imageFormatName(outcome.format).toUpper())
@@ -163,8 +172,8 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
     }
 
     if (outcome.error) {
-        m_error->setText(tr("Not analysed (%1): %2")
-                             .arg(outcome.error->code, outcome.error->message));
+        m_error->setText(
+            tr("Not analysed (%1): %2").arg(outcome.error->code, outcome.error->message));
         return;
     }
     if (!outcome.prediction || !m_model)
@@ -182,8 +191,8 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
     m_classes->setRowCount(int(p.classProbabilities.size()));
     for (int i = 0; i < int(p.classProbabilities.size()); ++i) {
         m_classes->setItem(i, 0, new QTableWidgetItem(manifest.classes.value(i)));
-        m_classes->setItem(i, 1, new QTableWidgetItem(QString::number(
-                                     double(p.classProbabilities[size_t(i)]), 'f', 4)));
+        m_classes->setItem(i, 1,
+            new QTableWidgetItem(QString::number(double(p.classProbabilities[size_t(i)]), 'f', 4)));
     }
     m_timing->setText(tr("Inference %1 ms on %2 · %3 input(s)")
                           .arg(p.inferenceMillis, 0, 'f', 1)

@@ -8,6 +8,7 @@
 #include <optional>
 
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QTableWidget;
 
@@ -35,7 +36,7 @@ private:
     QLabel *m_modelBanner;
     QLabel *m_fileName;
     QLabel *m_fileDetails;
-    QLabel *m_sha256;
+    QLineEdit *m_sha256; // read-only, so the whole hash can be selected and copied exactly
     QLabel *m_probability;
     QProgressBar *m_probabilityBar;
     QLabel *m_verdict;

@@ -17,7 +17,8 @@
 namespace forgelens::cli {
 namespace {
 
-const char *const kDescription = R"(Analyse images with one model bundle and print one verdict per image.
+const char *const kDescription
+    = R"(Analyse images with one model bundle and print one verdict per image.
 
 Each file is opened read-only, hashed (SHA-256, MD5), decoded and analysed. A file that
 cannot be analysed (missing, empty, truncated, not an image, too large) prints its own
@@ -56,15 +57,15 @@ void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
         return;
     }
     const Prediction &p = *outcome.prediction;
-    out() << "  image        " << imageFormatName(outcome.format).toUpper() << ' '
-          << outcome.width << "x" << outcome.height << ", " << outcome.fileSize << " bytes";
+    out() << "  image        " << imageFormatName(outcome.format).toUpper() << ' ' << outcome.width
+          << "x" << outcome.height << ", " << outcome.fileSize << " bytes";
     if (outcome.orientation != 1)
         out() << ", EXIF orientation " << outcome.orientation << " applied";
     out() << '\n';
     out() << "  label        " << (p.synthetic ? "synthetic" : "real") << '\n';
-    out() << "  P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4)
-          << "  (threshold " << QString::number(p.threshold, 'f', 4) << ", "
-          << model.manifest.thresholdChosenBy << ")\n";
+    out() << "  P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4) << "  (threshold "
+          << QString::number(p.threshold, 'f', 4) << ", " << model.manifest.thresholdChosenBy
+          << ")\n";
     out() << "  classes     ";
     for (int i = 0; i < model.manifest.classes.size(); ++i)
         out() << ' ' << model.manifest.classes.at(i) << ' '
@@ -81,29 +82,27 @@ int runAnalyze(const QStringList &arguments)
     parser.setApplicationDescription(QString::fromUtf8(kDescription));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("analyze"), QStringLiteral("The command."));
-    parser.addPositionalArgument(QStringLiteral("images"), QStringLiteral("Image files."),
-                                 QStringLiteral("IMAGE…"));
+    parser.addPositionalArgument(
+        QStringLiteral("images"), QStringLiteral("Image files."), QStringLiteral("IMAGE…"));
     const QCommandLineOption model(QStringLiteral("model"),
-                                   QStringLiteral("Model bundle (.pt) to run."),
-                                   QStringLiteral("BUNDLE"));
-    const QCommandLineOption json(QStringLiteral("json"),
-                                  QStringLiteral("Print one JSON document instead of text."));
+        QStringLiteral("Model bundle (.pt) to run."), QStringLiteral("BUNDLE"));
+    const QCommandLineOption json(
+        QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
     const QCommandLineOption device(QStringLiteral("device"),
-                                    QStringLiteral("auto (default: CUDA when present), cpu or "
-                                                   "cuda."),
-                                    QStringLiteral("DEVICE"), QStringLiteral("auto"));
+        QStringLiteral("auto (default: CUDA when present), cpu or "
+                       "cuda."),
+        QStringLiteral("DEVICE"), QStringLiteral("auto"));
     const QCommandLineOption threads(QStringLiteral("threads"),
-                                     QStringLiteral("CPU threads per operator (default: the "
-                                                    "cores this process may use)."),
-                                     QStringLiteral("N"), QStringLiteral("0"));
+        QStringLiteral("CPU threads per operator (default: the "
+                       "cores this process may use)."),
+        QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption pin(QStringLiteral("model-sha256"),
-                                 QStringLiteral("Refuse the bundle unless its SHA-256 is HEX."),
-                                 QStringLiteral("HEX"));
+        QStringLiteral("Refuse the bundle unless its SHA-256 is HEX."), QStringLiteral("HEX"));
     const QCommandLineOption maxPixels(QStringLiteral("max-megapixels"),
-                                       QStringLiteral("Refuse images larger than this "
-                                                      "(default 210)."),
-                                       QStringLiteral("N"), QStringLiteral("210"));
-    parser.addOptions({model, json, device, threads, pin, maxPixels});
+        QStringLiteral("Refuse images larger than this "
+                       "(default 210)."),
+        QStringLiteral("N"), QStringLiteral("210"));
+    parser.addOptions({ model, json, device, threads, pin, maxPixels });
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli analyze: " << parser.errorText() << "\n";
         return kUsageError;
@@ -144,8 +143,8 @@ int runAnalyze(const QStringList &arguments)
         return kUsageError;
     }
 
-    Result<std::shared_ptr<InferenceWorker>> worker =
-        InferenceWorker::start(parser.value(model), config);
+    Result<std::shared_ptr<InferenceWorker>> worker
+        = InferenceWorker::start(parser.value(model), config);
     if (!worker) {
         err() << "forgelens-cli: cannot use the model [" << worker.error().code
               << "]: " << worker.error().message << "\n";
@@ -186,13 +185,13 @@ int runAnalyze(const QStringList &arguments)
 
     if (asJson) {
         const QJsonObject document{
-            {QStringLiteral("tool"), QStringLiteral("forgelens-cli")},
-            {QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION)},
-            {QStringLiteral("started_utc"), started.toString(Qt::ISODateWithMs)},
-            {QStringLiteral("finished_utc"),
-             QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-            {QStringLiteral("model"), modelInfoToJson(info)},
-            {QStringLiteral("results"), results},
+            { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
+            { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
+            { QStringLiteral("started_utc"), started.toString(Qt::ISODateWithMs) },
+            { QStringLiteral("finished_utc"),
+                QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
+            { QStringLiteral("model"), modelInfoToJson(info) },
+            { QStringLiteral("results"), results },
         };
         out() << QJsonDocument(document).toJson(QJsonDocument::Indented);
     }

@@ -19,11 +19,10 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption model(QStringLiteral("model"),
-                                   QStringLiteral("Model bundle (.pt) to load at start."),
-                                   QStringLiteral("BUNDLE"));
+        QStringLiteral("Model bundle (.pt) to load at start."), QStringLiteral("BUNDLE"));
     parser.addOption(model);
-    parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Image to open."),
-                                 QStringLiteral("[IMAGE]"));
+    parser.addPositionalArgument(
+        QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("[IMAGE]"));
     parser.process(app);
 
     forgelens::MainWindow window;

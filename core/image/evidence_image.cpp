@@ -5,38 +5,37 @@
 
 namespace forgelens {
 
-Result<EvidenceImage> loadEvidenceImage(const QString &path, const DecodeLimits &limits,
-                                        FileDigest *digestOnError)
+Result<EvidenceImage> loadEvidenceImage(
+    const QString &path, const DecodeLimits &limits, FileDigest *digestOnError)
 {
     const QFileInfo info(path);
     if (!info.exists())
-        return Error{QStringLiteral("not-found"),
-                     QStringLiteral("no such file (moved or deleted?)")};
+        return Error{ QStringLiteral("not-found"),
+            QStringLiteral("no such file (moved or deleted?)") };
     if (!info.isFile())
-        return Error{QStringLiteral("not-a-file"),
-                     QStringLiteral("not a regular file")};
+        return Error{ QStringLiteral("not-a-file"), QStringLiteral("not a regular file") };
     if (info.size() > limits.maxFileBytes)
-        return Error{QStringLiteral("too-large"),
-                     QStringLiteral("%1 bytes is more than the limit of %2 bytes")
-                         .arg(info.size())
-                         .arg(limits.maxFileBytes)};
+        return Error{ QStringLiteral("too-large"),
+            QStringLiteral("%1 bytes is more than the limit of %2 bytes")
+                .arg(info.size())
+                .arg(limits.maxFileBytes) };
 
     // Evidence is opened read-only: nothing in ForgeLens ever opens it for writing.
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("unreadable"),
-                     QStringLiteral("cannot be read: %1").arg(file.errorString())};
+        return Error{ QStringLiteral("unreadable"),
+            QStringLiteral("cannot be read: %1").arg(file.errorString()) };
     // Read at most one byte past the limit: the file may have grown since it was stat'ed.
     const QByteArray bytes = file.read(limits.maxFileBytes + 1);
     if (file.error() != QFileDevice::NoError)
-        return Error{QStringLiteral("unreadable"),
-                     QStringLiteral("read failed: %1").arg(file.errorString())};
+        return Error{ QStringLiteral("unreadable"),
+            QStringLiteral("read failed: %1").arg(file.errorString()) };
     if (bytes.size() > limits.maxFileBytes)
-        return Error{QStringLiteral("too-large"),
-                     QStringLiteral("larger than the limit of %1 bytes").arg(limits.maxFileBytes)};
+        return Error{ QStringLiteral("too-large"),
+            QStringLiteral("larger than the limit of %1 bytes").arg(limits.maxFileBytes) };
 
-    const std::span<const std::uint8_t> view(reinterpret_cast<const std::uint8_t *>(bytes.data()),
-                                             static_cast<size_t>(bytes.size()));
+    const std::span<const std::uint8_t> view(
+        reinterpret_cast<const std::uint8_t *>(bytes.data()), static_cast<size_t>(bytes.size()));
     EvidenceImage evidence;
     evidence.path = path;
     evidence.fileSize = bytes.size();

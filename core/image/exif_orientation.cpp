@@ -27,8 +27,7 @@ int readExifOrientation(std::span<const std::uint8_t> bytes)
         return 1;
     initialiseExiv2Once();
     try {
-        auto image =
-            Exiv2::ImageFactory::open(bytes.data(), static_cast<long>(bytes.size()));
+        auto image = Exiv2::ImageFactory::open(bytes.data(), static_cast<long>(bytes.size()));
         if (!image.get())
             return 1;
         image->readMetadata();

@@ -16,7 +16,7 @@ namespace {
 
 Error decodeError(const QString &code, const QString &message)
 {
-    return Error{code, message};
+    return Error{ code, message };
 }
 
 // libjpeg "decodes" a JPEG cut short by padding it with grey and only warns; a forensic tool
@@ -57,8 +57,8 @@ bool jpegEndsProperly(std::span<const std::uint8_t> bytes)
 // OpenCV 4.6 has no GIF decoder; Qt's built-in one reads the first frame.
 Result<cv::Mat> decodeGifFirstFrame(std::span<const std::uint8_t> bytes)
 {
-    QByteArray data = QByteArray::fromRawData(reinterpret_cast<const char *>(bytes.data()),
-                                              static_cast<qsizetype>(bytes.size()));
+    QByteArray data = QByteArray::fromRawData(
+        reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
     QBuffer buffer(&data);
     buffer.open(QIODevice::ReadOnly);
     QImageReader reader(&buffer, "gif");
@@ -66,13 +66,11 @@ Result<cv::Mat> decodeGifFirstFrame(std::span<const std::uint8_t> bytes)
     QImage frame = reader.read();
     if (frame.isNull())
         return decodeError(QStringLiteral("decode-failed"),
-                           QStringLiteral("the GIF could not be decoded: %1")
-                               .arg(reader.errorString()));
+            QStringLiteral("the GIF could not be decoded: %1").arg(reader.errorString()));
     frame = frame.convertToFormat(QImage::Format_RGB888);
     cv::Mat bgr(frame.height(), frame.width(), CV_8UC3);
     for (int y = 0; y < frame.height(); ++y) {
-        const cv::Mat row(1, frame.width(), CV_8UC3,
-                          const_cast<uchar *>(frame.constScanLine(y)));
+        const cv::Mat row(1, frame.width(), CV_8UC3, const_cast<uchar *>(frame.constScanLine(y)));
         cv::cvtColor(row, bgr.row(y), cv::COLOR_RGB2BGR);
     }
     return bgr;
@@ -117,16 +115,16 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
     const qint64 pixels = qint64(header->width) * header->height;
     if (pixels > limits.maxPixels)
         return decodeError(QStringLiteral("decompression-bomb"),
-                           QStringLiteral("the header declares %1 × %2 pixels (%3 megapixels), "
-                                          "more than the limit of %4 megapixels; not decoded")
-                               .arg(header->width)
-                               .arg(header->height)
-                               .arg(double(pixels) / 1e6, 0, 'f', 1)
-                               .arg(double(limits.maxPixels) / 1e6, 0, 'f', 1));
+            QStringLiteral("the header declares %1 × %2 pixels (%3 megapixels), "
+                           "more than the limit of %4 megapixels; not decoded")
+                .arg(header->width)
+                .arg(header->height)
+                .arg(double(pixels) / 1e6, 0, 'f', 1)
+                .arg(double(limits.maxPixels) / 1e6, 0, 'f', 1));
     if (header->format == ImageFormat::Jpeg && !jpegEndsProperly(bytes))
         return decodeError(QStringLiteral("truncated"),
-                           QStringLiteral("the JPEG data ends before its end-of-image marker; "
-                                          "the file is truncated or damaged"));
+            QStringLiteral("the JPEG data ends before its end-of-image marker; "
+                           "the file is truncated or damaged"));
 
     cv::Mat bgr;
     try {
@@ -137,24 +135,24 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
             bgr = std::move(gif).value();
         } else {
             const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
-                                  const_cast<std::uint8_t *>(bytes.data()));
+                const_cast<std::uint8_t *>(bytes.data()));
             // Orientation is applied below from Exiv2's reading, the same way for every format.
             bgr = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
         }
         if (bgr.empty())
             return decodeError(QStringLiteral("decode-failed"),
-                               QStringLiteral("the %1 data could not be decoded (damaged or "
-                                              "truncated, or a variant the decoder does not "
-                                              "support)")
-                                   .arg(imageFormatName(header->format).toUpper()));
+                QStringLiteral("the %1 data could not be decoded (damaged or "
+                               "truncated, or a variant the decoder does not "
+                               "support)")
+                    .arg(imageFormatName(header->format).toUpper()));
         if (bgr.cols != header->width || bgr.rows != header->height)
             return decodeError(QStringLiteral("decode-failed"),
-                               QStringLiteral("the decoder produced %1 × %2 pixels but the "
-                                              "header declares %3 × %4")
-                                   .arg(bgr.cols)
-                                   .arg(bgr.rows)
-                                   .arg(header->width)
-                                   .arg(header->height));
+                QStringLiteral("the decoder produced %1 × %2 pixels but the "
+                               "header declares %3 × %4")
+                    .arg(bgr.cols)
+                    .arg(bgr.rows)
+                    .arg(header->width)
+                    .arg(header->height));
 
         DecodedImage out;
         out.format = header->format;
@@ -171,11 +169,10 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
         return out;
     } catch (const cv::Exception &e) {
         return decodeError(QStringLiteral("decode-failed"),
-                           QStringLiteral("the decoder failed: %1").arg(QString::fromStdString(
-                               e.err)));
+            QStringLiteral("the decoder failed: %1").arg(QString::fromStdString(e.err)));
     } catch (const std::bad_alloc &) {
         return decodeError(QStringLiteral("decode-failed"),
-                           QStringLiteral("not enough memory to decode this image"));
+            QStringLiteral("not enough memory to decode this image"));
     }
 }
 

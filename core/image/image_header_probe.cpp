@@ -28,20 +28,19 @@ struct Signature {
 // One table drives both sniffing and the "file ends inside a signature" check, so the two can
 // never disagree. BigTIFF is listed as TIFF so that it is reported as an unsupported TIFF
 // variant rather than as "not an image".
-constexpr std::array<Signature, 10> kSignatures = {{
-    {ImageFormat::Jpeg, {0xFF, 0xD8, 0xFF}, 3},
-    {ImageFormat::Png, {0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A}, 8},
-    {ImageFormat::Gif, {'G', 'I', 'F', '8', '7', 'a'}, 6},
-    {ImageFormat::Gif, {'G', 'I', 'F', '8', '9', 'a'}, 6},
-    {ImageFormat::Bmp, {'B', 'M'}, 2},
-    {ImageFormat::Tiff, {'I', 'I', 0x2A, 0x00}, 4},
-    {ImageFormat::Tiff, {'M', 'M', 0x00, 0x2A}, 4},
-    {ImageFormat::Tiff, {'I', 'I', 0x2B, 0x00}, 4},
-    {ImageFormat::Tiff, {'M', 'M', 0x00, 0x2B}, 4},
-    {ImageFormat::WebP,
-     {'R', 'I', 'F', 'F', kAnyByte, kAnyByte, kAnyByte, kAnyByte, 'W', 'E', 'B', 'P'},
-     12},
-}};
+constexpr std::array<Signature, 10> kSignatures = { {
+    { ImageFormat::Jpeg, { 0xFF, 0xD8, 0xFF }, 3 },
+    { ImageFormat::Png, { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, 8 },
+    { ImageFormat::Gif, { 'G', 'I', 'F', '8', '7', 'a' }, 6 },
+    { ImageFormat::Gif, { 'G', 'I', 'F', '8', '9', 'a' }, 6 },
+    { ImageFormat::Bmp, { 'B', 'M' }, 2 },
+    { ImageFormat::Tiff, { 'I', 'I', 0x2A, 0x00 }, 4 },
+    { ImageFormat::Tiff, { 'M', 'M', 0x00, 0x2A }, 4 },
+    { ImageFormat::Tiff, { 'I', 'I', 0x2B, 0x00 }, 4 },
+    { ImageFormat::Tiff, { 'M', 'M', 0x00, 0x2B }, 4 },
+    { ImageFormat::WebP,
+        { 'R', 'I', 'F', 'F', kAnyByte, kAnyByte, kAnyByte, kAnyByte, 'W', 'E', 'B', 'P' }, 12 },
+} };
 
 // Compares the first min(bytes.size(), signature.length) bytes against the signature.
 bool matchesSignaturePrefix(Bytes bytes, const Signature &signature)
@@ -68,20 +67,13 @@ ImageFormat formatOfIncompleteSignature(Bytes bytes)
 QString displayName(ImageFormat format)
 {
     switch (format) {
-    case ImageFormat::Jpeg:
-        return QStringLiteral("JPEG");
-    case ImageFormat::Png:
-        return QStringLiteral("PNG");
-    case ImageFormat::Gif:
-        return QStringLiteral("GIF");
-    case ImageFormat::Bmp:
-        return QStringLiteral("BMP");
-    case ImageFormat::Tiff:
-        return QStringLiteral("TIFF");
-    case ImageFormat::WebP:
-        return QStringLiteral("WebP");
-    case ImageFormat::Unknown:
-        break;
+    case ImageFormat::Jpeg: return QStringLiteral("JPEG");
+    case ImageFormat::Png: return QStringLiteral("PNG");
+    case ImageFormat::Gif: return QStringLiteral("GIF");
+    case ImageFormat::Bmp: return QStringLiteral("BMP");
+    case ImageFormat::Tiff: return QStringLiteral("TIFF");
+    case ImageFormat::WebP: return QStringLiteral("WebP");
+    case ImageFormat::Unknown: break;
     }
     return QStringLiteral("unknown");
 }
@@ -104,20 +96,20 @@ std::uint16_t readU16Le(Bytes bytes, std::size_t at)
 
 std::uint32_t readU24Le(Bytes bytes, std::size_t at)
 {
-    return std::uint32_t{bytes[at]} | (std::uint32_t{bytes[at + 1]} << 8)
-           | (std::uint32_t{bytes[at + 2]} << 16);
+    return std::uint32_t{ bytes[at] } | (std::uint32_t{ bytes[at + 1] } << 8)
+        | (std::uint32_t{ bytes[at + 2] } << 16);
 }
 
 std::uint32_t readU32Be(Bytes bytes, std::size_t at)
 {
-    return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16)
-           | (std::uint32_t{bytes[at + 2]} << 8) | std::uint32_t{bytes[at + 3]};
+    return (std::uint32_t{ bytes[at] } << 24) | (std::uint32_t{ bytes[at + 1] } << 16)
+        | (std::uint32_t{ bytes[at + 2] } << 8) | std::uint32_t{ bytes[at + 3] };
 }
 
 std::uint32_t readU32Le(Bytes bytes, std::size_t at)
 {
-    return std::uint32_t{bytes[at]} | (std::uint32_t{bytes[at + 1]} << 8)
-           | (std::uint32_t{bytes[at + 2]} << 16) | (std::uint32_t{bytes[at + 3]} << 24);
+    return std::uint32_t{ bytes[at] } | (std::uint32_t{ bytes[at + 1] } << 8)
+        | (std::uint32_t{ bytes[at + 2] } << 16) | (std::uint32_t{ bytes[at + 3] } << 24);
 }
 
 // A four-character chunk name from the file, shown verbatim only when it is printable so that
@@ -131,7 +123,7 @@ QString fourCcText(Bytes bytes, std::size_t at)
         const std::uint8_t byte = bytes[at + i];
         printable = printable && byte >= 0x20 && byte <= 0x7E;
         text += QChar(static_cast<char16_t>(byte));
-        hex += QStringLiteral(" %1").arg(unsigned{byte}, 2, 16, QLatin1Char('0'));
+        hex += QStringLiteral(" %1").arg(unsigned{ byte }, 2, 16, QLatin1Char('0'));
     }
     if (printable)
         return QStringLiteral("\"%1\"").arg(text);
@@ -156,8 +148,8 @@ Result<ImageHeader> endsBefore(ImageFormat format, const QString &what)
 
 // Shared last step: every format must yield dimensions that fit the ImageHeader's int fields and
 // are not zero, since a zero-sized image cannot be analysed and decoders reject it.
-Result<ImageHeader> checkedHeader(ImageFormat format, std::uint64_t width, std::uint64_t height,
-                                  const QString &where)
+Result<ImageHeader> checkedHeader(
+    ImageFormat format, std::uint64_t width, std::uint64_t height, const QString &where)
 {
     if (width == 0 || height == 0) {
         return badHeader(QStringLiteral("The %1 header (%2) gives a size of %3 x %4 pixels; an "
@@ -173,7 +165,7 @@ Result<ImageHeader> checkedHeader(ImageFormat format, std::uint64_t width, std::
                              .arg(width)
                              .arg(height));
     }
-    return ImageHeader{format, static_cast<int>(width), static_cast<int>(height)};
+    return ImageHeader{ format, static_cast<int>(width), static_cast<int>(height) };
 }
 
 bool isJpegStartOfFrame(std::uint8_t marker)
@@ -237,7 +229,7 @@ Result<ImageHeader> probeJpeg(Bytes bytes)
             return badHeader(QStringLiteral("The JPEG segment with marker FF %1 at byte %2 "
                                             "declares a length of %3, which is impossible (the "
                                             "length counts its own 2 bytes).")
-                                 .arg(unsigned{marker}, 2, 16, QLatin1Char('0'))
+                                 .arg(unsigned{ marker }, 2, 16, QLatin1Char('0'))
                                  .arg(markerOffset)
                                  .arg(length));
         }
@@ -251,8 +243,8 @@ Result<ImageHeader> probeJpeg(Bytes bytes)
                                      .arg(length));
             }
             if (!hasBytes(bytes, pos, 7))
-                return endsBefore(format,
-                                  QStringLiteral("the image size in its frame header (SOF)"));
+                return endsBefore(
+                    format, QStringLiteral("the image size in its frame header (SOF)"));
             const std::uint16_t height = readU16Be(bytes, pos + 3);
             const std::uint16_t width = readU16Be(bytes, pos + 5);
             if (height == 0) {
@@ -265,7 +257,7 @@ Result<ImageHeader> probeJpeg(Bytes bytes)
             return checkedHeader(format, width, height, QStringLiteral("frame header (SOF)"));
         }
 
-        const std::uint64_t segmentEnd = std::uint64_t{pos} + length;
+        const std::uint64_t segmentEnd = std::uint64_t{ pos } + length;
         if (segmentEnd > bytes.size())
             return endsBefore(format, beforeSof);
         pos = static_cast<std::size_t>(segmentEnd);
@@ -292,8 +284,8 @@ Result<ImageHeader> probePng(Bytes bytes)
     }
     if (!hasBytes(bytes, 16, 8))
         return endsBefore(format, QStringLiteral("the image size in its header chunk (IHDR)"));
-    return checkedHeader(format, readU32Be(bytes, 16), readU32Be(bytes, 20),
-                         QStringLiteral("IHDR chunk"));
+    return checkedHeader(
+        format, readU32Be(bytes, 16), readU32Be(bytes, 20), QStringLiteral("IHDR chunk"));
 }
 
 Result<ImageHeader> probeGif(Bytes bytes)
@@ -302,7 +294,7 @@ Result<ImageHeader> probeGif(Bytes bytes)
     if (!hasBytes(bytes, 6, 4))
         return endsBefore(ImageFormat::Gif, QStringLiteral("its logical screen size"));
     return checkedHeader(ImageFormat::Gif, readU16Le(bytes, 6), readU16Le(bytes, 8),
-                         QStringLiteral("logical screen descriptor"));
+        QStringLiteral("logical screen descriptor"));
 }
 
 Result<ImageHeader> probeBmp(Bytes bytes)
@@ -317,8 +309,8 @@ Result<ImageHeader> probeBmp(Bytes bytes)
         // OS/2 BITMAPCOREHEADER: unsigned 16-bit width and height.
         if (!hasBytes(bytes, 18, 4))
             return endsBefore(format, QStringLiteral("the image size in its core header"));
-        return checkedHeader(format, readU16Le(bytes, 18), readU16Le(bytes, 20),
-                             QStringLiteral("OS/2 core header"));
+        return checkedHeader(
+            format, readU16Le(bytes, 18), readU16Le(bytes, 20), QStringLiteral("OS/2 core header"));
     }
     if (dibSize < 40) {
         return badHeader(QStringLiteral("The BMP information header declares a size of %1 bytes; "
@@ -338,10 +330,9 @@ Result<ImageHeader> probeBmp(Bytes bytes)
                              .arg(width));
     }
     // A negative height only marks a top-down bitmap; 64 bits keep -INT32_MIN representable.
-    const std::int64_t absHeight = height < 0 ? -std::int64_t{height} : std::int64_t{height};
+    const std::int64_t absHeight = height < 0 ? -std::int64_t{ height } : std::int64_t{ height };
     return checkedHeader(format, static_cast<std::uint64_t>(width),
-                         static_cast<std::uint64_t>(absHeight),
-                         QStringLiteral("information header"));
+        static_cast<std::uint64_t>(absHeight), QStringLiteral("information header"));
 }
 
 Result<ImageHeader> probeTiff(Bytes bytes)
@@ -381,10 +372,10 @@ Result<ImageHeader> probeTiff(Bytes bytes)
     bool haveHeight = false;
     // Bounded by the 16-bit entry count; stops as soon as both tags are known.
     for (std::uint32_t i = 0; i < entryCount && !(haveWidth && haveHeight); ++i) {
-        const std::uint64_t entry = std::uint64_t{ifdOffset} + 2 + std::uint64_t{i} * 12;
+        const std::uint64_t entry = std::uint64_t{ ifdOffset } + 2 + std::uint64_t{ i } * 12;
         if (!hasBytes(bytes, entry, 12))
-            return endsBefore(format,
-                              QStringLiteral("the image size in its first image directory"));
+            return endsBefore(
+                format, QStringLiteral("the image size in its first image directory"));
         const auto at = static_cast<std::size_t>(entry);
         const std::uint16_t tag = u16(at);
         if (tag != 256 && tag != 257)
@@ -392,8 +383,8 @@ Result<ImageHeader> probeTiff(Bytes bytes)
         if ((tag == 256 && haveWidth) || (tag == 257 && haveHeight))
             continue; // a duplicate tag; the first occurrence wins, as in libtiff
 
-        const QString tagName = tag == 256 ? QStringLiteral("ImageWidth")
-                                           : QStringLiteral("ImageLength");
+        const QString tagName
+            = tag == 256 ? QStringLiteral("ImageWidth") : QStringLiteral("ImageLength");
         const std::uint16_t type = u16(at + 2);
         const std::uint32_t count = u32(at + 4);
         if (count != 1) {
@@ -467,15 +458,14 @@ Result<ImageHeader> probeWebP(Bytes bytes)
         }
         // The top two bits of each 16-bit field are an upscaling hint, not part of the size.
         return checkedHeader(format, readU16Le(bytes, payload + 6) & 0x3FFFu,
-                             readU16Le(bytes, payload + 8) & 0x3FFFu,
-                             QStringLiteral("VP8 frame header"));
+            readU16Le(bytes, payload + 8) & 0x3FFFu, QStringLiteral("VP8 frame header"));
     }
     if (chunk == 0x5650384Cu) { // "VP8L": lossless
         if (chunkSize < 5)
             return chunkTooSmall(QStringLiteral("lossless (VP8L)"), 5);
         if (!hasBytes(bytes, payload, 5))
-            return endsBefore(format,
-                              QStringLiteral("the image size in its lossless (VP8L) header"));
+            return endsBefore(
+                format, QStringLiteral("the image size in its lossless (VP8L) header"));
         if (bytes[payload] != 0x2F) {
             return badHeader(QStringLiteral("The WebP lossless (VP8L) data lacks its signature "
                                             "byte (2F); the header is damaged."));
@@ -488,18 +478,17 @@ Result<ImageHeader> probeWebP(Bytes bytes)
         }
         // 14 bits each for width-1 and height-1, so both are at least 1.
         return checkedHeader(format, (bits & 0x3FFFu) + 1u, ((bits >> 14) & 0x3FFFu) + 1u,
-                             QStringLiteral("VP8L header"));
+            QStringLiteral("VP8L header"));
     }
     if (chunk == 0x56503858u) { // "VP8X": extended
         if (chunkSize < 10)
             return chunkTooSmall(QStringLiteral("extended (VP8X)"), 10);
         if (!hasBytes(bytes, payload, 10))
-            return endsBefore(format,
-                              QStringLiteral("the canvas size in its extended (VP8X) header"));
+            return endsBefore(
+                format, QStringLiteral("the canvas size in its extended (VP8X) header"));
         // Flags(1) reserved(3), then 24-bit canvas width-1 and height-1.
-        return checkedHeader(format, std::uint64_t{readU24Le(bytes, payload + 4)} + 1,
-                             std::uint64_t{readU24Le(bytes, payload + 7)} + 1,
-                             QStringLiteral("VP8X canvas"));
+        return checkedHeader(format, std::uint64_t{ readU24Le(bytes, payload + 4) } + 1,
+            std::uint64_t{ readU24Le(bytes, payload + 7) } + 1, QStringLiteral("VP8X canvas"));
     }
     return badHeader(QStringLiteral("The WebP file's first chunk is named %1; it must be \"VP8 \", "
                                     "\"VP8L\" or \"VP8X\".")
@@ -520,27 +509,19 @@ ImageFormat sniffImageFormat(std::span<const std::uint8_t> bytes)
 Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
 {
     if (bytes.empty()) {
-        return Result<ImageHeader>::failure(
-            QStringLiteral("empty-file"),
+        return Result<ImageHeader>::failure(QStringLiteral("empty-file"),
             QStringLiteral("The file is empty (0 bytes); there is no image to analyse."));
     }
 
     const ImageFormat format = sniffImageFormat(bytes);
     switch (format) {
-    case ImageFormat::Jpeg:
-        return probeJpeg(bytes);
-    case ImageFormat::Png:
-        return probePng(bytes);
-    case ImageFormat::Gif:
-        return probeGif(bytes);
-    case ImageFormat::Bmp:
-        return probeBmp(bytes);
-    case ImageFormat::Tiff:
-        return probeTiff(bytes);
-    case ImageFormat::WebP:
-        return probeWebP(bytes);
-    case ImageFormat::Unknown:
-        break;
+    case ImageFormat::Jpeg: return probeJpeg(bytes);
+    case ImageFormat::Png: return probePng(bytes);
+    case ImageFormat::Gif: return probeGif(bytes);
+    case ImageFormat::Bmp: return probeBmp(bytes);
+    case ImageFormat::Tiff: return probeTiff(bytes);
+    case ImageFormat::WebP: return probeWebP(bytes);
+    case ImageFormat::Unknown: break;
     }
 
     // A file shorter than a signature it starts with is most likely a cut-off image, not
@@ -552,8 +533,7 @@ Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
                              .arg(bytes.size())
                              .arg(displayName(partial)));
     }
-    return Result<ImageHeader>::failure(
-        QStringLiteral("not-an-image"),
+    return Result<ImageHeader>::failure(QStringLiteral("not-an-image"),
         QStringLiteral("The content is not a recognised image format (JPEG, PNG, GIF, BMP, TIFF "
                        "or WebP). The format is judged from the file's content, not its name."));
 }

@@ -19,14 +19,14 @@ std::pair<int64_t, int64_t> shorterSideSize(int64_t height, int64_t width, const
     const int64_t shortSide = portrait ? width : height;
     const int64_t longSide = portrait ? height : width;
     int64_t newShort = spec.resizeHeight;
-    int64_t newLong =
-        static_cast<int64_t>(static_cast<double>(newShort * longSide) / double(shortSide));
+    int64_t newLong
+        = static_cast<int64_t>(static_cast<double>(newShort * longSide) / double(shortSide));
     if (spec.maxSize && newLong > *spec.maxSize) {
-        newShort = static_cast<int64_t>(static_cast<double>(int64_t(*spec.maxSize) * newShort) /
-                                        double(newLong));
+        newShort = static_cast<int64_t>(
+            static_cast<double>(int64_t(*spec.maxSize) * newShort) / double(newLong));
         newLong = *spec.maxSize;
     }
-    return portrait ? std::pair{newLong, newShort} : std::pair{newShort, newLong};
+    return portrait ? std::pair{ newLong, newShort } : std::pair{ newShort, newLong };
 }
 
 at::Tensor resize(const at::Tensor &batch, const InputSpec &spec)
@@ -41,11 +41,9 @@ at::Tensor resize(const at::Tensor &batch, const InputSpec &spec)
     if (outHeight == height && outWidth == width)
         return batch;
 
-    auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{outHeight, outWidth});
+    auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{ outHeight, outWidth });
     switch (spec.interpolation) {
-    case InputSpec::Interpolation::Nearest:
-        options.mode(torch::kNearest);
-        break;
+    case InputSpec::Interpolation::Nearest: options.mode(torch::kNearest); break;
     case InputSpec::Interpolation::Bilinear:
         options.mode(torch::kBilinear).align_corners(false).antialias(spec.antialias);
         break;
@@ -66,9 +64,10 @@ at::Tensor padToAtLeast(const at::Tensor &batch, int64_t cropHeight, int64_t cro
         return batch;
     const int64_t padW = std::max<int64_t>(cropWidth - width, 0);
     const int64_t padH = std::max<int64_t>(cropHeight - height, 0);
-    return F::pad(batch, F::PadFuncOptions({padW / 2, (padW + 1) / 2, padH / 2, (padH + 1) / 2})
-                             .mode(torch::kConstant)
-                             .value(0));
+    return F::pad(batch,
+        F::PadFuncOptions({ padW / 2, (padW + 1) / 2, padH / 2, (padH + 1) / 2 })
+            .mode(torch::kConstant)
+            .value(0));
 }
 
 // Python's round(): halves go to the even neighbour (banker's rounding), which decides the
@@ -107,8 +106,8 @@ at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
     std::vector<at::Tensor> out;
     for (int top : tileOrigins(int(height), spec.cropHeight, int(rows))) {
         for (int left : tileOrigins(int(width), spec.cropWidth, int(cols)))
-            out.push_back(padded.slice(2, top, top + spec.cropHeight)
-                              .slice(3, left, left + spec.cropWidth));
+            out.push_back(
+                padded.slice(2, top, top + spec.cropHeight).slice(3, left, left + spec.cropWidth));
     }
     return torch::cat(out, 0);
 }
@@ -116,10 +115,10 @@ at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
 at::Tensor normalize(const at::Tensor &batch, const InputSpec &spec)
 {
     const auto options = torch::TensorOptions().dtype(torch::kFloat32);
-    const at::Tensor mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, options)
-                                .view({1, 3, 1, 1});
-    const at::Tensor std = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, options)
-                               .view({1, 3, 1, 1});
+    const at::Tensor mean
+        = torch::tensor({ spec.mean[0], spec.mean[1], spec.mean[2] }, options).view({ 1, 3, 1, 1 });
+    const at::Tensor std
+        = torch::tensor({ spec.std[0], spec.std[1], spec.std[2] }, options).view({ 1, 3, 1, 1 });
     // Subtract, then divide: multiplying by 1/std would differ in the last bit.
     return batch.sub(mean).div(std);
 }
@@ -141,17 +140,16 @@ std::vector<int> tileOrigins(int length, int tile, int count)
 Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &spec)
 {
     if (image.isNull() || image.rgb.size() != qsizetype(image.width) * image.height * 3)
-        return Error{QStringLiteral("preprocess-failed"),
-                     QStringLiteral("the decoded image is empty or inconsistent")};
+        return Error{ QStringLiteral("preprocess-failed"),
+            QStringLiteral("the decoded image is empty or inconsistent") };
     try {
         torch::NoGradGuard noGrad;
         // [H, W, 3] uint8 -> [1, 3, H, W] float, as torchvision's to_tensor lays it out.
-        at::Tensor pixels =
-            torch::from_blob(const_cast<unsigned char *>(image.constData()),
-                             {image.height, image.width, 3}, torch::kUInt8)
-                .permute({2, 0, 1})
-                .contiguous()
-                .to(torch::kFloat32);
+        at::Tensor pixels = torch::from_blob(const_cast<unsigned char *>(image.constData()),
+            { image.height, image.width, 3 }, torch::kUInt8)
+                                .permute({ 2, 0, 1 })
+                                .contiguous()
+                                .to(torch::kFloat32);
         if (spec.valueMax == 1.0f)
             pixels = pixels.div(255);
         if (spec.bgr)
@@ -170,19 +168,17 @@ Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &s
                 else if (spec.crop == InputSpec::Crop::Tiles)
                     batch = tiles(batch, spec);
                 break;
-            case InputSpec::Step::Normalize:
-                batch = normalize(batch, spec);
-                break;
+            case InputSpec::Step::Normalize: batch = normalize(batch, spec); break;
             }
         }
         return batch.contiguous();
     } catch (const c10::Error &e) {
-        return Error{QStringLiteral("preprocess-failed"),
-                     QStringLiteral("LibTorch failed while preparing the input: %1")
-                         .arg(QString::fromStdString(e.what_without_backtrace()))};
+        return Error{ QStringLiteral("preprocess-failed"),
+            QStringLiteral("LibTorch failed while preparing the input: %1")
+                .arg(QString::fromStdString(e.what_without_backtrace())) };
     } catch (const std::bad_alloc &) {
-        return Error{QStringLiteral("preprocess-failed"),
-                     QStringLiteral("not enough memory to prepare this image")};
+        return Error{ QStringLiteral("preprocess-failed"),
+            QStringLiteral("not enough memory to prepare this image") };
     }
 }
 

@@ -12,17 +12,20 @@ bool tuneAllocatorForInference()
     const char *setting = std::getenv("FORGELENS_MALLOC_TUNING");
     if (setting && std::strcmp(setting, "0") == 0)
         return false;
-    // glibc maps every allocation above 128 KiB (its default mmap threshold, which only
-    // grows dynamically) and gives freed top-of-heap memory above 128 KiB back to the kernel:
-    // for activations of megabytes, allocated and freed per operator, that is an mmap/munmap
-    // pair and a page fault per 4 KiB page on every call. 32 MiB is the largest mmap threshold
-    // glibc accepts on 64-bit (half its heap size); the trim threshold keeps freed memory for
-    // the next forward pass. Memory stays bounded by the working set of one forward pass.
-    constexpr int kMmapThreshold = 32 << 20;
-    constexpr int kTrimThreshold = 1 << 30;
-    const bool mmapSet = mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1;
-    const bool trimSet = mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1;
-    return mmapSet && trimSet;
+    // By default glibc maps every large allocation with mmap (the threshold only grows up to
+    // 32 MiB) and unmaps it on free, so a convolution's feature maps of tens of MiB cost an
+    // mmap/munmap pair and a page fault per 4 KiB page on every operator call; and a thread
+    // other than main (the inference worker) allocates from an arena whose heaps cannot hold
+    // more than 64 MiB, so disabling mmap alone does not help it. Measured with
+    // tests/bench/allocator_bench.cpp (`make bench`): see README.md, "Allocator".
+    //   - no mmap: large blocks come from the heap and are reused;
+    //   - a 1 GiB trim threshold: freed memory stays for the next forward pass;
+    //   - one arena: the worker thread uses the main heap, which grows without that limit.
+    // Memory stays bounded by the largest working set of one forward pass.
+    const bool mmapOff = mallopt(M_MMAP_MAX, 0) == 1;
+    const bool trimSet = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+    const bool oneArena = mallopt(M_ARENA_MAX, 1) == 1;
+    return mmapOff && trimSet && oneArena;
 }
 
 } // namespace forgelens

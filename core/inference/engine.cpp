@@ -15,7 +15,7 @@ namespace {
 
 Error inferenceError(const QString &message)
 {
-    return Error{QStringLiteral("inference-failed"), message};
+    return Error{ QStringLiteral("inference-failed"), message };
 }
 
 QString torchMessage(const c10::Error &e)
@@ -36,11 +36,11 @@ std::vector<int64_t> warmUpShape(const InputSpec &input)
         height = input.resizeHeight;
         width = input.resizeWidth;
     }
-    return {1, 3, height, width};
+    return { 1, 3, height, width };
 }
 
 struct ForwardOutput {
-    at::Tensor logits;    // [B, C]
+    at::Tensor logits; // [B, C]
     at::Tensor embedding; // [B, D] or undefined
 };
 
@@ -55,7 +55,7 @@ struct Engine::Impl {
     // Runs the module and checks its outputs against the manifest's contract.
     Result<ForwardOutput> forward(const at::Tensor &input)
     {
-        const c10::IValue output = bundle.module.forward({input.to(device)});
+        const c10::IValue output = bundle.module.forward({ input.to(device) });
         if (!output.isGenericDict())
             return inferenceError(QStringLiteral(
                 "the model returned %1, not the Dict[str, Tensor] the bundle contract requires")
@@ -66,7 +66,7 @@ struct Engine::Impl {
             return it != dict.end() && it->value().isTensor() ? it->value().toTensor()
                                                               : at::Tensor();
         };
-        ForwardOutput out{tensorAt("logits"), tensorAt("embedding")};
+        ForwardOutput out{ tensorAt("logits"), tensorAt("embedding") };
         const ModelManifest &manifest = bundle.manifest;
         const int64_t batch = input.size(0);
         if (!out.logits.defined() || out.logits.dim() != 2 || out.logits.size(0) != batch)
@@ -80,8 +80,9 @@ struct Engine::Impl {
                     .arg(out.logits.size(1))
                     .arg(manifest.classes.size())
                     .arg(manifest.classes.join(QStringLiteral(", "))));
-        if (manifest.hasEmbedding &&
-            (!out.embedding.defined() || out.embedding.dim() != 2 || out.embedding.size(0) != batch))
+        if (manifest.hasEmbedding
+            && (!out.embedding.defined() || out.embedding.dim() != 2
+                || out.embedding.size(0) != batch))
             return inferenceError(QStringLiteral(
                 "the manifest declares an embedding but the model returns no \"embedding\" "
                 "tensor of shape [B, D]"));
@@ -99,19 +100,20 @@ struct Engine::Impl {
             return torch::softmax(logits, 1);
         const at::Tensor fake = torch::sigmoid(logits.select(1, 0));
         const bool fakeFirst = bundle.manifest.classes.at(0) == bundle.manifest.fakeClasses.at(0);
-        return fakeFirst ? torch::stack({fake, 1 - fake}, 1) : torch::stack({1 - fake, fake}, 1);
+        return fakeFirst ? torch::stack({ fake, 1 - fake }, 1)
+                         : torch::stack({ 1 - fake, fake }, 1);
     }
 
-    Prediction predictionFrom(const at::Tensor &probs, const at::Tensor &embedding,
-                              double millis) const
+    Prediction predictionFrom(
+        const at::Tensor &probs, const at::Tensor &embedding, double millis) const
     {
         // Tiles of one image: their class probabilities are averaged, as are their embeddings.
         const at::Tensor meanProbs = probs.mean(0).contiguous();
         const ModelManifest &manifest = bundle.manifest;
         Prediction p;
         p.tiles = int(probs.size(0));
-        p.classProbabilities.assign(meanProbs.data_ptr<float>(),
-                                    meanProbs.data_ptr<float>() + meanProbs.numel());
+        p.classProbabilities.assign(
+            meanProbs.data_ptr<float>(), meanProbs.data_ptr<float>() + meanProbs.numel());
         for (int i = 0; i < manifest.classes.size(); ++i) {
             if (manifest.fakeClasses.contains(manifest.classes.at(i)))
                 p.pSynthetic += p.classProbabilities[size_t(i)];
@@ -122,14 +124,16 @@ struct Engine::Impl {
         if (embedding.defined()) {
             const at::Tensor meanEmbedding = embedding.mean(0).contiguous();
             p.embedding.assign(meanEmbedding.data_ptr<float>(),
-                               meanEmbedding.data_ptr<float>() + meanEmbedding.numel());
+                meanEmbedding.data_ptr<float>() + meanEmbedding.numel());
         }
         p.inferenceMillis = millis;
         return p;
     }
 };
 
-Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl))
+{
+}
 Engine::~Engine() = default;
 
 const ModelInfo &Engine::info() const
@@ -140,15 +144,15 @@ const ModelInfo &Engine::info() const
 Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const EngineConfig &config)
 {
     if (const QString problem = config.validate(); !problem.isEmpty())
-        return Error{QStringLiteral("bad-config"), problem};
+        return Error{ QStringLiteral("bad-config"), problem };
 
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     const bool cudaAvailable = torch::cuda::is_available();
     if (config.device == EngineConfig::Device::Cuda && !cudaAvailable)
-        return Error{QStringLiteral("bad-config"),
-                     QStringLiteral("CUDA was requested but LibTorch sees no usable GPU (is this "
-                                    "a CPU build of LibTorch? README.md, \"GPU build\")")};
+        return Error{ QStringLiteral("bad-config"),
+            QStringLiteral("CUDA was requested but LibTorch sees no usable GPU (is this "
+                           "a CPU build of LibTorch? README.md, \"GPU build\")") };
     if (config.device != EngineConfig::Device::Cpu && cudaAvailable)
         impl->device = c10::Device(c10::kCUDA, 0);
 
@@ -157,8 +161,8 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     const int threads = config.intraOpThreads > 0 ? config.intraOpThreads : usableCoreCount();
     at::set_num_threads(threads);
 
-    Result<ModelBundle> bundle =
-        loadModelBundle(bundlePath, BundleLoadOptions{config.expectedSha256, impl->device});
+    Result<ModelBundle> bundle
+        = loadModelBundle(bundlePath, BundleLoadOptions{ config.expectedSha256, impl->device });
     if (!bundle)
         return bundle.error();
     impl->bundle = std::move(bundle).value();
@@ -172,19 +176,24 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
         try {
             torch::NoGradGuard noGrad;
             const auto start = std::chrono::steady_clock::now();
-            Result<ForwardOutput> out =
-                impl->forward(torch::zeros(warmUpShape(impl->bundle.manifest.input)));
+            Result<ForwardOutput> out
+                = impl->forward(torch::zeros(warmUpShape(impl->bundle.manifest.input)));
             if (!out)
-                return Error{QStringLiteral("bad-model"),
-                             QStringLiteral("model bundle %1 failed its first run: %2")
-                                 .arg(bundlePath, out.error().message)};
-            impl->info.warmUpMillis =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+                return Error{ QStringLiteral("bad-model"),
+                    QStringLiteral("model bundle %1 failed its first run: %2")
+                        .arg(bundlePath, out.error().message) };
+            impl->info.warmUpMillis = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - start)
+                                          .count();
         } catch (const c10::Error &e) {
-            return Error{QStringLiteral("bad-model"),
-                         QStringLiteral("model bundle %1 failed its first run: %2")
-                             .arg(bundlePath, torchMessage(e))};
+            return Error{ QStringLiteral("bad-model"),
+                QStringLiteral("model bundle %1 failed its first run: %2")
+                    .arg(bundlePath, torchMessage(e)) };
+        } catch (const std::exception &e) {
+            // TorchScript's own `raise` arrives as torch::jit::JITException, not c10::Error.
+            return Error{ QStringLiteral("bad-model"),
+                QStringLiteral("model bundle %1 failed its first run: %2")
+                    .arg(bundlePath, QString::fromUtf8(e.what())) };
         }
     }
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -219,14 +228,14 @@ Result<std::vector<Prediction>> Engine::predict(const std::vector<at::Tensor> &i
                 const at::Tensor probs = m_impl->probabilities(out->logits);
                 const double millis = std::chrono::duration<double, std::milli>(
                                           std::chrono::steady_clock::now() - start)
-                                          .count() /
-                                      double(count);
+                                          .count()
+                    / double(count);
                 const int64_t perImage = shape[0];
                 for (size_t k = 0; k < count; ++k) {
                     const int64_t row = int64_t(k) * perImage;
-                    const at::Tensor embedding =
-                        out->embedding.defined() ? out->embedding.slice(0, row, row + perImage)
-                                                 : at::Tensor();
+                    const at::Tensor embedding = out->embedding.defined()
+                        ? out->embedding.slice(0, row, row + perImage)
+                        : at::Tensor();
                     predictions[members[first + k]] = m_impl->predictionFrom(
                         probs.slice(0, row, row + perImage), embedding, millis);
                 }
@@ -236,6 +245,9 @@ Result<std::vector<Prediction>> Engine::predict(const std::vector<at::Tensor> &i
         return inferenceError(QStringLiteral("the model failed: %1").arg(torchMessage(e)));
     } catch (const std::bad_alloc &) {
         return inferenceError(QStringLiteral("not enough memory to run the model"));
+    } catch (const std::exception &e) {
+        return inferenceError(
+            QStringLiteral("the model failed: %1").arg(QString::fromUtf8(e.what())));
     }
     return predictions;
 }

@@ -13,7 +13,7 @@ QString EngineConfig::validate() const
     if (!expectedSha256.isEmpty()) {
         static const QString hexDigits = QStringLiteral("0123456789abcdefABCDEF");
         const bool hex = std::all_of(expectedSha256.begin(), expectedSha256.end(),
-                                     [](QChar c) { return hexDigits.contains(c); });
+            [](QChar c) { return hexDigits.contains(c); });
         if (expectedSha256.size() != 64 || !hex)
             return QStringLiteral("a pinned SHA-256 is 64 hexadecimal digits");
     }

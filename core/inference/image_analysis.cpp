@@ -13,14 +13,14 @@ bool cancelled(const std::atomic_bool *cancel)
 
 Error cancelledError()
 {
-    return Error{QStringLiteral("cancelled"), QStringLiteral("the analysis was cancelled")};
+    return Error{ QStringLiteral("cancelled"), QStringLiteral("the analysis was cancelled") };
 }
 
 } // namespace
 
 AnalysisOutcome analyzeImageFile(const QString &path, const DecodeLimits &limits,
-                                 InferenceWorker &worker, const std::atomic_bool *cancel,
-                                 const std::function<void(const EvidenceImage &)> &onDecoded)
+    InferenceWorker &worker, const std::atomic_bool *cancel,
+    const std::function<void(const EvidenceImage &)> &onDecoded)
 {
     AnalysisOutcome outcome;
     outcome.path = path;

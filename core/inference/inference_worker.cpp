@@ -49,8 +49,8 @@ struct InferenceWorker::Impl {
                     break;
                 // Take the head of the queue and whatever waits behind it with the same shape.
                 const std::vector<int64_t> shape = queue.front().input.sizes().vec();
-                while (!queue.empty() && batch.size() < size_t(config.maxBatch) &&
-                       queue.front().input.sizes().vec() == shape) {
+                while (!queue.empty() && batch.size() < size_t(config.maxBatch)
+                    && queue.front().input.sizes().vec() == shape) {
                     batch.push_back(std::move(queue.front()));
                     queue.pop_front();
                 }
@@ -71,14 +71,16 @@ struct InferenceWorker::Impl {
 
         std::lock_guard lock(mutex);
         for (Request &request : queue)
-            request.promise.set_value(Error{QStringLiteral("cancelled"),
-                                            QStringLiteral("the model was unloaded before this "
-                                                           "image was analysed")});
+            request.promise.set_value(Error{ QStringLiteral("cancelled"),
+                QStringLiteral("the model was unloaded before this "
+                               "image was analysed") });
         queue.clear();
     }
 };
 
-InferenceWorker::InferenceWorker(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+InferenceWorker::InferenceWorker(std::unique_ptr<Impl> impl) : m_impl(std::move(impl))
+{
+}
 
 InferenceWorker::~InferenceWorker()
 {
@@ -92,13 +94,12 @@ InferenceWorker::~InferenceWorker()
         m_impl->thread.join();
 }
 
-Result<std::shared_ptr<InferenceWorker>> InferenceWorker::start(const QString &bundlePath,
-                                                                const EngineConfig &config,
-                                                                int queueCapacity)
+Result<std::shared_ptr<InferenceWorker>> InferenceWorker::start(
+    const QString &bundlePath, const EngineConfig &config, int queueCapacity)
 {
     if (queueCapacity < 1)
-        return Error{QStringLiteral("bad-config"),
-                     QStringLiteral("the inference queue needs room for at least one image")};
+        return Error{ QStringLiteral("bad-config"),
+            QStringLiteral("the inference queue needs room for at least one image") };
     auto impl = std::make_unique<Impl>();
     impl->bundlePath = bundlePath;
     impl->config = config;
@@ -107,9 +108,8 @@ Result<std::shared_ptr<InferenceWorker>> InferenceWorker::start(const QString &b
     std::promise<Result<ModelInfo>> loaded;
     std::future<Result<ModelInfo>> ready = loaded.get_future();
     Impl *raw = impl.get();
-    impl->thread = std::thread([raw, promise = std::move(loaded)]() mutable {
-        raw->run(std::move(promise));
-    });
+    impl->thread = std::thread(
+        [raw, promise = std::move(loaded)]() mutable { raw->run(std::move(promise)); });
     Result<ModelInfo> info = ready.get();
     if (!info) {
         impl->thread.join();
@@ -129,15 +129,14 @@ std::future<Result<Prediction>> InferenceWorker::submit(at::Tensor input)
     std::future<Result<Prediction>> future = promise.get_future();
     {
         std::unique_lock lock(m_impl->mutex);
-        m_impl->notFull.wait(lock, [this] {
-            return m_impl->stopping || m_impl->queue.size() < m_impl->capacity;
-        });
+        m_impl->notFull.wait(
+            lock, [this] { return m_impl->stopping || m_impl->queue.size() < m_impl->capacity; });
         if (m_impl->stopping) {
-            promise.set_value(Error{QStringLiteral("cancelled"),
-                                    QStringLiteral("the model is being unloaded")});
+            promise.set_value(Error{
+                QStringLiteral("cancelled"), QStringLiteral("the model is being unloaded") });
             return future;
         }
-        m_impl->queue.push_back(Request{std::move(input), std::move(promise)});
+        m_impl->queue.push_back(Request{ std::move(input), std::move(promise) });
     }
     m_impl->notEmpty.notify_one();
     return future;

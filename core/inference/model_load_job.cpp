@@ -10,8 +10,8 @@ ModelLoadJob::ModelLoadJob(QString bundlePath, EngineConfig config)
 
 void ModelLoadJob::run()
 {
-    Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_bundlePath,
-                                                                             m_config);
+    Result<std::shared_ptr<InferenceWorker>> worker
+        = InferenceWorker::start(m_bundlePath, m_config);
     if (worker)
         Q_EMIT loaded(std::move(worker).value());
     else

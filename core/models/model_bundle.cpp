@@ -13,60 +13,59 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
 {
     const QFileInfo info(path);
     if (!info.isFile())
-        return Error{QStringLiteral("not-found"),
-                     QStringLiteral("model bundle %1 does not exist").arg(path)};
+        return Error{ QStringLiteral("not-found"),
+            QStringLiteral("model bundle %1 does not exist").arg(path) };
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("unreadable"),
-                     QStringLiteral("model bundle %1 cannot be read: %2")
-                         .arg(path, file.errorString())};
+        return Error{ QStringLiteral("unreadable"),
+            QStringLiteral("model bundle %1 cannot be read: %2").arg(path, file.errorString()) };
     const QByteArray bytes = file.readAll();
 
     ModelBundle bundle;
     bundle.path = info.absoluteFilePath();
-    bundle.sha256 =
-        digestBytes({reinterpret_cast<const std::uint8_t *>(bytes.constData()),
-                     static_cast<size_t>(bytes.size())})
-            .sha256;
-    if (!options.expectedSha256.isEmpty() &&
-        options.expectedSha256.compare(bundle.sha256, Qt::CaseInsensitive) != 0)
-        return Error{QStringLiteral("hash-mismatch"),
-                     QStringLiteral("model bundle %1 has SHA-256 %2, but %3 was pinned: the file "
-                                    "is not the one expected (damaged or replaced)")
-                         .arg(path, bundle.sha256, options.expectedSha256)};
+    bundle.sha256 = digestBytes({ reinterpret_cast<const std::uint8_t *>(bytes.constData()),
+                                    static_cast<size_t>(bytes.size()) })
+                        .sha256;
+    if (!options.expectedSha256.isEmpty()
+        && options.expectedSha256.compare(bundle.sha256, Qt::CaseInsensitive) != 0)
+        return Error{ QStringLiteral("hash-mismatch"),
+            QStringLiteral("model bundle %1 has SHA-256 %2, but %3 was pinned: the file "
+                           "is not the one expected (damaged or replaced)")
+                .arg(path, bundle.sha256, options.expectedSha256) };
 
-    torch::jit::ExtraFilesMap extra{{kManifestExtraFile, std::string()}};
+    torch::jit::ExtraFilesMap extra{ { kManifestExtraFile, std::string() } };
     try {
         std::istringstream stream(std::string(bytes.constData(), size_t(bytes.size())));
         bundle.module = torch::jit::load(stream, options.device, extra);
         bundle.module.eval();
     } catch (const c10::Error &e) {
-        return Error{QStringLiteral("bad-bundle"),
-                     QStringLiteral("%1 is not a loadable TorchScript bundle: %2")
-                         .arg(path, QString::fromStdString(e.what_without_backtrace()))};
+        return Error{ QStringLiteral("bad-bundle"),
+            QStringLiteral("%1 is not a loadable TorchScript bundle: %2")
+                .arg(path, QString::fromStdString(e.what_without_backtrace())) };
     } catch (const std::exception &e) {
-        return Error{QStringLiteral("bad-bundle"),
-                     QStringLiteral("%1 is not a loadable TorchScript bundle: %2")
-                         .arg(path, QString::fromUtf8(e.what()))};
+        return Error{ QStringLiteral("bad-bundle"),
+            QStringLiteral("%1 is not a loadable TorchScript bundle: %2")
+                .arg(path, QString::fromUtf8(e.what())) };
     }
 
     QByteArray manifestJson = QByteArray::fromStdString(extra[kManifestExtraFile]);
-    QString manifestSource = QStringLiteral("%1 (inside the archive)").arg(QLatin1String(kManifestExtraFile));
+    QString manifestSource
+        = QStringLiteral("%1 (inside the archive)").arg(QLatin1String(kManifestExtraFile));
     if (manifestJson.isEmpty()) {
         QFile sidecar(path + QStringLiteral(".json"));
         if (!sidecar.open(QIODevice::ReadOnly))
-            return Error{QStringLiteral("bad-manifest"),
-                         QStringLiteral("model bundle %1 has no manifest: neither %2 inside the "
-                                        "archive nor a sidecar file %1.json")
-                             .arg(path, QString::fromLatin1(kManifestExtraFile))};
+            return Error{ QStringLiteral("bad-manifest"),
+                QStringLiteral("model bundle %1 has no manifest: neither %2 inside the "
+                               "archive nor a sidecar file %1.json")
+                    .arg(path, QString::fromLatin1(kManifestExtraFile)) };
         manifestJson = sidecar.readAll();
         manifestSource = sidecar.fileName();
     }
     Result<ModelManifest> manifest = ModelManifest::fromJson(manifestJson);
     if (!manifest)
-        return Error{manifest.error().code, QStringLiteral("model bundle %1, manifest %2: %3")
-                                                .arg(path, manifestSource,
-                                                     manifest.error().message)};
+        return Error{ manifest.error().code,
+            QStringLiteral("model bundle %1, manifest %2: %3")
+                .arg(path, manifestSource, manifest.error().message) };
     bundle.manifest = std::move(manifest).value();
     return bundle;
 }

@@ -12,7 +12,7 @@ namespace {
 
 Error manifestError(const QString &message)
 {
-    return Error{QStringLiteral("bad-manifest"), message};
+    return Error{ QStringLiteral("bad-manifest"), message };
 }
 
 // Reads [a, b, c] of three finite numbers.
@@ -248,8 +248,8 @@ Result<ModelManifest> ModelManifest::fromJson(const QByteArray &json)
     manifest.experimental = object.value(QLatin1String("experimental")).toBool(false);
     for (const QJsonValue &figure : object.value(QLatin1String("reported")).toArray()) {
         const QJsonObject entry = figure.toObject();
-        manifest.reported.push_back({readString(entry, "dataset"), readString(entry, "metric"),
-                                     entry.value(QLatin1String("value")).toDouble()});
+        manifest.reported.push_back({ readString(entry, "dataset"), readString(entry, "metric"),
+            entry.value(QLatin1String("value")).toDouble() });
     }
 
     const QString task = readString(object, "task");
@@ -271,8 +271,10 @@ Result<ModelManifest> ModelManifest::fromJson(const QByteArray &json)
         return input.error();
     manifest.input = std::move(input).value();
 
-    const QString head = object.value(QLatin1String("head")).toObject().value(
-        QLatin1String("type")).toString(QStringLiteral("none"));
+    const QString head = object.value(QLatin1String("head"))
+                             .toObject()
+                             .value(QLatin1String("type"))
+                             .toString(QStringLiteral("none"));
     if (head == QLatin1String("none"))
         manifest.head = Head::None;
     else if (head == QLatin1String("linear"))

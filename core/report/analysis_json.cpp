@@ -8,34 +8,32 @@ QJsonObject modelInfoToJson(const ModelInfo &model)
 {
     const ModelManifest &manifest = model.manifest;
     return QJsonObject{
-        {QStringLiteral("id"), manifest.id},
-        {QStringLiteral("name"), manifest.name},
-        {QStringLiteral("version"), manifest.version},
-        {QStringLiteral("family"), manifest.family},
-        {QStringLiteral("bundle"), model.bundlePath},
-        {QStringLiteral("bundle_sha256"), model.bundleSha256},
-        {QStringLiteral("device"), model.device},
-        {QStringLiteral("threshold"), manifest.threshold},
-        {QStringLiteral("threshold_chosen_by"), manifest.thresholdChosenBy},
-        {QStringLiteral("trained_on"), manifest.trainedOn},
-        {QStringLiteral("untrained_test_model"), manifest.isUntrainedTestModel()},
-        {QStringLiteral("experimental"), manifest.experimental},
+        { QStringLiteral("id"), manifest.id },
+        { QStringLiteral("name"), manifest.name },
+        { QStringLiteral("version"), manifest.version },
+        { QStringLiteral("family"), manifest.family },
+        { QStringLiteral("bundle"), model.bundlePath },
+        { QStringLiteral("bundle_sha256"), model.bundleSha256 },
+        { QStringLiteral("device"), model.device },
+        { QStringLiteral("threshold"), manifest.threshold },
+        { QStringLiteral("threshold_chosen_by"), manifest.thresholdChosenBy },
+        { QStringLiteral("trained_on"), manifest.trainedOn },
+        { QStringLiteral("untrained_test_model"), manifest.isUntrainedTestModel() },
+        { QStringLiteral("experimental"), manifest.experimental },
     };
 }
 
 QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &model)
 {
-    const auto utc = [](const QDateTime &time) {
-        return time.toUTC().toString(Qt::ISODateWithMs);
-    };
+    const auto utc = [](const QDateTime &time) { return time.toUTC().toString(Qt::ISODateWithMs); };
     QJsonObject json{
-        {QStringLiteral("path"), outcome.path},
-        {QStringLiteral("size"), outcome.fileSize},
-        {QStringLiteral("sha256"), outcome.digest.sha256},
-        {QStringLiteral("md5"), outcome.digest.md5},
-        {QStringLiteral("started_utc"), utc(outcome.startedUtc)},
-        {QStringLiteral("finished_utc"), utc(outcome.finishedUtc)},
-        {QStringLiteral("model"), model.manifest.id},
+        { QStringLiteral("path"), outcome.path },
+        { QStringLiteral("size"), outcome.fileSize },
+        { QStringLiteral("sha256"), outcome.digest.sha256 },
+        { QStringLiteral("md5"), outcome.digest.md5 },
+        { QStringLiteral("started_utc"), utc(outcome.startedUtc) },
+        { QStringLiteral("finished_utc"), utc(outcome.finishedUtc) },
+        { QStringLiteral("model"), model.manifest.id },
     };
     if (outcome.error) {
         json.insert(QStringLiteral("status"), outcome.error->code);
@@ -50,11 +48,11 @@ QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &mode
     if (const std::optional<Prediction> &p = outcome.prediction) {
         QJsonObject probabilities;
         for (int i = 0; i < model.manifest.classes.size(); ++i)
-            probabilities.insert(model.manifest.classes.at(i),
-                                 double(p->classProbabilities.at(size_t(i))));
+            probabilities.insert(
+                model.manifest.classes.at(i), double(p->classProbabilities.at(size_t(i))));
         json.insert(QStringLiteral("p_synthetic"), double(p->pSynthetic));
-        json.insert(QStringLiteral("label"), p->synthetic ? QStringLiteral("synthetic")
-                                                          : QStringLiteral("real"));
+        json.insert(QStringLiteral("label"),
+            p->synthetic ? QStringLiteral("synthetic") : QStringLiteral("real"));
         json.insert(QStringLiteral("threshold"), p->threshold);
         json.insert(QStringLiteral("top_class"), model.manifest.classes.value(p->topClass));
         json.insert(QStringLiteral("probabilities"), probabilities);

@@ -22,17 +22,17 @@ Run runCli(const QStringList &arguments)
     QProcess process;
     process.start(QStringLiteral(FORGELENS_CLI), arguments);
     process.waitForFinished(120000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+        QString::fromUtf8(process.readAllStandardOutput()),
+        QString::fromUtf8(process.readAllStandardError()) };
 }
 
 QByteArray sha256Of(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly)
-               ? QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256)
-               : QByteArray();
+        ? QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256)
+        : QByteArray();
 }
 
 } // namespace
@@ -48,19 +48,19 @@ private Q_SLOTS:
 
 void TestCliAnalyze::badFilesFailAloneAndGoodOnesAreAnalysed()
 {
-    const QStringList files{kFixtures + QStringLiteral("truncated.jpg"),
-                            kFixtures + QStringLiteral("empty.png"),
-                            kFixtures + QStringLiteral("text_renamed.png"),
-                            kFixtures + QStringLiteral("pattern_baseline.jpg")};
+    const QStringList files{ kFixtures + QStringLiteral("truncated.jpg"),
+        kFixtures + QStringLiteral("empty.png"), kFixtures + QStringLiteral("text_renamed.png"),
+        kFixtures + QStringLiteral("pattern_baseline.jpg") };
     QList<QByteArray> before;
     for (const QString &file : files)
         before.append(sha256Of(file));
 
-    const Run run = runCli(QStringList{QStringLiteral("analyze"), QStringLiteral("--model"),
-                                       QStringLiteral(FORGELENS_TEST_MODEL)} +
-                           files);
+    const Run run = runCli(QStringList{ QStringLiteral("analyze"), QStringLiteral("--model"),
+                               QStringLiteral(FORGELENS_TEST_MODEL) }
+        + files);
     QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.err.contains(QStringLiteral("truncated.jpg: error [truncated]")), qPrintable(run.err));
+    QVERIFY2(
+        run.err.contains(QStringLiteral("truncated.jpg: error [truncated]")), qPrintable(run.err));
     QVERIFY(run.err.contains(QStringLiteral("empty.png: error [empty-file]")));
     QVERIFY(run.err.contains(QStringLiteral("text_renamed.png: error [not-an-image]")));
     QVERIFY(run.err.contains(QStringLiteral("UNTRAINED TEST MODEL")));
@@ -75,15 +75,14 @@ void TestCliAnalyze::badFilesFailAloneAndGoodOnesAreAnalysed()
 
 void TestCliAnalyze::jsonHasOneResultPerFile()
 {
-    const Run run = runCli({QStringLiteral("analyze"), QStringLiteral("--json"),
-                            QStringLiteral("--model"), QStringLiteral(FORGELENS_TEST_MODEL),
-                            kFixtures + QStringLiteral("bomb.png"),
-                            kFixtures + QStringLiteral("pattern.webp.missing"),
-                            kFixtures + QStringLiteral("pattern_lossless.webp")});
+    const Run run = runCli({ QStringLiteral("analyze"), QStringLiteral("--json"),
+        QStringLiteral("--model"), QStringLiteral(FORGELENS_TEST_MODEL),
+        kFixtures + QStringLiteral("bomb.png"), kFixtures + QStringLiteral("pattern.webp.missing"),
+        kFixtures + QStringLiteral("pattern_lossless.webp") });
     QCOMPARE(run.exitCode, 1);
     const QJsonObject document = QJsonDocument::fromJson(run.out.toUtf8()).object();
     QCOMPARE(document.value(QStringLiteral("model")).toObject().value(QStringLiteral("id")),
-             QStringLiteral("forgelens-untrained-test"));
+        QStringLiteral("forgelens-untrained-test"));
     QVERIFY(document.value(QStringLiteral("model"))
                 .toObject()
                 .value(QStringLiteral("untrained_test_model"))
@@ -91,7 +90,7 @@ void TestCliAnalyze::jsonHasOneResultPerFile()
     const QJsonArray results = document.value(QStringLiteral("results")).toArray();
     QCOMPARE(results.size(), 3);
     QCOMPARE(results[0].toObject().value(QStringLiteral("status")),
-             QStringLiteral("decompression-bomb"));
+        QStringLiteral("decompression-bomb"));
     QCOMPARE(results[1].toObject().value(QStringLiteral("status")), QStringLiteral("not-found"));
     const QJsonObject ok = results[2].toObject();
     QCOMPARE(ok.value(QStringLiteral("status")), QStringLiteral("ok"));
@@ -100,15 +99,14 @@ void TestCliAnalyze::jsonHasOneResultPerFile()
     const double p = ok.value(QStringLiteral("p_synthetic")).toDouble(-1);
     QVERIFY(p >= 0.0 && p <= 1.0);
     QCOMPARE(ok.value(QStringLiteral("label")).toString(),
-             p >= 0.5 ? QStringLiteral("synthetic") : QStringLiteral("real"));
+        p >= 0.5 ? QStringLiteral("synthetic") : QStringLiteral("real"));
 }
 
 void TestCliAnalyze::allGoodExitsZero()
 {
-    const Run run = runCli({QStringLiteral("analyze"), QStringLiteral("--model"),
-                            QStringLiteral(FORGELENS_TEST_MODEL),
-                            kFixtures + QStringLiteral("pattern.png"),
-                            kFixtures + QStringLiteral("pattern_cmyk.jpg")});
+    const Run run = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+        QStringLiteral(FORGELENS_TEST_MODEL), kFixtures + QStringLiteral("pattern.png"),
+        kFixtures + QStringLiteral("pattern_cmyk.jpg") });
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.out.count(QStringLiteral("P(synthetic)")), 2);
 }
@@ -116,15 +114,15 @@ void TestCliAnalyze::allGoodExitsZero()
 void TestCliAnalyze::usageAndModelErrorsHaveTheirOwnExitCodes()
 {
     QCOMPARE(runCli({}).exitCode, 2);
-    QCOMPARE(runCli({QStringLiteral("frobnicate")}).exitCode, 2);
-    QCOMPARE(runCli({QStringLiteral("analyze"), kFixtures + QStringLiteral("pattern.png")}).exitCode,
-             2);
-    const Run help = runCli({QStringLiteral("analyze"), QStringLiteral("--help")});
+    QCOMPARE(runCli({ QStringLiteral("frobnicate") }).exitCode, 2);
+    QCOMPARE(
+        runCli({ QStringLiteral("analyze"), kFixtures + QStringLiteral("pattern.png") }).exitCode,
+        2);
+    const Run help = runCli({ QStringLiteral("analyze"), QStringLiteral("--help") });
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.contains(QStringLiteral("Exit codes")));
-    const Run missing = runCli({QStringLiteral("analyze"), QStringLiteral("--model"),
-                                QStringLiteral("/nonexistent/model.pt"),
-                                kFixtures + QStringLiteral("pattern.png")});
+    const Run missing = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+        QStringLiteral("/nonexistent/model.pt"), kFixtures + QStringLiteral("pattern.png") });
     QCOMPARE(missing.exitCode, 3);
     QVERIFY(missing.err.contains(QStringLiteral("does not exist")));
 }

@@ -24,6 +24,6 @@ QJsonObject testManifest(const QJsonObject &overrides = {});
 // Saves `module` with `manifest` inside the archive (`embedManifest`) or as a sidecar
 // `<path>.json`. Returns false on failure.
 bool saveTestBundle(const QString &path, torch::jit::Module module, const QJsonObject &manifest,
-                    bool embedManifest = true);
+    bool embedManifest = true);
 
 } // namespace forgelens::testing

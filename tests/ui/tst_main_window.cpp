@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -62,11 +63,12 @@ void TestMainWindow::showsTheVerdictOfAnOpenedImage()
     QVERIFY(outcome.ok());
     QVERIFY2(labelText(window, "probability")
                  .contains(QString::number(double(outcome.prediction->pSynthetic), 'f', 3)),
-             qPrintable(labelText(window, "probability")));
+        qPrintable(labelText(window, "probability")));
     QVERIFY(labelText(window, "verdict").contains(QStringLiteral("threshold 0.500")));
     QVERIFY(labelText(window, "modelBanner").contains(QStringLiteral("UNTRAINED TEST MODEL")));
     QVERIFY(window.findChild<QLabel *>(QStringLiteral("modelBanner"))->isVisible());
-    QVERIFY(labelText(window, "sha256").contains(outcome.digest.sha256));
+    QCOMPARE(
+        window.findChild<QLineEdit *>(QStringLiteral("sha256"))->text(), outcome.digest.sha256);
     QVERIFY(labelText(window, "fileDetails").contains(QStringLiteral("32 × 48")));
     QCOMPARE(window.findChild<QTableWidget *>(QStringLiteral("classTable"))->rowCount(), 2);
 
@@ -100,7 +102,7 @@ void TestMainWindow::acceptsADroppedFile()
     window.loadModel(m_model);
 
     QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(kFixtures + QStringLiteral("pattern.gif"))});
+    mime.setUrls({ QUrl::fromLocalFile(kFixtures + QStringLiteral("pattern.gif")) });
     const QPoint centre = window.rect().center();
     QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&window, &enter);
@@ -119,8 +121,8 @@ void TestMainWindow::reportsAModelThatCannotBeLoaded()
     MainWindow window;
     window.show();
     window.loadModel(m_dir.filePath(QStringLiteral("missing.pt")));
-    QTRY_VERIFY_WITH_TIMEOUT(labelText(window, "error").contains(QStringLiteral("not-found")),
-                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        labelText(window, "error").contains(QStringLiteral("not-found")), 30000);
     QVERIFY(!window.isBusy());
 }
 

@@ -17,15 +17,14 @@ struct Error {
 
 // A value or an Error: what every fallible core function returns instead of throwing.
 // (std::expected is C++23; this is the subset the project needs.)
-template <typename T>
-class Result {
+template <typename T> class Result {
 public:
-    Result(T value) : m_state(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-    Result(Error error) : m_state(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+    Result(T value) : m_state(std::move(value)) { } // NOLINT(google-explicit-constructor)
+    Result(Error error) : m_state(std::move(error)) { } // NOLINT(google-explicit-constructor)
 
     static Result failure(QString code, QString message)
     {
-        return Result(Error{std::move(code), std::move(message)});
+        return Result(Error{ std::move(code), std::move(message) });
     }
 
     bool ok() const { return std::holds_alternative<T>(m_state); }

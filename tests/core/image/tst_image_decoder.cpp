@@ -26,9 +26,9 @@ QByteArray readAll(const QString &path)
 Result<DecodedImage> decodeFile(const QString &path, const DecodeLimits &limits = {})
 {
     const QByteArray bytes = readAll(path);
-    return decodeImage({reinterpret_cast<const std::uint8_t *>(bytes.constData()),
-                        size_t(bytes.size())},
-                       limits);
+    return decodeImage(
+        { reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()) },
+        limits);
 }
 
 struct Rgb {
@@ -38,20 +38,20 @@ struct Rgb {
 Rgb pixelAt(const DecodedImage &image, int x, int y)
 {
     const unsigned char *p = image.constData() + (qsizetype(y) * image.width + x) * 3;
-    return {p[0], p[1], p[2]};
+    return { p[0], p[1], p[2] };
 }
 
 bool near(Rgb actual, Rgb expected, int tolerance)
 {
-    return std::abs(actual.r - expected.r) <= tolerance &&
-           std::abs(actual.g - expected.g) <= tolerance &&
-           std::abs(actual.b - expected.b) <= tolerance;
+    return std::abs(actual.r - expected.r) <= tolerance
+        && std::abs(actual.g - expected.g) <= tolerance
+        && std::abs(actual.b - expected.b) <= tolerance;
 }
 
-constexpr Rgb kRed{255, 0, 0};
-constexpr Rgb kGreen{0, 255, 0};
-constexpr Rgb kBlue{0, 0, 255};
-constexpr Rgb kWhite{255, 255, 255};
+constexpr Rgb kRed{ 255, 0, 0 };
+constexpr Rgb kGreen{ 0, 255, 0 };
+constexpr Rgb kBlue{ 0, 0, 255 };
+constexpr Rgb kWhite{ 255, 255, 255 };
 
 } // namespace
 
@@ -146,8 +146,10 @@ void TestImageDecoder::exifOrientationIsApplied_data()
     QTest::addColumn<int>("orientation");
     QTest::addColumn<QList<int>>("corners"); // TL, TR, BL, BR as indexes into the palette
     // Stored: red TL, green TR, blue BL, white BR. 6 = rotate 90° clockwise to display.
-    QTest::newRow("orientation 6") << fixture("pattern_orient6.jpg") << 6 << QList<int>{2, 0, 3, 1};
-    QTest::newRow("orientation 8") << fixture("pattern_orient8.jpg") << 8 << QList<int>{1, 3, 0, 2};
+    QTest::newRow("orientation 6")
+        << fixture("pattern_orient6.jpg") << 6 << QList<int>{ 2, 0, 3, 1 };
+    QTest::newRow("orientation 8")
+        << fixture("pattern_orient8.jpg") << 8 << QList<int>{ 1, 3, 0, 2 };
 }
 
 void TestImageDecoder::exifOrientationIsApplied()
@@ -162,7 +164,7 @@ void TestImageDecoder::exifOrientationIsApplied()
     QCOMPARE(decoded->storedHeight, 32);
     QCOMPARE(decoded->width, 32);
     QCOMPARE(decoded->height, 48);
-    const Rgb palette[] = {kRed, kGreen, kBlue, kWhite};
+    const Rgb palette[] = { kRed, kGreen, kBlue, kWhite };
     QVERIFY(near(pixelAt(*decoded, 8, 12), palette[corners[0]], 16));
     QVERIFY(near(pixelAt(*decoded, 24, 12), palette[corners[1]], 16));
     QVERIFY(near(pixelAt(*decoded, 8, 36), palette[corners[2]], 16));
@@ -174,9 +176,12 @@ void TestImageDecoder::badFilesGiveClearErrors_data()
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("wording");
-    QTest::newRow("truncated jpeg") << fixture("truncated.jpg") << "truncated" << "truncated";
-    QTest::newRow("truncated png") << fixture("truncated.png") << "decode-failed" << "PNG";
-    QTest::newRow("zero bytes") << fixture("empty.png") << "empty-file" << "empty";
+    QTest::newRow("truncated jpeg") << fixture("truncated.jpg") << "truncated"
+                                    << "truncated";
+    QTest::newRow("truncated png") << fixture("truncated.png") << "decode-failed"
+                                   << "PNG";
+    QTest::newRow("zero bytes") << fixture("empty.png") << "empty-file"
+                                << "empty";
     QTest::newRow("text named .png") << fixture("text_renamed.png") << "not-an-image"
                                      << "not a recognised image";
     QTest::newRow("60000x60000 bomb") << fixture("bomb.png") << "decompression-bomb"
@@ -192,7 +197,7 @@ void TestImageDecoder::badFilesGiveClearErrors()
     QVERIFY(!decoded.ok());
     QCOMPARE(decoded.error().code, code);
     QVERIFY2(decoded.error().message.contains(wording, Qt::CaseInsensitive),
-             qPrintable(decoded.error().message));
+        qPrintable(decoded.error().message));
 }
 
 void TestImageDecoder::pixelLimitIsCheckedFromTheHeader()
@@ -209,13 +214,13 @@ void TestImageDecoder::pixelLimitIsCheckedFromTheHeader()
 void TestImageDecoder::digestsMatchKnownVectors()
 {
     const QByteArray abc("abc");
-    const FileDigest digest =
-        digestBytes({reinterpret_cast<const std::uint8_t *>(abc.constData()), 3});
+    const FileDigest digest
+        = digestBytes({ reinterpret_cast<const std::uint8_t *>(abc.constData()), 3 });
     QCOMPARE(digest.sha256,
-             QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     QCOMPARE(digest.md5, QStringLiteral("900150983cd24fb0d6963f7d28e17f72"));
     QCOMPARE(digestBytes({}).sha256,
-             QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 }
 
 void TestImageDecoder::evidenceIsHashedAndLeftUntouched()
@@ -231,8 +236,7 @@ void TestImageDecoder::evidenceIsHashedAndLeftUntouched()
     QVERIFY2(evidence.ok(), qPrintable(evidence.ok() ? QString() : evidence.error().message));
     QCOMPARE(evidence->fileSize, before.size());
     QCOMPARE(evidence->digest.sha256,
-             QString::fromLatin1(
-                 QCryptographicHash::hash(before, QCryptographicHash::Sha256).toHex()));
+        QString::fromLatin1(QCryptographicHash::hash(before, QCryptographicHash::Sha256).toHex()));
     QCOMPARE(evidence->image.width, 32);
     QVERIFY(evidence->readAtUtc.timeSpec() == Qt::UTC);
     QCOMPARE(readAll(copy), before);
@@ -249,12 +253,12 @@ void TestImageDecoder::evidenceErrorsNameTheProblem()
 
     DecodeLimits small;
     small.maxFileBytes = 100;
-    QCOMPARE(loadEvidenceImage(fixture("pattern.bmp"), small).error().code,
-             QStringLiteral("too-large"));
+    QCOMPARE(
+        loadEvidenceImage(fixture("pattern.bmp"), small).error().code, QStringLiteral("too-large"));
 
     // A file that fails to decode is still identified by its hash.
-    const Result<EvidenceImage> truncated =
-        loadEvidenceImage(fixture("truncated.jpg"), {}, &digest);
+    const Result<EvidenceImage> truncated
+        = loadEvidenceImage(fixture("truncated.jpg"), {}, &digest);
     QCOMPARE(truncated.error().code, QStringLiteral("truncated"));
     QCOMPARE(digest.sha256.size(), 64);
 }

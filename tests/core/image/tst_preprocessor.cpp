@@ -27,7 +27,7 @@ DecodedImage decodeFixture(const QString &name)
 {
     const QByteArray bytes = readAll(kGoldenDir + name);
     Result<DecodedImage> decoded = decodeImage(
-        {reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size())}, {});
+        { reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()) }, {});
     return decoded.ok() ? decoded.value() : DecodedImage{};
 }
 
@@ -50,16 +50,16 @@ void TestPreprocessor::matchesTorchvision_data()
     QTest::addColumn<QList<qint64>>("shape");
     QTest::addColumn<QString>("file");
 
-    const QJsonArray cases = QJsonDocument::fromJson(readAll(kGoldenDir + QStringLiteral("golden.json"))).array();
+    const QJsonArray cases
+        = QJsonDocument::fromJson(readAll(kGoldenDir + QStringLiteral("golden.json"))).array();
     QVERIFY2(cases.size() >= 20, "golden.json is missing or incomplete");
     for (const QJsonValue &value : cases) {
         const QJsonObject entry = value.toObject();
         QList<qint64> shape;
         for (const QJsonValue &dim : entry.value(QStringLiteral("shape")).toArray())
             shape.append(dim.toInteger());
-        QTest::newRow(qPrintable(entry.value(QStringLiteral("file")).toString() +
-                                 QStringLiteral(": ") +
-                                 entry.value(QStringLiteral("name")).toString()))
+        QTest::newRow(qPrintable(entry.value(QStringLiteral("file")).toString()
+            + QStringLiteral(": ") + entry.value(QStringLiteral("name")).toString()))
             << entry.value(QStringLiteral("image")).toString()
             << entry.value(QStringLiteral("input")).toObject() << shape
             << entry.value(QStringLiteral("file")).toString();
@@ -84,18 +84,18 @@ void TestPreprocessor::matchesTorchvision()
 
     QByteArray raw = readAll(kGoldenDir + file);
     QCOMPARE(raw.size(), qsizetype(actual->numel() * 4));
-    const at::Tensor expected =
-        torch::from_blob(raw.data(), actual->sizes(), torch::kFloat32).clone();
+    const at::Tensor expected
+        = torch::from_blob(raw.data(), actual->sizes(), torch::kFloat32).clone();
     const double maxError = (*actual - expected).abs().max().item<double>();
     QVERIFY2(maxError <= 1e-5, qPrintable(QStringLiteral("max |error| %1").arg(maxError)));
 }
 
 void TestPreprocessor::tileOriginsSpreadEvenly()
 {
-    QCOMPARE(tileOrigins(120, 32, 4), (std::vector<int>{0, 29, 58, 88}));
-    QCOMPARE(tileOrigins(90, 32, 3), (std::vector<int>{0, 29, 58}));
-    QCOMPARE(tileOrigins(90, 32, 1), (std::vector<int>{29}));
-    QCOMPARE(tileOrigins(32, 32, 1), (std::vector<int>{0}));
+    QCOMPARE(tileOrigins(120, 32, 4), (std::vector<int>{ 0, 29, 58, 88 }));
+    QCOMPARE(tileOrigins(90, 32, 3), (std::vector<int>{ 0, 29, 58 }));
+    QCOMPARE(tileOrigins(90, 32, 1), (std::vector<int>{ 29 }));
+    QCOMPARE(tileOrigins(32, 32, 1), (std::vector<int>{ 0 }));
 }
 
 void TestPreprocessor::bgrOrderSwapsChannels()
@@ -108,8 +108,8 @@ void TestPreprocessor::bgrOrderSwapsChannels()
     spec.bgr = true;
     const Result<at::Tensor> out = preprocessImage(image, spec);
     QVERIFY(out.ok());
-    QCOMPARE(out->index({0, 0, 0, 0}).item<float>(), 0.0f);
-    QCOMPARE(out->index({0, 2, 0, 0}).item<float>(), 1.0f);
+    QCOMPARE(out->index({ 0, 0, 0, 0 }).item<float>(), 0.0f);
+    QCOMPARE(out->index({ 0, 2, 0, 0 }).item<float>(), 1.0f);
 }
 
 void TestPreprocessor::emptyImageIsAnError()

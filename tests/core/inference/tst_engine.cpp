@@ -20,7 +20,7 @@ const QString kFixtures = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/");
 at::Tensor randomInput(int64_t n, uint64_t seed)
 {
     torch::manual_seed(seed);
-    return torch::randn({n, 3, 64, 64});
+    return torch::randn({ n, 3, 64, 64 });
 }
 
 } // namespace
@@ -36,6 +36,7 @@ private Q_SLOTS:
     void multiclassSumsTheFakeClasses();
     void logitsThatDoNotFitTheClassesAreRefused();
     void outputsOutsideTheContractAreRefused();
+    void aScriptedRaiseBecomesAnErrorValue();
     void usesTheCoresTheProcessMayUse();
     void workerAnswersConcurrentSubmissions();
     void analysisOfAFileReportsIdentityAndVerdict();
@@ -47,8 +48,8 @@ private:
     QString m_binary;
 };
 
-QString TestEngine::bundle(const char *name, torch::jit::Module module,
-                           const QJsonObject &overrides)
+QString TestEngine::bundle(
+    const char *name, torch::jit::Module module, const QJsonObject &overrides)
 {
     const QString path = m_dir.filePath(QLatin1String(name));
     return saveTestBundle(path, std::move(module), testManifest(overrides)) ? path : QString();
@@ -68,13 +69,13 @@ void TestEngine::binaryVerdictFollowsTheSigmoidOfTheLogit()
     QVERIFY((*engine)->info().warmUpMillis > 0.0);
 
     const at::Tensor input = randomInput(1, 7);
-    const Result<std::vector<Prediction>> predictions = (*engine)->predict({input});
+    const Result<std::vector<Prediction>> predictions = (*engine)->predict({ input });
     QVERIFY(predictions.ok());
     const Prediction &p = predictions->at(0);
 
     // The same module, run by hand: P(fake) is the sigmoid of its one logit.
     torch::jit::Module reference = makeTestModule(1);
-    const auto output = reference.forward({input}).toGenericDict();
+    const auto output = reference.forward({ input }).toGenericDict();
     const float logit = output.at(std::string("logits")).toTensor().item<float>();
     const float expected = 1.0f / (1.0f + std::exp(-logit));
     QVERIFY(std::abs(p.pSynthetic - expected) < 1e-6f);
@@ -100,7 +101,7 @@ void TestEngine::batchedResultsEqualSingleResults()
     QVERIFY(batched.ok());
     QCOMPARE(batched->size(), inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
-        const Result<std::vector<Prediction>> single = (*engine)->predict({inputs[i]});
+        const Result<std::vector<Prediction>> single = (*engine)->predict({ inputs[i] });
         QVERIFY(std::abs(single->at(0).pSynthetic - batched->at(i).pSynthetic) < 1e-6f);
     }
     // Distinct inputs give distinct scores: the order of results is the order of inputs.
@@ -112,12 +113,12 @@ void TestEngine::tilesAreAveraged()
     Result<std::unique_ptr<Engine>> engine = Engine::load(m_binary, {});
     QVERIFY(engine.ok());
     const at::Tensor tiles = randomInput(3, 42);
-    const Result<std::vector<Prediction>> whole = (*engine)->predict({tiles});
+    const Result<std::vector<Prediction>> whole = (*engine)->predict({ tiles });
     QVERIFY(whole.ok());
     QCOMPARE(whole->at(0).tiles, 3);
     float sum = 0.0f;
     for (int64_t t = 0; t < 3; ++t)
-        sum += (*engine)->predict({tiles.slice(0, t, t + 1)})->at(0).pSynthetic;
+        sum += (*engine)->predict({ tiles.slice(0, t, t + 1) })->at(0).pSynthetic;
     QVERIFY(std::abs(whole->at(0).pSynthetic - sum / 3.0f) < 1e-6f);
 }
 
@@ -127,26 +128,25 @@ void TestEngine::twoLogitBinaryUsesSoftmax()
     Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY(engine.ok());
     const at::Tensor input = randomInput(1, 3);
-    const Prediction p = (*engine)->predict({input})->at(0);
-    const at::Tensor logits =
-        makeTestModule(2).forward({input}).toGenericDict().at(std::string("logits")).toTensor();
+    const Prediction p = (*engine)->predict({ input })->at(0);
+    const at::Tensor logits
+        = makeTestModule(2).forward({ input }).toGenericDict().at(std::string("logits")).toTensor();
     const float expected = torch::softmax(logits, 1)[0][1].item<float>();
     QVERIFY(std::abs(p.pSynthetic - expected) < 1e-6f);
 }
 
 void TestEngine::multiclassSumsTheFakeClasses()
 {
-    const QString path = bundle(
-        "three-class.pt", makeTestModule(3),
-        {{QStringLiteral("task"), QStringLiteral("multiclass")},
-         {QStringLiteral("classes"), QJsonArray{QStringLiteral("dm_generated"),
-                                                QStringLiteral("gan_generated"),
-                                                QStringLiteral("real")}},
-         {QStringLiteral("fake_classes"), QJsonArray{QStringLiteral("dm_generated"),
-                                                     QStringLiteral("gan_generated")}}});
+    const QString path = bundle("three-class.pt", makeTestModule(3),
+        { { QStringLiteral("task"), QStringLiteral("multiclass") },
+            { QStringLiteral("classes"),
+                QJsonArray{ QStringLiteral("dm_generated"), QStringLiteral("gan_generated"),
+                    QStringLiteral("real") } },
+            { QStringLiteral("fake_classes"),
+                QJsonArray{ QStringLiteral("dm_generated"), QStringLiteral("gan_generated") } } });
     Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY2(engine.ok(), qPrintable(engine.ok() ? QString() : engine.error().message));
-    const Prediction p = (*engine)->predict({randomInput(1, 5)})->at(0);
+    const Prediction p = (*engine)->predict({ randomInput(1, 5) })->at(0);
     QCOMPARE(p.classProbabilities.size(), size_t(3));
     QVERIFY(std::abs(p.pSynthetic - (p.classProbabilities[0] + p.classProbabilities[1])) < 1e-6f);
     QVERIFY(std::abs(1.0f - p.pSynthetic - p.classProbabilities[2]) < 1e-6f);
@@ -154,23 +154,23 @@ void TestEngine::multiclassSumsTheFakeClasses()
 
 void TestEngine::logitsThatDoNotFitTheClassesAreRefused()
 {
-    const QString path = bundle(
-        "mismatch.pt", makeTestModule(1),
-        {{QStringLiteral("task"), QStringLiteral("multiclass")},
-         {QStringLiteral("classes"), QJsonArray{QStringLiteral("real"), QStringLiteral("gan"),
-                                                QStringLiteral("diffusion")}},
-         {QStringLiteral("fake_classes"), QJsonArray{QStringLiteral("gan")}}});
+    const QString path = bundle("mismatch.pt", makeTestModule(1),
+        { { QStringLiteral("task"), QStringLiteral("multiclass") },
+            { QStringLiteral("classes"),
+                QJsonArray{
+                    QStringLiteral("real"), QStringLiteral("gan"), QStringLiteral("diffusion") } },
+            { QStringLiteral("fake_classes"), QJsonArray{ QStringLiteral("gan") } } });
     const Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY(!engine.ok());
     QCOMPARE(engine.error().code, QStringLiteral("bad-model"));
     QVERIFY2(engine.error().message.contains(QStringLiteral("returns 1 logits per image")),
-             qPrintable(engine.error().message));
+        qPrintable(engine.error().message));
 }
 
 void TestEngine::outputsOutsideTheContractAreRefused()
 {
     const QString path = bundle("tensor-output.pt", makeContractBreakingModule(),
-                                {{QStringLiteral("embedding"), false}});
+        { { QStringLiteral("embedding"), false } });
     const Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY(!engine.ok());
     QCOMPARE(engine.error().code, QStringLiteral("bad-model"));
@@ -179,9 +179,27 @@ void TestEngine::outputsOutsideTheContractAreRefused()
     // A wrong-shaped input at predict time is an error value, not an exception.
     Result<std::unique_ptr<Engine>> good = Engine::load(m_binary, {});
     QVERIFY(good.ok());
-    const auto wrong = (*good)->predict({torch::zeros({1, 4, 64, 64})});
+    const auto wrong = (*good)->predict({ torch::zeros({ 1, 4, 64, 64 }) });
     QVERIFY(!wrong.ok());
     QCOMPARE(wrong.error().code, QStringLiteral("inference-failed"));
+}
+
+void TestEngine::aScriptedRaiseBecomesAnErrorValue()
+{
+    torch::jit::Module picky("Picky");
+    picky.define(R"JIT(
+def forward(self, x):
+    assert x.size(2) == 64, "only 64-pixel inputs"
+    return {"logits": torch.mean(x, [1, 2, 3]).unsqueeze(1)}
+)JIT");
+    const QString path = bundle("picky.pt", picky, { { QStringLiteral("embedding"), false } });
+    Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
+    QVERIFY(engine.ok()); // the warm-up input has the manifest's 64 x 64 size
+    const auto failed = (*engine)->predict({ torch::zeros({ 1, 3, 32, 32 }) });
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().code, QStringLiteral("inference-failed"));
+    QVERIFY2(failed.error().message.contains(QStringLiteral("only 64-pixel inputs")),
+        qPrintable(failed.error().message));
 }
 
 void TestEngine::usesTheCoresTheProcessMayUse()
@@ -223,7 +241,7 @@ void TestEngine::workerAnswersConcurrentSubmissions()
     for (size_t i = 0; i < 12; ++i) {
         const Result<Prediction> p = futures[i].get();
         QVERIFY(p.ok());
-        const float expected = (*engine)->predict({inputs[i]})->at(0).pSynthetic;
+        const float expected = (*engine)->predict({ inputs[i] })->at(0).pSynthetic;
         QVERIFY(std::abs(p->pSynthetic - expected) < 1e-6f);
     }
 }
@@ -232,8 +250,8 @@ void TestEngine::analysisOfAFileReportsIdentityAndVerdict()
 {
     Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_binary, {});
     QVERIFY(worker.ok());
-    const AnalysisOutcome outcome =
-        analyzeImageFile(kFixtures + QStringLiteral("pattern_orient6.jpg"), {}, **worker);
+    const AnalysisOutcome outcome
+        = analyzeImageFile(kFixtures + QStringLiteral("pattern_orient6.jpg"), {}, **worker);
     QVERIFY2(outcome.ok(), qPrintable(outcome.error ? outcome.error->message : QString()));
     QCOMPARE(outcome.width, 32);
     QCOMPARE(outcome.height, 48);
@@ -247,15 +265,15 @@ void TestEngine::analysisOfABadFileReportsTheError()
 {
     Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_binary, {});
     QVERIFY(worker.ok());
-    const AnalysisOutcome outcome =
-        analyzeImageFile(kFixtures + QStringLiteral("text_renamed.png"), {}, **worker);
+    const AnalysisOutcome outcome
+        = analyzeImageFile(kFixtures + QStringLiteral("text_renamed.png"), {}, **worker);
     QVERIFY(!outcome.ok());
     QCOMPARE(outcome.error->code, QStringLiteral("not-an-image"));
     QCOMPARE(outcome.digest.sha256.size(), 64); // still identified
 
-    std::atomic_bool cancel{true};
-    const AnalysisOutcome cancelled = analyzeImageFile(
-        kFixtures + QStringLiteral("pattern.png"), {}, **worker, &cancel);
+    std::atomic_bool cancel{ true };
+    const AnalysisOutcome cancelled
+        = analyzeImageFile(kFixtures + QStringLiteral("pattern.png"), {}, **worker, &cancel);
     QCOMPARE(cancelled.error->code, QStringLiteral("cancelled"));
 }
 

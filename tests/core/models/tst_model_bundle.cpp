@@ -18,8 +18,8 @@ QString sha256Of(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return {};
     const QByteArray bytes = file.readAll();
-    return digestBytes({reinterpret_cast<const std::uint8_t *>(bytes.constData()),
-                        size_t(bytes.size())})
+    return digestBytes(
+        { reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()) })
         .sha256;
 }
 
@@ -56,8 +56,8 @@ void TestModelBundle::loadsASidecarManifest()
 {
     const QString path = m_dir.filePath(QStringLiteral("plain.pt"));
     QVERIFY(saveTestBundle(path, makeTestModule(1),
-                           testManifest({{QStringLiteral("id"), QStringLiteral("sidecar-id")}}),
-                           /*embedManifest=*/false));
+        testManifest({ { QStringLiteral("id"), QStringLiteral("sidecar-id") } }),
+        /*embedManifest=*/false));
     const Result<ModelBundle> bundle = loadModelBundle(path, {});
     QVERIFY2(bundle.ok(), qPrintable(bundle.ok() ? QString() : bundle.error().message));
     QCOMPARE(bundle->manifest.id, QStringLiteral("sidecar-id"));
@@ -111,14 +111,14 @@ void TestModelBundle::refusesFilesThatAreNotBundles()
     QCOMPARE(loadModelBundle(truncated, {}).error().code, QStringLiteral("bad-bundle"));
 
     QCOMPARE(loadModelBundle(m_dir.filePath(QStringLiteral("absent.pt")), {}).error().code,
-             QStringLiteral("not-found"));
+        QStringLiteral("not-found"));
 }
 
 void TestModelBundle::reportsManifestErrorsWithTheBundleName()
 {
     const QString path = m_dir.filePath(QStringLiteral("badtask.pt"));
     QVERIFY(saveTestBundle(path, makeTestModule(1),
-                           testManifest({{QStringLiteral("task"), QStringLiteral("ranking")}})));
+        testManifest({ { QStringLiteral("task"), QStringLiteral("ranking") } })));
     const Result<ModelBundle> bundle = loadModelBundle(path, {});
     QVERIFY(!bundle.ok());
     QCOMPARE(bundle.error().code, QStringLiteral("bad-manifest"));

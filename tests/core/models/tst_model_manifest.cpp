@@ -12,35 +12,35 @@ namespace {
 QJsonObject validManifest()
 {
     return QJsonObject{
-        {QStringLiteral("id"), QStringLiteral("dfx-example")},
-        {QStringLiteral("name"), QStringLiteral("DeepFeatureX (example)")},
-        {QStringLiteral("version"), QStringLiteral("1")},
-        {QStringLiteral("family"), QStringLiteral("dfx")},
-        {QStringLiteral("license"), QStringLiteral("example")},
-        {QStringLiteral("trained_on"), QStringLiteral("example data")},
-        {QStringLiteral("task"), QStringLiteral("multiclass")},
-        {QStringLiteral("classes"), QJsonArray{QStringLiteral("dm_generated"),
-                                               QStringLiteral("gan_generated"),
-                                               QStringLiteral("real")}},
-        {QStringLiteral("fake_classes"), QJsonArray{QStringLiteral("dm_generated"),
-                                                    QStringLiteral("gan_generated")}},
-        {QStringLiteral("input"),
-         QJsonObject{{QStringLiteral("value_range"), QJsonArray{0, 1}},
-                     {QStringLiteral("channel_order"), QStringLiteral("rgb")},
-                     {QStringLiteral("mean"), QJsonArray{0.485, 0.456, 0.406}},
-                     {QStringLiteral("std"), QJsonArray{0.229, 0.224, 0.225}},
-                     {QStringLiteral("resize"),
-                      QJsonObject{{QStringLiteral("policy"), QStringLiteral("shorter_side")},
-                                  {QStringLiteral("size"), 256},
-                                  {QStringLiteral("interpolation"), QStringLiteral("bilinear")},
-                                  {QStringLiteral("antialias"), true}}},
-                     {QStringLiteral("crop"),
-                      QJsonObject{{QStringLiteral("policy"), QStringLiteral("center")},
-                                  {QStringLiteral("size"), QJsonArray{224, 224}}}}}},
-        {QStringLiteral("threshold"),
-         QJsonObject{{QStringLiteral("value"), 0.5},
-                     {QStringLiteral("chosen_by"), QStringLiteral("argmax")}}},
-        {QStringLiteral("embedding"), false},
+        { QStringLiteral("id"), QStringLiteral("dfx-example") },
+        { QStringLiteral("name"), QStringLiteral("DeepFeatureX (example)") },
+        { QStringLiteral("version"), QStringLiteral("1") },
+        { QStringLiteral("family"), QStringLiteral("dfx") },
+        { QStringLiteral("license"), QStringLiteral("example") },
+        { QStringLiteral("trained_on"), QStringLiteral("example data") },
+        { QStringLiteral("task"), QStringLiteral("multiclass") },
+        { QStringLiteral("classes"),
+            QJsonArray{ QStringLiteral("dm_generated"), QStringLiteral("gan_generated"),
+                QStringLiteral("real") } },
+        { QStringLiteral("fake_classes"),
+            QJsonArray{ QStringLiteral("dm_generated"), QStringLiteral("gan_generated") } },
+        { QStringLiteral("input"),
+            QJsonObject{ { QStringLiteral("value_range"), QJsonArray{ 0, 1 } },
+                { QStringLiteral("channel_order"), QStringLiteral("rgb") },
+                { QStringLiteral("mean"), QJsonArray{ 0.485, 0.456, 0.406 } },
+                { QStringLiteral("std"), QJsonArray{ 0.229, 0.224, 0.225 } },
+                { QStringLiteral("resize"),
+                    QJsonObject{ { QStringLiteral("policy"), QStringLiteral("shorter_side") },
+                        { QStringLiteral("size"), 256 },
+                        { QStringLiteral("interpolation"), QStringLiteral("bilinear") },
+                        { QStringLiteral("antialias"), true } } },
+                { QStringLiteral("crop"),
+                    QJsonObject{ { QStringLiteral("policy"), QStringLiteral("center") },
+                        { QStringLiteral("size"), QJsonArray{ 224, 224 } } } } } },
+        { QStringLiteral("threshold"),
+            QJsonObject{ { QStringLiteral("value"), 0.5 },
+                { QStringLiteral("chosen_by"), QStringLiteral("argmax") } } },
+        { QStringLiteral("embedding"), false },
     };
 }
 
@@ -59,8 +59,7 @@ QJsonObject edited(QJsonObject object, const QStringList &path, const QJsonValue
             object.insert(path.first(), value);
         return object;
     }
-    object.insert(path.first(),
-                  edited(object.value(path.first()).toObject(), path.mid(1), value));
+    object.insert(path.first(), edited(object.value(path.first()).toObject(), path.mid(1), value));
     return object;
 }
 
@@ -102,69 +101,67 @@ void TestModelManifest::everyViolationIsNamed_data()
     };
     QTest::newRow("not json") << QByteArray("{\"id\": ") << "not valid JSON";
     QTest::newRow("not an object") << QByteArray("[1, 2]") << "JSON object";
-    row("unknown task", edited(v, {QStringLiteral("task")}, QStringLiteral("regression")),
+    row("unknown task", edited(v, { QStringLiteral("task") }, QStringLiteral("regression")),
         "task \"regression\" is unknown");
-    row("missing mean", edited(v, {QStringLiteral("input"), QStringLiteral("mean")}, {}),
+    row("missing mean", edited(v, { QStringLiteral("input"), QStringLiteral("mean") }, {}),
         "input.mean and input.std are required");
-    row("missing std", edited(v, {QStringLiteral("input"), QStringLiteral("std")}, {}),
+    row("missing std", edited(v, { QStringLiteral("input"), QStringLiteral("std") }, {}),
         "input.mean and input.std are required");
     row("std of zero",
-        edited(v, {QStringLiteral("input"), QStringLiteral("std")}, QJsonArray{0.2, 0, 0.2}),
+        edited(v, { QStringLiteral("input"), QStringLiteral("std") }, QJsonArray{ 0.2, 0, 0.2 }),
         "input.std must be three positive numbers");
     row("binary with three classes",
-        edited(v, {QStringLiteral("task")}, QStringLiteral("binary")),
+        edited(v, { QStringLiteral("task") }, QStringLiteral("binary")),
         "a binary model names exactly two classes");
     row("fake class not in classes",
-        edited(v, {QStringLiteral("fake_classes")}, QJsonArray{QStringLiteral("midjourney")}),
+        edited(v, { QStringLiteral("fake_classes") }, QJsonArray{ QStringLiteral("midjourney") }),
         "\"midjourney\", which is not in classes");
     row("every class fake",
-        edited(v, {QStringLiteral("fake_classes")}, v.value(QStringLiteral("classes"))),
+        edited(v, { QStringLiteral("fake_classes") }, v.value(QStringLiteral("classes"))),
         "cannot be every class");
     row("duplicate classes",
-        edited(v, {QStringLiteral("classes")},
-               QJsonArray{QStringLiteral("real"), QStringLiteral("real"),
-                          QStringLiteral("dm_generated")}),
+        edited(v, { QStringLiteral("classes") },
+            QJsonArray{
+                QStringLiteral("real"), QStringLiteral("real"), QStringLiteral("dm_generated") }),
         "distinct");
-    row("threshold of 1",
-        edited(v, {QStringLiteral("threshold"), QStringLiteral("value")}, 1.0),
+    row("threshold of 1", edited(v, { QStringLiteral("threshold"), QStringLiteral("value") }, 1.0),
         "strictly between 0 and 1");
     row("threshold without provenance",
-        edited(v, {QStringLiteral("threshold"), QStringLiteral("chosen_by")}, {}),
+        edited(v, { QStringLiteral("threshold"), QStringLiteral("chosen_by") }, {}),
         "how the threshold was chosen");
-    row("no licence", edited(v, {QStringLiteral("license")}, {}), "license and trained_on");
+    row("no licence", edited(v, { QStringLiteral("license") }, {}), "license and trained_on");
     row("unknown resize policy",
-        edited(v, {QStringLiteral("input"), QStringLiteral("resize"), QStringLiteral("policy")},
-               QStringLiteral("stretch")),
+        edited(v, { QStringLiteral("input"), QStringLiteral("resize"), QStringLiteral("policy") },
+            QStringLiteral("stretch")),
         "input.resize.policy \"stretch\" is unknown");
     row("antialias unspecified",
-        edited(v, {QStringLiteral("input"), QStringLiteral("resize"),
-                   QStringLiteral("antialias")},
-               {}),
+        edited(v,
+            { QStringLiteral("input"), QStringLiteral("resize"), QStringLiteral("antialias") }, {}),
         "antialias must be true or false");
     row("antialias with nearest",
-        edited(v, {QStringLiteral("input"), QStringLiteral("resize"),
-                   QStringLiteral("interpolation")},
-               QStringLiteral("nearest")),
+        edited(v,
+            { QStringLiteral("input"), QStringLiteral("resize"), QStringLiteral("interpolation") },
+            QStringLiteral("nearest")),
         "antialias needs bilinear or bicubic");
     row("unknown crop policy",
-        edited(v, {QStringLiteral("input"), QStringLiteral("crop"), QStringLiteral("policy")},
-               QStringLiteral("random")),
+        edited(v, { QStringLiteral("input"), QStringLiteral("crop"), QStringLiteral("policy") },
+            QStringLiteral("random")),
         "input.crop.policy \"random\" is unknown");
     row("step named twice",
-        edited(v, {QStringLiteral("input"), QStringLiteral("order")},
-               QJsonArray{QStringLiteral("resize"), QStringLiteral("resize"),
-                          QStringLiteral("normalize")}),
+        edited(v, { QStringLiteral("input"), QStringLiteral("order") },
+            QJsonArray{
+                QStringLiteral("resize"), QStringLiteral("resize"), QStringLiteral("normalize") }),
         "names \"resize\" twice");
     row("value range 0..2",
-        edited(v, {QStringLiteral("input"), QStringLiteral("value_range")}, QJsonArray{0, 2}),
+        edited(v, { QStringLiteral("input"), QStringLiteral("value_range") }, QJsonArray{ 0, 2 }),
         "value_range must be [0, 1] or [0, 255]");
     row("unknown head",
-        edited(v, {QStringLiteral("head")}, QJsonObject{{QStringLiteral("type"),
-                                                         QStringLiteral("svm")}}),
+        edited(v, { QStringLiteral("head") },
+            QJsonObject{ { QStringLiteral("type"), QStringLiteral("svm") } }),
         "head.type \"svm\" is unknown");
     row("knn head without embedding",
-        edited(v, {QStringLiteral("head")}, QJsonObject{{QStringLiteral("type"),
-                                                         QStringLiteral("knn")}}),
+        edited(v, { QStringLiteral("head") },
+            QJsonObject{ { QStringLiteral("type"), QStringLiteral("knn") } }),
         "needs \"embedding\": true");
 }
 

@@ -14,9 +14,9 @@ struct DecodedImage {
     int height = 0;
     QByteArray rgb;
     ImageFormat format = ImageFormat::Unknown;
-    int storedWidth = 0;    // before orientation
-    int storedHeight = 0;   // before orientation
-    int orientation = 1;    // the EXIF orientation that was applied (1 = none)
+    int storedWidth = 0; // before orientation
+    int storedHeight = 0; // before orientation
+    int orientation = 1; // the EXIF orientation that was applied (1 = none)
 
     const unsigned char *constData() const
     {

@@ -21,9 +21,10 @@ struct EvidenceImage {
 
 // Reads the file read-only (it is never written or locked for writing), hashes the exact bytes
 // it read, then decodes them. Error codes: not-found, not-a-file, unreadable, too-large, and
-// those of decodeImage(). Messages do not repeat the path: the caller shows it. The digest is filled in even when decoding fails, so a report can name
-// the file that failed: see `digestOnError`.
-Result<EvidenceImage> loadEvidenceImage(const QString &path, const DecodeLimits &limits,
-                                        FileDigest *digestOnError = nullptr);
+// those of decodeImage(). Messages do not repeat the path: the caller shows it. The digest is
+// filled in even when decoding fails, so a report can name the file that failed: see
+// `digestOnError`.
+Result<EvidenceImage> loadEvidenceImage(
+    const QString &path, const DecodeLimits &limits, FileDigest *digestOnError = nullptr);
 
 } // namespace forgelens

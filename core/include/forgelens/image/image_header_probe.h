@@ -12,7 +12,7 @@ namespace forgelens {
 // before the decoder allocates, and to sniff the format by content.
 struct ImageHeader {
     ImageFormat format = ImageFormat::Unknown;
-    int width = 0;  // pixels, as stored (before EXIF orientation)
+    int width = 0; // pixels, as stored (before EXIF orientation)
     int height = 0; // pixels, as stored
 };
 

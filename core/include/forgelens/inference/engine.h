@@ -19,8 +19,8 @@ public:
     // config.warmUp) runs one forward pass that checks the module's outputs against the
     // manifest: `logits` [B, C] with C fitting the class list, `embedding` [B, D] when declared.
     // Error codes: bad-config, those of loadModelBundle(), bad-model.
-    static Result<std::unique_ptr<Engine>> load(const QString &bundlePath,
-                                                const EngineConfig &config);
+    static Result<std::unique_ptr<Engine>> load(
+        const QString &bundlePath, const EngineConfig &config);
     ~Engine();
 
     const ModelInfo &info() const;

@@ -22,9 +22,9 @@ class InferenceWorker;
 struct AnalysisOutcome {
     QString path;
     qint64 fileSize = 0;
-    FileDigest digest;          // empty when the file could not be read at all
+    FileDigest digest; // empty when the file could not be read at all
     ImageFormat format = ImageFormat::Unknown;
-    int width = 0;              // as analysed, after orientation
+    int width = 0; // as analysed, after orientation
     int height = 0;
     int orientation = 1;
     std::optional<Prediction> prediction;
@@ -39,9 +39,8 @@ struct AnalysisOutcome {
 // the worker's model and waits for the prediction. `onDecoded` (optional) sees the image as
 // soon as it is decoded, before inference. `cancel` is polled between the stages.
 AnalysisOutcome analyzeImageFile(const QString &path, const DecodeLimits &limits,
-                                 InferenceWorker &worker,
-                                 const std::atomic_bool *cancel = nullptr,
-                                 const std::function<void(const EvidenceImage &)> &onDecoded = {});
+    InferenceWorker &worker, const std::atomic_bool *cancel = nullptr,
+    const std::function<void(const EvidenceImage &)> &onDecoded = {});
 
 } // namespace forgelens
 

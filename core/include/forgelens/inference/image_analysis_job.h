@@ -23,8 +23,7 @@ class ImageAnalysisJob : public QObject, public QRunnable {
 public:
     // Setting `cancel` makes the job stop at its next stage boundary and report "cancelled".
     ImageAnalysisJob(quint64 requestId, QString path, DecodeLimits limits,
-                     std::shared_ptr<InferenceWorker> worker,
-                     std::shared_ptr<std::atomic_bool> cancel);
+        std::shared_ptr<InferenceWorker> worker, std::shared_ptr<std::atomic_bool> cancel);
     void run() override;
 
 Q_SIGNALS:

@@ -20,9 +20,8 @@ class InferenceWorker {
 public:
     // Starts the thread, loads and warms up the model on it, and returns once it is ready
     // (or with the load error). Blocks the caller for as long as loading takes.
-    static Result<std::shared_ptr<InferenceWorker>> start(const QString &bundlePath,
-                                                          const EngineConfig &config,
-                                                          int queueCapacity = 32);
+    static Result<std::shared_ptr<InferenceWorker>> start(
+        const QString &bundlePath, const EngineConfig &config, int queueCapacity = 32);
     ~InferenceWorker(); // stops the thread; requests still queued fail with "cancelled"
 
     InferenceWorker(const InferenceWorker &) = delete;

@@ -11,7 +11,7 @@ struct ModelInfo {
     ModelManifest manifest;
     QString bundlePath;
     QString bundleSha256;
-    QString device;       // "cpu", "cuda:0"
+    QString device; // "cpu", "cuda:0"
     int intraOpThreads = 1;
     double warmUpMillis = 0.0;
 };

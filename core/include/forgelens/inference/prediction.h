@@ -9,13 +9,13 @@ namespace forgelens {
 // One image's result from one model.
 struct Prediction {
     std::vector<float> classProbabilities; // one per manifest class, in manifest order
-    float pSynthetic = 0.0f;               // sum of the probabilities of the fake classes
-    bool synthetic = false;                // pSynthetic >= the manifest's threshold
+    float pSynthetic = 0.0f; // sum of the probabilities of the fake classes
+    bool synthetic = false; // pSynthetic >= the manifest's threshold
     double threshold = 0.5;
-    int topClass = 0;                      // index of the most probable class
-    std::vector<float> embedding;          // [D] when the model has one (tiles: their mean)
-    int tiles = 1;                         // inputs this image was split into (crop "tiles")
-    double inferenceMillis = 0.0;          // this image's share of its batch's forward time
+    int topClass = 0; // index of the most probable class
+    std::vector<float> embedding; // [D] when the model has one (tiles: their mean)
+    int tiles = 1; // inputs this image was split into (crop "tiles")
+    double inferenceMillis = 0.0; // this image's share of its batch's forward time
 };
 
 } // namespace forgelens

@@ -25,13 +25,13 @@ struct InputSpec {
     // [0,255] keeps the integer values as floats.
     float valueMax = 1.0f;
     bool bgr = false; // channel order fed to the model; decoded images are RGB
-    std::array<float, 3> mean{0.0f, 0.0f, 0.0f};
-    std::array<float, 3> std{1.0f, 1.0f, 1.0f};
+    std::array<float, 3> mean{ 0.0f, 0.0f, 0.0f };
+    std::array<float, 3> std{ 1.0f, 1.0f, 1.0f };
 
     Resize resize = Resize::None;
-    int resizeHeight = 0;           // Exact: output height; ShorterSide: the shorter side
-    int resizeWidth = 0;            // Exact only
-    std::optional<int> maxSize;     // ShorterSide only: cap on the longer side (torchvision max_size)
+    int resizeHeight = 0; // Exact: output height; ShorterSide: the shorter side
+    int resizeWidth = 0; // Exact only
+    std::optional<int> maxSize; // ShorterSide only: cap on the longer side (torchvision max_size)
     Interpolation interpolation = Interpolation::Bilinear;
     bool antialias = false;
 
@@ -42,7 +42,7 @@ struct InputSpec {
 
     // The order of the three steps. DeepFakeDefenders normalises before resizing; most
     // systems resize, crop, then normalise.
-    std::vector<Step> order{Step::Resize, Step::Crop, Step::Normalize};
+    std::vector<Step> order{ Step::Resize, Step::Crop, Step::Normalize };
 
     // Empty when consistent, else a message naming the offending field.
     QString validate() const;
@@ -72,7 +72,7 @@ struct ModelManifest {
     std::vector<ReportedFigure> reported;
 
     Task task = Task::Binary;
-    QStringList classes;     // in the order of the logits
+    QStringList classes; // in the order of the logits
     QStringList fakeClasses; // the classes that count as synthetic
     InputSpec input;
     Head head = Head::None;
@@ -83,7 +83,7 @@ struct ModelManifest {
     bool hasEmbedding = false;
     bool hasPatchMap = false;
     bool experimental = false; // shown wherever the verdict appears
-    QJsonObject json;          // the manifest as read, for reports and sidecars
+    QJsonObject json; // the manifest as read, for reports and sidecars
 
     // Number of logits the module must return: 1 (sigmoid) or 2 for binary, one per class for
     // multiclass. The engine checks this against a real forward pass when it warms up.
