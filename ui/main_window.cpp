@@ -48,6 +48,7 @@ MainWindow::MainWindow(EngineConfig engineConfig, QWidget *parent)
         tr("Drop an image here, or choose File ▸ Open Image… (Ctrl+O).\n\nThe file is opened "
            "read-only and never modified."));
 
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setRange(0, 0); // indeterminate: a busy indicator
     m_busy->setMaximumWidth(160);
     m_busy->hide();
@@ -102,19 +103,50 @@ void MainWindow::chooseModel()
 
 void MainWindow::loadModel(const QString &bundlePath)
 {
-    m_worker.reset();
+    // A verdict in flight belongs to the model being replaced: drop it.
+    if (m_cancelCurrent)
+        m_cancelCurrent->store(true);
+    ++m_requestId;
+    releaseWorker(std::move(m_worker));
+    const quint64 generation = ++m_modelGeneration;
+
     m_verdictPanel->setModelLoading(bundlePath);
     m_status->setText(tr("Loading model %1 …").arg(QFileInfo(bundlePath).fileName()));
     auto *job = new ModelLoadJob(bundlePath, m_engineConfig);
-    connect(job, &ModelLoadJob::loaded, this, &MainWindow::onModelLoaded, Qt::QueuedConnection);
-    connect(job, &ModelLoadJob::failed, this, &MainWindow::onModelFailed, Qt::QueuedConnection);
+    // Only the newest load counts: an older one that finishes later is discarded.
+    connect(
+        job, &ModelLoadJob::loaded, this,
+        [this, generation](std::shared_ptr<InferenceWorker> worker) {
+            jobEnded();
+            if (generation == m_modelGeneration)
+                onModelLoaded(std::move(worker));
+            else
+                releaseWorker(std::move(worker));
+        },
+        Qt::QueuedConnection);
+    connect(
+        job, &ModelLoadJob::failed, this,
+        [this, generation](const Error &error) {
+            jobEnded();
+            if (generation == m_modelGeneration)
+                onModelFailed(error);
+        },
+        Qt::QueuedConnection);
     jobStarted();
     QThreadPool::globalInstance()->start(job);
 }
 
+void MainWindow::releaseWorker(std::shared_ptr<InferenceWorker> worker)
+{
+    // Destroying a worker joins its thread, which may be in the middle of a forward pass: never
+    // on the UI thread.
+    if (worker)
+        QThreadPool::globalInstance()->start(
+            [worker = std::move(worker)]() mutable { worker.reset(); });
+}
+
 void MainWindow::onModelLoaded(std::shared_ptr<InferenceWorker> worker)
 {
-    jobEnded();
     m_worker = std::move(worker);
     m_verdictPanel->setModel(m_worker->info());
     m_status->setText(
@@ -126,7 +158,6 @@ void MainWindow::onModelLoaded(std::shared_ptr<InferenceWorker> worker)
 
 void MainWindow::onModelFailed(const Error &error)
 {
-    jobEnded();
     m_verdictPanel->setModelError(
         tr("The model could not be loaded (%1): %2").arg(error.code, error.message));
     m_status->setText(tr("No model loaded."));
@@ -138,8 +169,8 @@ void MainWindow::openImage(const QString &path)
     m_imageView->setImage({});
     setWindowTitle(tr("%1 — ForgeLens").arg(QFileInfo(path).fileName()));
     if (!m_worker) {
-        m_verdictPanel->showAnalysing(path);
-        m_status->setText(tr("Waiting for a model: the image is analysed once one is loaded."));
+        m_verdictPanel->showWaitingForModel(path);
+        m_status->setText(tr("No model is ready: the image is analysed once one is loaded."));
         return;
     }
     startAnalysis();

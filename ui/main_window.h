@@ -52,6 +52,7 @@ private:
     void startAnalysis();
     void onModelLoaded(std::shared_ptr<forgelens::InferenceWorker> worker);
     void onModelFailed(const forgelens::Error &error);
+    static void releaseWorker(std::shared_ptr<forgelens::InferenceWorker> worker);
     void onDecoded(quint64 requestId, const forgelens::DecodedImage &image);
     void onFinished(quint64 requestId, const forgelens::AnalysisOutcome &outcome);
     void jobStarted();
@@ -62,6 +63,7 @@ private:
     std::shared_ptr<InferenceWorker> m_worker;
     QString m_imagePath;
     quint64 m_requestId = 0;
+    quint64 m_modelGeneration = 0;
     std::shared_ptr<std::atomic_bool> m_cancelCurrent;
     int m_pendingJobs = 0;
 

@@ -13,10 +13,13 @@
 namespace forgelens {
 namespace {
 
-QLabel *makeLabel(const QString &objectName, QWidget *parent)
+// Plain text unless asked: file names and error messages come from the evidence and must never
+// be rendered as markup.
+QLabel *makeLabel(const QString &objectName, QWidget *parent, Qt::TextFormat format = Qt::PlainText)
 {
     auto *label = new QLabel(parent);
     label->setObjectName(objectName);
+    label->setTextFormat(format);
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return label;
@@ -31,7 +34,7 @@ VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
 
     auto *modelBox = new QGroupBox(tr("Model"), this);
     auto *modelLayout = new QVBoxLayout(modelBox);
-    m_modelName = makeLabel(QStringLiteral("modelName"), modelBox);
+    m_modelName = makeLabel(QStringLiteral("modelName"), modelBox, Qt::RichText);
     m_modelBanner = makeLabel(QStringLiteral("modelBanner"), modelBox);
     m_modelBanner->setStyleSheet(QStringLiteral(
         "QLabel { background: #b3261e; color: white; font-weight: bold; padding: 6px; "
@@ -71,7 +74,7 @@ VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
     m_probabilityBar->setObjectName(QStringLiteral("probabilityBar"));
     m_probabilityBar->setRange(0, 1000);
     m_probabilityBar->setTextVisible(false);
-    m_verdict = makeLabel(QStringLiteral("verdict"), verdictBox);
+    m_verdict = makeLabel(QStringLiteral("verdict"), verdictBox, Qt::RichText);
     m_classes = new QTableWidget(0, 2, verdictBox);
     m_classes->setObjectName(QStringLiteral("classTable"));
     m_classes->setHorizontalHeaderLabels({ tr("Class"), tr("Probability") });
@@ -108,9 +111,12 @@ void VerdictPanel::setModel(const ModelInfo &model)
     m_model = model;
     const ModelManifest &manifest = model.manifest;
     m_modelName->setText(
-        tr("<b>%1</b> (%2, version %3)<br>on %4, bundle SHA-256 %5…")
+        tr("<b>%1</b> (%2, version %3)<br>on %4, bundle SHA-256 %5…<br>trained on: %6")
             .arg(manifest.name.toHtmlEscaped(), manifest.id.toHtmlEscaped(),
-                manifest.version.toHtmlEscaped(), model.device, model.bundleSha256.left(16)));
+                manifest.version.toHtmlEscaped(), model.device, model.bundleSha256.left(16),
+                manifest.trainedOn.toHtmlEscaped()));
+    m_modelName->setToolTip(tr("Bundle %1\nSHA-256 %2\nManifest SHA-256 %3")
+                                .arg(model.bundlePath, model.bundleSha256, model.manifestSha256));
     if (manifest.isUntrainedTestModel()) {
         m_modelBanner->setText(tr("UNTRAINED TEST MODEL: its weights are random. Its "
                                   "verdicts mean nothing and must not be used as evidence."));
@@ -150,6 +156,15 @@ void VerdictPanel::showAnalysing(const QString &path)
     m_sha256->clear();
 }
 
+void VerdictPanel::showWaitingForModel(const QString &path)
+{
+    clearVerdict();
+    m_fileName->setText(QFileInfo(path).fileName());
+    m_fileDetails->setText(tr("Not analysed yet: no model is ready. Load one with File ▸ Load "
+                              "Model…"));
+    m_sha256->clear();
+}
+
 void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
 {
     clearVerdict();
@@ -181,13 +196,19 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
     const Prediction &p = *outcome.prediction;
     const ModelManifest &manifest = m_model->manifest;
     m_probability->setText(tr("P(synthetic) = %1").arg(double(p.pSynthetic), 0, 'f', 3));
-    m_probabilityBar->setValue(int(p.pSynthetic * 1000.0f + 0.5f));
-    const QString comparison = p.synthetic ? tr("at or above") : tr("below");
-    const QString label = p.synthetic ? tr("synthetic") : tr("real");
-    m_verdict->setText(tr("<b>Label: %1</b> — the score is %2 this model's threshold %3 (%4).")
-                           .arg(label, comparison)
-                           .arg(p.threshold, 0, 'f', 3)
-                           .arg(manifest.thresholdChosenBy.toHtmlEscaped()));
+    m_probabilityBar->setValue(qBound(0, int(p.pSynthetic * 1000.0f + 0.5f), 1000));
+    // "Below the threshold" is not a finding that the image is a camera photograph: say only
+    // what the model's score says.
+    const QString finding = p.synthetic
+        ? tr("<b>Flagged as synthetic</b>: the score is at or above this model's threshold")
+        : tr("<b>Not flagged</b>: the score is below this model's threshold");
+    QString verdict = tr("%1 %2 (%3).")
+                          .arg(finding)
+                          .arg(p.threshold, 0, 'f', 3)
+                          .arg(manifest.thresholdChosenBy.toHtmlEscaped());
+    if (manifest.calibration == QLatin1String("none"))
+        verdict += tr("<br>The score is the model's output, not a calibrated probability.");
+    m_verdict->setText(verdict);
     m_classes->setRowCount(int(p.classProbabilities.size()));
     for (int i = 0; i < int(p.classProbabilities.size()); ++i) {
         m_classes->setItem(i, 0, new QTableWidgetItem(manifest.classes.value(i)));

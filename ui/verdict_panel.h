@@ -26,6 +26,7 @@ public:
     void setModelLoading(const QString &bundlePath);
     void setModelError(const QString &message);
     void showAnalysing(const QString &path);
+    void showWaitingForModel(const QString &path);
     void showOutcome(const AnalysisOutcome &outcome);
 
 private:

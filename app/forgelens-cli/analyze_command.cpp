@@ -62,7 +62,12 @@ void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
     if (outcome.orientation != 1)
         out() << ", EXIF orientation " << outcome.orientation << " applied";
     out() << '\n';
-    out() << "  label        " << (p.synthetic ? "synthetic" : "real") << '\n';
+    // The label is the model's class at its threshold; below it means "not flagged by this
+    // model", never "shown to be a camera photograph".
+    out() << "  label        "
+          << (p.synthetic ? "synthetic (at or above the threshold)"
+                          : "real (below the threshold: not flagged as synthetic)")
+          << '\n';
     out() << "  P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4) << "  (threshold "
           << QString::number(p.threshold, 'f', 4) << ", " << model.manifest.thresholdChosenBy
           << ")\n";
@@ -130,6 +135,10 @@ int runAnalyze(const QStringList &arguments)
     }
     bool numberOk = false;
     config.intraOpThreads = parser.value(threads).toInt(&numberOk);
+    if (!numberOk || config.intraOpThreads < 0) {
+        err() << "forgelens-cli analyze: --threads must be 0 (automatic) or a positive number\n";
+        return kUsageError;
+    }
     config.expectedSha256 = parser.value(pin);
     DecodeLimits limits;
     const double megapixels = parser.value(maxPixels).toDouble(&numberOk);
@@ -160,10 +169,18 @@ int runAnalyze(const QStringList &arguments)
     err().flush();
 
     const bool asJson = parser.isSet(json);
-    if (!asJson)
+    if (!asJson) {
         out() << "model " << info.manifest.name << " (" << info.manifest.id << ' '
               << info.manifest.version << "), bundle sha256 " << info.bundleSha256 << ", on "
-              << info.device << "\n\n";
+              << info.device << '\n';
+        // Said on stdout too: a saved report must carry the warning, not only the terminal.
+        if (info.manifest.isUntrainedTestModel())
+            out() << "WARNING: UNTRAINED TEST MODEL (random weights): these verdicts mean "
+                     "nothing\n";
+        else if (info.manifest.experimental)
+            out() << "NOTE: EXPERIMENTAL detector: read its model card\n";
+        out() << '\n';
+    }
 
     const QDateTime started = QDateTime::currentDateTimeUtc();
     QJsonArray results;
@@ -191,6 +208,11 @@ int runAnalyze(const QStringList &arguments)
             { QStringLiteral("finished_utc"),
                 QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
             { QStringLiteral("model"), modelInfoToJson(info) },
+            { QStringLiteral("settings"),
+                QJsonObject{ { QStringLiteral("device"), EngineConfig::deviceName(config.device) },
+                    { QStringLiteral("threads"), config.intraOpThreads },
+                    { QStringLiteral("max_megapixels"), megapixels },
+                    { QStringLiteral("model_sha256_pinned"), !config.expectedSha256.isEmpty() } } },
             { QStringLiteral("results"), results },
         };
         out() << QJsonDocument(document).toJson(QJsonDocument::Indented);

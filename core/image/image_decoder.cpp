@@ -20,36 +20,77 @@ Error decodeError(const QString &code, const QString &message)
 }
 
 // libjpeg "decodes" a JPEG cut short by padding it with grey and only warns; a forensic tool
-// must say the file is truncated instead. A complete JPEG has an EOI marker after its first
-// scan (trailing bytes after EOI, as some phones append, are fine).
+// must say the file is truncated instead. Walks the segments and the entropy-coded data of
+// every scan (progressive files have many) up to the first EOI marker; bytes appended after it
+// (as some phones do) are ignored, and so are stray bytes between segments, which libjpeg also
+// skips with a warning.
 bool jpegEndsProperly(std::span<const std::uint8_t> bytes)
 {
+    const size_t size = bytes.size();
+    const auto isRestart = [](std::uint8_t m) { return m >= 0xD0 && m <= 0xD7; };
     size_t pos = 2; // after SOI
-    while (pos + 4 <= bytes.size()) {
-        if (bytes[pos] != 0xFF)
-            return false;
+    while (pos + 1 < size) {
         const std::uint8_t marker = bytes[pos + 1];
-        if (marker == 0xFF) { // fill byte
+        if (bytes[pos] != 0xFF || marker == 0xFF) { // stray byte, or a fill byte before a marker
             ++pos;
             continue;
         }
-        if (marker == 0xD9)
+        if (marker == 0xD9) // EOI
             return true;
-        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+        if (marker == 0x00 || marker == 0x01 || isRestart(marker)) { // no length field
             pos += 2;
             continue;
         }
+        if (pos + 4 > size)
+            return false;
         const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
         if (length < 2)
             return false;
-        if (marker == 0xDA) { // SOS: entropy-coded data follows; look for EOI after it
-            for (size_t i = bytes.size() - 1; i > pos + 1; --i) {
-                if (bytes[i] == 0xD9 && bytes[i - 1] == 0xFF)
-                    return true;
-            }
-            return false;
-        }
         pos += 2 + length;
+        if (marker == 0xDA) {
+            // Entropy-coded data runs to the first marker that is neither a stuffed zero
+            // (FF 00) nor a restart marker.
+            while (pos + 1 < size
+                && !(bytes[pos] == 0xFF && bytes[pos + 1] != 0x00 && !isRestart(bytes[pos + 1])))
+                ++pos;
+        }
+    }
+    return false;
+}
+
+// Qt's GIF reader returns whatever rows it managed from a file cut short, without an error. The
+// first frame is complete when its image data's sub-blocks end with the zero-length block.
+bool gifFirstFrameComplete(std::span<const std::uint8_t> bytes)
+{
+    const size_t size = bytes.size();
+    if (size < 13)
+        return false;
+    const auto colourTableBytes = [](std::uint8_t flags) -> size_t {
+        return (flags & 0x80) ? 3u * (size_t(1) << ((flags & 0x07) + 1)) : 0;
+    };
+    const auto skipSubBlocks = [&bytes, size](size_t &pos) {
+        while (pos < size) {
+            const size_t length = bytes[pos];
+            pos += 1 + length;
+            if (length == 0)
+                return true;
+        }
+        return false;
+    };
+    size_t pos = 13 + colourTableBytes(bytes[10]); // header, logical screen, global table
+    while (pos < size) {
+        if (bytes[pos] == 0x21) { // extension: introducer, label, sub-blocks
+            pos += 2;
+            if (!skipSubBlocks(pos))
+                return false;
+        } else if (bytes[pos] == 0x2C) { // image descriptor, local table, LZW code size, data
+            if (pos + 10 > size)
+                return false;
+            pos += 10 + colourTableBytes(bytes[pos + 9]) + 1;
+            return skipSubBlocks(pos);
+        } else {
+            return false; // the trailer, or garbage, before any image
+        }
     }
     return false;
 }
@@ -129,6 +170,10 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
     cv::Mat bgr;
     try {
         if (header->format == ImageFormat::Gif) {
+            if (!gifFirstFrameComplete(bytes))
+                return decodeError(QStringLiteral("truncated"),
+                    QStringLiteral("the GIF data ends inside its first image; the file is "
+                                   "truncated or damaged"));
             Result<cv::Mat> gif = decodeGifFirstFrame(bytes);
             if (!gif)
                 return gif.error();
@@ -173,6 +218,9 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
     } catch (const std::bad_alloc &) {
         return decodeError(QStringLiteral("decode-failed"),
             QStringLiteral("not enough memory to decode this image"));
+    } catch (const std::exception &e) {
+        return decodeError(QStringLiteral("decode-failed"),
+            QStringLiteral("the decoder failed: %1").arg(QString::fromUtf8(e.what())));
     }
 }
 

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace forgelens {
 namespace {
@@ -29,6 +30,10 @@ std::pair<int64_t, int64_t> shorterSideSize(int64_t height, int64_t width, const
     return portrait ? std::pair{ newLong, newShort } : std::pair{ newShort, newLong };
 }
 
+// A resize that would produce more pixels than this is refused: a hostile 100000 x 1 image
+// with a "shorter side" policy would otherwise ask for a tensor of tens of gigabytes.
+constexpr int64_t kMaxResizedPixels = 100'000'000;
+
 at::Tensor resize(const at::Tensor &batch, const InputSpec &spec)
 {
     const int64_t height = batch.size(2);
@@ -37,6 +42,14 @@ at::Tensor resize(const at::Tensor &batch, const InputSpec &spec)
     int64_t outWidth = spec.resizeWidth;
     if (spec.resize == InputSpec::Resize::ShorterSide)
         std::tie(outHeight, outWidth) = shorterSideSize(height, width, spec);
+    if (outHeight < 1 || outWidth < 1 || outHeight > kMaxResizedPixels / outWidth)
+        throw std::length_error(QStringLiteral("resizing %1 x %2 pixels as the model asks gives "
+                                               "%3 x %4, outside what can be analysed")
+                                    .arg(width)
+                                    .arg(height)
+                                    .arg(outWidth)
+                                    .arg(outHeight)
+                                    .toStdString());
     // torchvision returns the input untouched when the size already matches.
     if (outHeight == height && outWidth == width)
         return batch;
@@ -123,6 +136,22 @@ at::Tensor normalize(const at::Tensor &batch, const InputSpec &spec)
     return batch.sub(mean).div(std);
 }
 
+// Puts the pixels back as stored, for models trained on pixels as stored (PIL and torchvision
+// never apply the EXIF orientation): the inverse of each orientation's display transform.
+at::Tensor undoOrientation(const at::Tensor &batch, int orientation)
+{
+    switch (orientation) {
+    case 2: return batch.flip({ 3 });
+    case 3: return batch.flip({ 2, 3 });
+    case 4: return batch.flip({ 2 });
+    case 5: return batch.transpose(2, 3);
+    case 6: return torch::rot90(batch, 1, { 2, 3 }); // shown turned clockwise: turn it back
+    case 7: return batch.transpose(2, 3).flip({ 2, 3 });
+    case 8: return torch::rot90(batch, -1, { 2, 3 }); // shown turned anticlockwise
+    default: return batch;
+    }
+}
+
 } // namespace
 
 std::vector<int> tileOrigins(int length, int tile, int count)
@@ -155,6 +184,8 @@ Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &s
         if (spec.bgr)
             pixels = pixels.flip(0);
         at::Tensor batch = pixels.unsqueeze(0);
+        if (!spec.applyExifOrientation)
+            batch = undoOrientation(batch, image.orientation);
 
         for (InputSpec::Step step : spec.order) {
             switch (step) {
@@ -179,6 +210,8 @@ Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &s
     } catch (const std::bad_alloc &) {
         return Error{ QStringLiteral("preprocess-failed"),
             QStringLiteral("not enough memory to prepare this image") };
+    } catch (const std::exception &e) {
+        return Error{ QStringLiteral("preprocess-failed"), QString::fromUtf8(e.what()) };
     }
 }
 

@@ -21,7 +21,8 @@ bool tuneAllocatorForInference()
     //   - no mmap: large blocks come from the heap and are reused;
     //   - a 1 GiB trim threshold: freed memory stays for the next forward pass;
     //   - one arena: the worker thread uses the main heap, which grows without that limit.
-    // Memory stays bounded by the largest working set of one forward pass.
+    // The cost: freed memory is kept for reuse, so the resident size settles at the largest
+    // working set seen instead of shrinking between calls (README.md gives both figures).
     const bool mmapOff = mallopt(M_MMAP_MAX, 0) == 1;
     const bool trimSet = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
     const bool oneArena = mallopt(M_ARENA_MAX, 1) == 1;

@@ -87,6 +87,10 @@ struct Engine::Impl {
                 "the manifest declares an embedding but the model returns no \"embedding\" "
                 "tensor of shape [B, D]"));
         out.logits = out.logits.to(torch::kCPU, torch::kFloat32);
+        // A NaN score would compare below every threshold and read as "not synthetic".
+        if (!torch::isfinite(out.logits).all().item<bool>())
+            return inferenceError(QStringLiteral(
+                "the model produced a non-finite score (NaN or infinity); no verdict"));
         if (out.embedding.defined())
             out.embedding = out.embedding.to(torch::kCPU, torch::kFloat32);
         return out;
@@ -169,6 +173,8 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     impl->info.manifest = impl->bundle.manifest;
     impl->info.bundlePath = impl->bundle.path;
     impl->info.bundleSha256 = impl->bundle.sha256;
+    impl->info.manifestSha256 = impl->bundle.manifestSha256;
+    impl->info.manifestSource = impl->bundle.manifestSource;
     impl->info.device = QString::fromStdString(impl->device.str());
     impl->info.intraOpThreads = at::get_num_threads();
 

@@ -16,15 +16,11 @@ Error cancelledError()
     return Error{ QStringLiteral("cancelled"), QStringLiteral("the analysis was cancelled") };
 }
 
-} // namespace
-
-AnalysisOutcome analyzeImageFile(const QString &path, const DecodeLimits &limits,
+AnalysisOutcome analyzeStages(AnalysisOutcome outcome, const DecodeLimits &limits,
     InferenceWorker &worker, const std::atomic_bool *cancel,
     const std::function<void(const EvidenceImage &)> &onDecoded)
 {
-    AnalysisOutcome outcome;
-    outcome.path = path;
-    outcome.startedUtc = QDateTime::currentDateTimeUtc();
+    const QString path = outcome.path;
     const auto finish = [&outcome](Error error) {
         outcome.error = std::move(error);
         outcome.finishedUtc = QDateTime::currentDateTimeUtc();
@@ -33,10 +29,11 @@ AnalysisOutcome analyzeImageFile(const QString &path, const DecodeLimits &limits
     if (cancelled(cancel))
         return finish(cancelledError());
 
-    FileDigest digestOnError;
-    Result<EvidenceImage> evidence = loadEvidenceImage(path, limits, &digestOnError);
+    EvidenceImage identity;
+    Result<EvidenceImage> evidence = loadEvidenceImage(path, limits, &identity);
     if (!evidence) {
-        outcome.digest = digestOnError;
+        outcome.fileSize = identity.fileSize;
+        outcome.digest = identity.digest;
         return finish(evidence.error());
     }
     outcome.fileSize = evidence->fileSize;
@@ -60,6 +57,33 @@ AnalysisOutcome analyzeImageFile(const QString &path, const DecodeLimits &limits
     if (!prediction)
         return finish(prediction.error());
     outcome.prediction = std::move(prediction).value();
+    outcome.finishedUtc = QDateTime::currentDateTimeUtc();
+    return outcome;
+}
+
+} // namespace
+
+AnalysisOutcome analyzeImageFile(const QString &path, const DecodeLimits &limits,
+    InferenceWorker &worker, const std::atomic_bool *cancel,
+    const std::function<void(const EvidenceImage &)> &onDecoded)
+{
+    AnalysisOutcome outcome;
+    outcome.path = path;
+    outcome.startedUtc = QDateTime::currentDateTimeUtc();
+    // The stages return errors as values; this is the last line of defence for what they do
+    // not foresee (an allocation failure, a broken promise), so one file can never stop a job.
+    QString unexpected;
+    try {
+        return analyzeStages(outcome, limits, worker, cancel, onDecoded);
+    } catch (const std::exception &e) {
+        unexpected = QString::fromUtf8(e.what());
+    } catch (...) {
+        unexpected = QStringLiteral("unknown exception");
+    }
+    outcome.error = Error{ QStringLiteral("internal-error"),
+        QStringLiteral("analysis failed unexpectedly (%1); please report this with the file's "
+                       "SHA-256")
+            .arg(unexpected) };
     outcome.finishedUtc = QDateTime::currentDateTimeUtc();
     return outcome;
 }

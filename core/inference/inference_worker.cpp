@@ -10,6 +10,39 @@
 namespace forgelens {
 namespace {
 
+// Engine::load and Engine::predict return errors as values; anything they did not foresee
+// must still reach the waiting caller instead of ending the thread (and the process).
+Error unexpectedError(const std::exception_ptr &exception)
+{
+    QString what = QStringLiteral("unknown exception");
+    try {
+        std::rethrow_exception(exception);
+    } catch (const std::exception &e) {
+        what = QString::fromUtf8(e.what());
+    } catch (...) {
+    }
+    return Error{ QStringLiteral("internal-error"),
+        QStringLiteral("the inference thread failed unexpectedly: %1").arg(what) };
+}
+
+Result<std::unique_ptr<Engine>> loadEngine(const QString &bundlePath, const EngineConfig &config)
+{
+    try {
+        return Engine::load(bundlePath, config);
+    } catch (...) {
+        return unexpectedError(std::current_exception());
+    }
+}
+
+Result<std::vector<Prediction>> predictSafely(Engine &engine, const std::vector<at::Tensor> &inputs)
+{
+    try {
+        return engine.predict(inputs);
+    } catch (...) {
+        return unexpectedError(std::current_exception());
+    }
+}
+
 struct Request {
     at::Tensor input;
     std::promise<Result<Prediction>> promise;
@@ -32,7 +65,7 @@ struct InferenceWorker::Impl {
 
     void run(std::promise<Result<ModelInfo>> loaded)
     {
-        Result<std::unique_ptr<Engine>> engine = Engine::load(bundlePath, config);
+        Result<std::unique_ptr<Engine>> engine = loadEngine(bundlePath, config);
         if (!engine) {
             loaded.set_value(engine.error());
             return;
@@ -60,7 +93,7 @@ struct InferenceWorker::Impl {
             std::vector<at::Tensor> inputs;
             for (Request &request : batch)
                 inputs.push_back(request.input);
-            Result<std::vector<Prediction>> predictions = (*engine)->predict(inputs);
+            Result<std::vector<Prediction>> predictions = predictSafely(**engine, inputs);
             for (size_t i = 0; i < batch.size(); ++i) {
                 if (predictions)
                     batch[i].promise.set_value(std::move(predictions.value()[i]));

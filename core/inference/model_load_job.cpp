@@ -10,8 +10,13 @@ ModelLoadJob::ModelLoadJob(QString bundlePath, EngineConfig config)
 
 void ModelLoadJob::run()
 {
-    Result<std::shared_ptr<InferenceWorker>> worker
-        = InferenceWorker::start(m_bundlePath, m_config);
+    Result<std::shared_ptr<InferenceWorker>> worker = Error{};
+    try {
+        worker = InferenceWorker::start(m_bundlePath, m_config);
+    } catch (const std::exception &e) { // e.g. no thread could be started
+        worker = Error{ QStringLiteral("internal-error"),
+            QStringLiteral("the model could not be started: %1").arg(QString::fromUtf8(e.what())) };
+    }
     if (worker)
         Q_EMIT loaded(std::move(worker).value());
     else

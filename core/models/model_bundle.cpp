@@ -67,6 +67,11 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
             QStringLiteral("model bundle %1, manifest %2: %3")
                 .arg(path, manifestSource, manifest.error().message) };
     bundle.manifest = std::move(manifest).value();
+    bundle.manifestSource = manifestSource;
+    bundle.manifestSha256
+        = digestBytes({ reinterpret_cast<const std::uint8_t *>(manifestJson.constData()),
+                          static_cast<size_t>(manifestJson.size()) })
+              .sha256;
     return bundle;
 }
 

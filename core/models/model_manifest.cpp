@@ -100,6 +100,13 @@ Result<InputSpec> InputSpec::fromJson(const QJsonObject &object)
         return manifestError(QStringLiteral("input.channel_order must be \"rgb\" or \"bgr\""));
     spec.bgr = channels == QLatin1String("bgr");
 
+    const QString orientation
+        = object.value(QLatin1String("exif_orientation")).toString(QStringLiteral("apply"));
+    if (orientation != QLatin1String("apply") && orientation != QLatin1String("ignore"))
+        return manifestError(
+            QStringLiteral("input.exif_orientation must be \"apply\" or \"ignore\""));
+    spec.applyExifOrientation = orientation == QLatin1String("apply");
+
     const auto mean = readTriple(object.value(QLatin1String("mean")));
     const auto std = readTriple(object.value(QLatin1String("std")));
     if (!mean || !std)

@@ -6,10 +6,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <QUrl>
 
 using namespace forgelens;
@@ -34,6 +36,8 @@ private Q_SLOTS:
     void showsAClearErrorForABadFile();
     void acceptsADroppedFile();
     void reportsAModelThatCannotBeLoaded();
+    void onlyTheNewestRequestIsShown();
+    void closingWhileBusyIsSafe();
 
 private:
     QTemporaryDir m_dir;
@@ -54,10 +58,12 @@ void TestMainWindow::showsTheVerdictOfAnOpenedImage()
     QSignalSpy shown(&window, &MainWindow::analysisShown);
     window.loadModel(m_model);
     window.openImage(kFixtures + QStringLiteral("pattern_orient6.jpg"));
-    QVERIFY(window.isBusy()); // the UI thread did not do the work itself
+    const auto *busy = window.findChild<QProgressBar *>(QStringLiteral("busyIndicator"));
+    QVERIFY(busy->isVisible()); // shown while the work runs elsewhere
     QVERIFY(shown.wait(30000));
     QCOMPARE(ready.count(), 1);
     QVERIFY(!window.isBusy());
+    QVERIFY(!busy->isVisible());
 
     const AnalysisOutcome outcome = shown.first().first().value<AnalysisOutcome>();
     QVERIFY(outcome.ok());
@@ -65,6 +71,9 @@ void TestMainWindow::showsTheVerdictOfAnOpenedImage()
                  .contains(QString::number(double(outcome.prediction->pSynthetic), 'f', 3)),
         qPrintable(labelText(window, "probability")));
     QVERIFY(labelText(window, "verdict").contains(QStringLiteral("threshold 0.500")));
+    QVERIFY(labelText(window, "verdict")
+                .contains(outcome.prediction->synthetic ? QStringLiteral("Flagged as synthetic")
+                                                        : QStringLiteral("Not flagged")));
     QVERIFY(labelText(window, "modelBanner").contains(QStringLiteral("UNTRAINED TEST MODEL")));
     QVERIFY(window.findChild<QLabel *>(QStringLiteral("modelBanner"))->isVisible());
     QCOMPARE(
@@ -124,6 +133,36 @@ void TestMainWindow::reportsAModelThatCannotBeLoaded()
     QTRY_VERIFY_WITH_TIMEOUT(
         labelText(window, "error").contains(QStringLiteral("not-found")), 30000);
     QVERIFY(!window.isBusy());
+}
+
+void TestMainWindow::onlyTheNewestRequestIsShown()
+{
+    MainWindow window;
+    window.show();
+    QSignalSpy ready(&window, &MainWindow::modelReady);
+    QSignalSpy shown(&window, &MainWindow::analysisShown);
+    window.loadModel(m_model);
+    QVERIFY(ready.wait(30000));
+    window.openImage(kFixtures + QStringLiteral("pattern_progressive.jpg"));
+    window.openImage(kFixtures + QStringLiteral("pattern.bmp"));
+    QVERIFY(shown.wait(30000));
+    QThreadPool::globalInstance()->waitForDone();
+    QTest::qWait(200); // let any stale result arrive: it must be dropped
+    QCOMPARE(shown.count(), 1);
+    QVERIFY(shown.first().first().value<AnalysisOutcome>().path.endsWith(
+        QStringLiteral("pattern.bmp")));
+    QVERIFY(!window.isBusy());
+}
+
+void TestMainWindow::closingWhileBusyIsSafe()
+{
+    auto *window = new MainWindow;
+    window->show();
+    window->loadModel(m_model);
+    window->openImage(kFixtures + QStringLiteral("pattern.png"));
+    delete window; // jobs still queued or running must not touch it
+    QVERIFY(QThreadPool::globalInstance()->waitForDone(30000));
+    QTest::qWait(100); // their queued signals are dropped with the window
 }
 
 QTEST_MAIN(TestMainWindow)

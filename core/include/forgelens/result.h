@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMetaType>
 #include <QString>
 
 #include <utility>
@@ -45,3 +46,5 @@ private:
 };
 
 } // namespace forgelens
+
+Q_DECLARE_METATYPE(forgelens::Error)

@@ -2,6 +2,8 @@
 #include "forgelens/image/file_digest.h"
 #include "forgelens/image/image_decoder.h"
 
+#include <exiv2/exiv2.hpp>
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
@@ -23,12 +25,16 @@ QByteArray readAll(const QString &path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-Result<DecodedImage> decodeFile(const QString &path, const DecodeLimits &limits = {})
+Result<DecodedImage> decodeBytes(const QByteArray &bytes, const DecodeLimits &limits = {})
 {
-    const QByteArray bytes = readAll(path);
     return decodeImage(
         { reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()) },
         limits);
+}
+
+Result<DecodedImage> decodeFile(const QString &path, const DecodeLimits &limits = {})
+{
+    return decodeBytes(readAll(path), limits);
 }
 
 struct Rgb {
@@ -65,6 +71,11 @@ private Q_SLOTS:
     void jpegVariantsKeepTheirColours();
     void exifOrientationIsApplied_data();
     void exifOrientationIsApplied();
+    void everyExifOrientationIsApplied_data();
+    void everyExifOrientationIsApplied();
+    void jpegQuirksThatDecodersAcceptStillDecode();
+    void cutOffFilesAreTruncated_data();
+    void cutOffFilesAreTruncated();
     void badFilesGiveClearErrors_data();
     void badFilesGiveClearErrors();
     void pixelLimitIsCheckedFromTheHeader();
@@ -171,6 +182,94 @@ void TestImageDecoder::exifOrientationIsApplied()
     QVERIFY(near(pixelAt(*decoded, 24, 36), palette[corners[3]], 16));
 }
 
+void TestImageDecoder::everyExifOrientationIsApplied_data()
+{
+    QTest::addColumn<int>("orientation");
+    QTest::addColumn<QList<int>>("corners"); // displayed TL, TR, BL, BR as palette indexes
+    // Stored: red TL, green TR, blue BL, white BR (palette order). The EXIF 2.3 meanings:
+    QTest::newRow("1 as stored") << 1 << QList<int>{ 0, 1, 2, 3 };
+    QTest::newRow("2 mirrored left-right") << 2 << QList<int>{ 1, 0, 3, 2 };
+    QTest::newRow("3 rotated 180") << 3 << QList<int>{ 3, 2, 1, 0 };
+    QTest::newRow("4 mirrored top-bottom") << 4 << QList<int>{ 2, 3, 0, 1 };
+    QTest::newRow("5 transposed") << 5 << QList<int>{ 0, 2, 1, 3 };
+    QTest::newRow("6 rotated clockwise") << 6 << QList<int>{ 2, 0, 3, 1 };
+    QTest::newRow("7 transversed") << 7 << QList<int>{ 3, 1, 2, 0 };
+    QTest::newRow("8 rotated anticlockwise") << 8 << QList<int>{ 1, 3, 0, 2 };
+}
+
+void TestImageDecoder::everyExifOrientationIsApplied()
+{
+    QFETCH(int, orientation);
+    QFETCH(QList<int>, corners);
+    // Tag a temporary copy with Exiv2's writer (never a fixture itself).
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("tagged.jpg"));
+    QVERIFY(QFile::copy(fixture("pattern_baseline.jpg"), copy));
+    QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    auto image = Exiv2::ImageFactory::open(copy.toStdString());
+    image->readMetadata();
+    Exiv2::ExifData exif;
+    exif["Exif.Image.Orientation"] = std::uint16_t(orientation);
+    image->setExifData(exif);
+    image->writeMetadata();
+
+    const Result<DecodedImage> decoded = decodeFile(copy);
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->orientation, orientation);
+    const bool turned = orientation >= 5;
+    QCOMPARE(decoded->width, turned ? 32 : 48);
+    QCOMPARE(decoded->height, turned ? 48 : 32);
+    const int w = decoded->width;
+    const int h = decoded->height;
+    const Rgb palette[] = { kRed, kGreen, kBlue, kWhite };
+    QVERIFY(near(pixelAt(*decoded, w / 4, h / 4), palette[corners[0]], 16));
+    QVERIFY(near(pixelAt(*decoded, 3 * w / 4, h / 4), palette[corners[1]], 16));
+    QVERIFY(near(pixelAt(*decoded, w / 4, 3 * h / 4), palette[corners[2]], 16));
+    QVERIFY(near(pixelAt(*decoded, 3 * w / 4, 3 * h / 4), palette[corners[3]], 16));
+}
+
+void TestImageDecoder::jpegQuirksThatDecodersAcceptStillDecode()
+{
+    const QByteArray jpeg = readAll(fixture("pattern_baseline.jpg"));
+    // Stray bytes between segments: libjpeg skips them with a warning.
+    QByteArray stray = jpeg;
+    QCOMPARE(quint8(stray[3]), quint8(0xE0)); // the first segment is APP0 (JFIF)
+    const int afterApp0 = 4 + ((quint8(stray[4]) << 8) | quint8(stray[5]));
+    stray.insert(afterApp0, QByteArray("\x00\x00", 2));
+    const Result<DecodedImage> strayDecoded = decodeBytes(stray);
+    QVERIFY2(strayDecoded.ok(),
+        qPrintable(strayDecoded.ok() ? QString() : strayDecoded.error().message));
+    QVERIFY(near(pixelAt(*strayDecoded, 12, 8), kRed, 16));
+    // Data appended after the end-of-image marker (as some phones write) is not truncation.
+    const Result<DecodedImage> appended
+        = decodeBytes(jpeg + QByteArray("TRAILER\xff\xd9 more", 17));
+    QVERIFY(appended.ok());
+    // A GIF without its one-byte trailer still has its whole first frame.
+    const QByteArray gif = readAll(fixture("pattern.gif"));
+    QVERIFY(decodeBytes(gif.left(gif.size() - 1)).ok());
+}
+
+void TestImageDecoder::cutOffFilesAreTruncated_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<double>("fraction");
+    QTest::newRow("progressive jpeg at 70 %") << fixture("pattern_progressive.jpg") << 0.7;
+    QTest::newRow("baseline jpeg at 95 %") << fixture("pattern_baseline.jpg") << 0.95;
+    QTest::newRow("gif at 50 %") << fixture("pattern.gif") << 0.5;
+    QTest::newRow("gif at 90 %") << fixture("pattern.gif") << 0.9;
+}
+
+void TestImageDecoder::cutOffFilesAreTruncated()
+{
+    QFETCH(QString, file);
+    QFETCH(double, fraction);
+    const QByteArray bytes = readAll(file);
+    const Result<DecodedImage> decoded
+        = decodeBytes(bytes.left(qsizetype(bytes.size() * fraction)));
+    QVERIFY(!decoded.ok());
+    QCOMPARE(decoded.error().code, QStringLiteral("truncated"));
+}
+
 void TestImageDecoder::badFilesGiveClearErrors_data()
 {
     QTest::addColumn<QString>("file");
@@ -246,7 +345,7 @@ void TestImageDecoder::evidenceIsHashedAndLeftUntouched()
 void TestImageDecoder::evidenceErrorsNameTheProblem()
 {
     QTemporaryDir dir;
-    FileDigest digest;
+    EvidenceImage identity;
     Result<EvidenceImage> missing = loadEvidenceImage(dir.filePath(QStringLiteral("gone.png")), {});
     QCOMPARE(missing.error().code, QStringLiteral("not-found"));
     QCOMPARE(loadEvidenceImage(dir.path(), {}).error().code, QStringLiteral("not-a-file"));
@@ -258,9 +357,11 @@ void TestImageDecoder::evidenceErrorsNameTheProblem()
 
     // A file that fails to decode is still identified by its hash.
     const Result<EvidenceImage> truncated
-        = loadEvidenceImage(fixture("truncated.jpg"), {}, &digest);
+        = loadEvidenceImage(fixture("truncated.jpg"), {}, &identity);
     QCOMPARE(truncated.error().code, QStringLiteral("truncated"));
-    QCOMPARE(digest.sha256.size(), 64);
+    QCOMPARE(identity.digest.sha256.size(), 64);
+    QCOMPARE(identity.fileSize, QFileInfo(fixture("truncated.jpg")).size());
+    QVERIFY(identity.image.isNull());
 }
 
 QTEST_GUILESS_MAIN(TestImageDecoder)

@@ -41,6 +41,8 @@ private Q_SLOTS:
     void tileOriginsSpreadEvenly();
     void bgrOrderSwapsChannels();
     void emptyImageIsAnError();
+    void storedOrientationCanBeRestored();
+    void absurdResizeIsRefused();
 };
 
 void TestPreprocessor::matchesTorchvision_data()
@@ -117,6 +119,42 @@ void TestPreprocessor::emptyImageIsAnError()
     const Result<at::Tensor> out = preprocessImage(DecodedImage{}, InputSpec{});
     QVERIFY(!out.ok());
     QCOMPARE(out.error().code, QStringLiteral("preprocess-failed"));
+}
+
+void TestPreprocessor::storedOrientationCanBeRestored()
+{
+    const QByteArray bytes
+        = readAll(QStringLiteral(FORGELENS_FIXTURES_DIR "/images/pattern_orient8.jpg"));
+    const Result<DecodedImage> decoded = decodeImage(
+        { reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()) }, {});
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->width, 32); // shown upright
+    InputSpec spec;
+    spec.applyExifOrientation = false; // as a PIL pipeline sees it: 48 x 32, red top-left
+    const Result<at::Tensor> stored = preprocessImage(*decoded, spec);
+    QVERIFY(stored.ok());
+    QCOMPARE(stored->size(2), 32);
+    QCOMPARE(stored->size(3), 48);
+    const at::Tensor topLeft = stored->index({ 0, torch::indexing::Slice(), 8, 12 });
+    QVERIFY(topLeft[0].item<float>() > 0.9f && topLeft[1].item<float>() < 0.1f
+        && topLeft[2].item<float>() < 0.1f);
+    const at::Tensor topRight = stored->index({ 0, torch::indexing::Slice(), 8, 36 });
+    QVERIFY(topRight[1].item<float>() > 0.9f && topRight[0].item<float>() < 0.1f);
+}
+
+void TestPreprocessor::absurdResizeIsRefused()
+{
+    DecodedImage strip;
+    strip.width = 5000;
+    strip.height = 1;
+    strip.rgb = QByteArray(5000 * 3, '\x80');
+    InputSpec spec;
+    spec.resize = InputSpec::Resize::ShorterSide;
+    spec.resizeHeight = 224; // -> 1,120,000 x 224 pixels
+    const Result<at::Tensor> out = preprocessImage(strip, spec);
+    QVERIFY(!out.ok());
+    QCOMPARE(out.error().code, QStringLiteral("preprocess-failed"));
+    QVERIFY(out.error().message.contains(QStringLiteral("outside what can be analysed")));
 }
 
 QTEST_GUILESS_MAIN(TestPreprocessor)

@@ -1,5 +1,6 @@
 #include "forgelens/inference/engine.h"
 #include "forgelens/inference/image_analysis.h"
+#include "forgelens/inference/image_analysis_job.h"
 #include "forgelens/inference/inference_worker.h"
 #include "forgelens/inference/usable_cores.h"
 #include "test_model_factory.h"
@@ -7,6 +8,8 @@
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QThreadPool>
 
 #include <torch/torch.h>
 
@@ -37,6 +40,9 @@ private Q_SLOTS:
     void logitsThatDoNotFitTheClassesAreRefused();
     void outputsOutsideTheContractAreRefused();
     void aScriptedRaiseBecomesAnErrorValue();
+    void nonFiniteScoresAreRefused();
+    void labelFollowsTheManifestThreshold();
+    void analysisJobRunsOffTheCallingThread();
     void usesTheCoresTheProcessMayUse();
     void workerAnswersConcurrentSubmissions();
     void analysisOfAFileReportsIdentityAndVerdict();
@@ -200,6 +206,78 @@ def forward(self, x):
     QCOMPARE(failed.error().code, QStringLiteral("inference-failed"));
     QVERIFY2(failed.error().message.contains(QStringLiteral("only 64-pixel inputs")),
         qPrintable(failed.error().message));
+}
+
+void TestEngine::nonFiniteScoresAreRefused()
+{
+    torch::jit::Module nan("NaNScores");
+    nan.define(R"JIT(
+def forward(self, x):
+    l = torch.mean(x, [1, 2, 3]).unsqueeze(1)
+    return {"logits": l / (l - l)}
+)JIT");
+    const QString path = bundle("nan.pt", nan, { { QStringLiteral("embedding"), false } });
+    const Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
+    QVERIFY(!engine.ok());
+    QCOMPARE(engine.error().code, QStringLiteral("bad-model"));
+    QVERIFY2(engine.error().message.contains(QStringLiteral("non-finite")),
+        qPrintable(engine.error().message));
+}
+
+void TestEngine::labelFollowsTheManifestThreshold()
+{
+    // A logit of exactly 0: P(synthetic) = sigmoid(0) = 0.5.
+    torch::jit::Module even("EvenOdds");
+    even.define(R"JIT(
+def forward(self, x):
+    return {"logits": torch.zeros([x.size(0), 1])}
+)JIT");
+    const auto labelAt = [&](double threshold) -> std::optional<Prediction> {
+        const QString path = bundle(threshold == 0.5 ? "even-50.pt" : "even-60.pt", even,
+            { { QStringLiteral("embedding"), false },
+                { QStringLiteral("threshold"),
+                    QJsonObject{ { QStringLiteral("value"), threshold },
+                        { QStringLiteral("chosen_by"), QStringLiteral("test") } } } });
+        Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
+        if (!engine.ok())
+            return std::nullopt;
+        Result<std::vector<Prediction>> out = (*engine)->predict({ randomInput(1, 1) });
+        return out.ok() ? std::optional(out->at(0)) : std::nullopt;
+    };
+    const std::optional<Prediction> atThreshold = labelAt(0.5);
+    QVERIFY(atThreshold.has_value());
+    QCOMPARE(atThreshold->pSynthetic, 0.5f);
+    QVERIFY(atThreshold->synthetic); // at the threshold counts as synthetic
+    const std::optional<Prediction> belowThreshold = labelAt(0.6);
+    QVERIFY(belowThreshold.has_value());
+    QVERIFY(!belowThreshold->synthetic);
+    QCOMPARE(belowThreshold->threshold, 0.6);
+}
+
+void TestEngine::analysisJobRunsOffTheCallingThread()
+{
+    Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_binary, {});
+    QVERIFY(worker.ok());
+    auto *job = new ImageAnalysisJob(7, kFixtures + QStringLiteral("pattern.png"), {}, *worker,
+        std::make_shared<std::atomic_bool>(false));
+    std::atomic<QThread *> decodedOn{ nullptr };
+    std::optional<AnalysisOutcome> finished;
+    connect(
+        job, &ImageAnalysisJob::decoded, this,
+        [&decodedOn](quint64, const DecodedImage &) { decodedOn = QThread::currentThread(); },
+        Qt::DirectConnection);
+    connect(
+        job, &ImageAnalysisJob::finished, this,
+        [&finished](quint64 id, const AnalysisOutcome &outcome) {
+            if (id == 7)
+                finished = outcome;
+        },
+        Qt::QueuedConnection);
+    QThreadPool::globalInstance()->start(job);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.has_value(), 30000);
+    QVERIFY(finished->ok());
+    QVERIFY(decodedOn.load() != nullptr);
+    QVERIFY(decodedOn.load() != QThread::currentThread());
 }
 
 void TestEngine::usesTheCoresTheProcessMayUse()

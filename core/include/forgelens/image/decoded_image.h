@@ -3,6 +3,7 @@
 #include "forgelens/image/image_format.h"
 
 #include <QByteArray>
+#include <QMetaType>
 
 namespace forgelens {
 
@@ -26,3 +27,5 @@ struct DecodedImage {
 };
 
 } // namespace forgelens
+
+Q_DECLARE_METATYPE(forgelens::DecodedImage)

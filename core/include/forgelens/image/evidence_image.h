@@ -21,10 +21,10 @@ struct EvidenceImage {
 
 // Reads the file read-only (it is never written or locked for writing), hashes the exact bytes
 // it read, then decodes them. Error codes: not-found, not-a-file, unreadable, too-large, and
-// those of decodeImage(). Messages do not repeat the path: the caller shows it. The digest is
-// filled in even when decoding fails, so a report can name the file that failed: see
-// `digestOnError`.
+// those of decodeImage(). Messages do not repeat the path: the caller shows it. When the bytes
+// were read but do not decode, `identityOnError` (optional) receives the file's identity (path,
+// size, digest, time read; no pixels), so a report can still name the file that failed.
 Result<EvidenceImage> loadEvidenceImage(
-    const QString &path, const DecodeLimits &limits, FileDigest *digestOnError = nullptr);
+    const QString &path, const DecodeLimits &limits, EvidenceImage *identityOnError = nullptr);
 
 } // namespace forgelens

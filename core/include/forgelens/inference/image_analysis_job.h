@@ -39,5 +39,3 @@ private:
 };
 
 } // namespace forgelens
-
-Q_DECLARE_METATYPE(forgelens::DecodedImage)

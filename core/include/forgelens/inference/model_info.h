@@ -11,6 +11,8 @@ struct ModelInfo {
     ModelManifest manifest;
     QString bundlePath;
     QString bundleSha256;
+    QString manifestSha256;
+    QString manifestSource;
     QString device; // "cpu", "cuda:0"
     int intraOpThreads = 1;
     double warmUpMillis = 0.0;

@@ -32,4 +32,3 @@ private:
 } // namespace forgelens
 
 Q_DECLARE_METATYPE(std::shared_ptr<forgelens::InferenceWorker>)
-Q_DECLARE_METATYPE(forgelens::Error)

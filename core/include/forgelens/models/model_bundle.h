@@ -25,6 +25,10 @@ struct ModelBundle {
     QString path;
     QString sha256; // of the bundle file's bytes, as loaded
     ModelManifest manifest;
+    // The manifest's own hash: a sidecar manifest is not covered by the bundle's hash, and its
+    // threshold and classes decide the verdict just as much as the weights do.
+    QString manifestSha256;
+    QString manifestSource; // "inside the bundle" or the sidecar's path
     torch::jit::Module module;
 };
 

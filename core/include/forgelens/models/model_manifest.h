@@ -24,7 +24,11 @@ struct InputSpec {
     // Pixel values after conversion from 8-bit: [0,1] divides by 255 (torchvision ToTensor),
     // [0,255] keeps the integer values as floats.
     float valueMax = 1.0f;
-    bool bgr = false; // channel order fed to the model; decoded images are RGB
+    bool bgr = false; // channel order fed to the model; decoded images are RGB. mean and std are
+                      // given in the model's channel order (they apply after the swap).
+    // Decoded images stand upright (EXIF orientation applied). Models converted from PIL /
+    // torchvision pipelines saw pixels as stored: "exif_orientation": "ignore" feeds them that.
+    bool applyExifOrientation = true;
     std::array<float, 3> mean{ 0.0f, 0.0f, 0.0f };
     std::array<float, 3> std{ 1.0f, 1.0f, 1.0f };
 
