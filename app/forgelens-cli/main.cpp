@@ -1,5 +1,6 @@
-// forgelens-cli: the headless front end. Commands: analyze (more arrive with their issues).
+// forgelens-cli: the headless front end. Commands: analyze, metadata.
 #include "analyze_command.h"
+#include "metadata_command.h"
 
 #include "forgelens/inference/allocator_tuning.h"
 
@@ -12,6 +13,7 @@ const char *const kUsage = R"(usage: forgelens-cli COMMAND [OPTIONS]
 
 Commands:
   analyze IMAGE… --model BUNDLE [--json]   one verdict per image
+  metadata IMAGE… [--json]                  what each file says about its own origin
 
 forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
 )";
@@ -29,6 +31,8 @@ int main(int argc, char **argv)
     const QString command = arguments.value(1);
     if (command == QLatin1String("analyze"))
         return forgelens::cli::runAnalyze(arguments);
+    if (command == QLatin1String("metadata"))
+        return forgelens::cli::runMetadata(arguments);
     if (command == QLatin1String("--version")) {
         QTextStream(stdout) << "forgelens-cli " << FORGELENS_VERSION << '\n';
         return 0;

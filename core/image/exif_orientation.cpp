@@ -1,31 +1,16 @@
 #include "forgelens/image/exif_orientation.h"
 
+#include "../metadata/exiv2_setup.h"
+
 #include <exiv2/exiv2.hpp>
 
-#include <mutex>
-
 namespace forgelens {
-namespace {
-
-void initialiseExiv2Once()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        // Exiv2 prints warnings about odd metadata on stderr; those are findings for the
-        // metadata module to report, not noise for the decoder's caller.
-        Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
-        // The XMP toolkit must be initialised once before threads use it.
-        Exiv2::XmpParser::initialize();
-    });
-}
-
-} // namespace
 
 int readExifOrientation(std::span<const std::uint8_t> bytes)
 {
     if (bytes.empty())
         return 1;
-    initialiseExiv2Once();
+    initialiseExiv2();
     try {
         auto image = Exiv2::ImageFactory::open(bytes.data(), static_cast<long>(bytes.size()));
         if (!image.get())

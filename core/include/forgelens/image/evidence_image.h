@@ -19,9 +19,8 @@ struct EvidenceImage {
     DecodedImage image;
 };
 
-// Reads the file read-only (it is never written or locked for writing), hashes the exact bytes
-// it read, then decodes them. Error codes: not-found, not-a-file, unreadable, too-large, and
-// those of decodeImage(). Messages do not repeat the path: the caller shows it. When the bytes
+// readEvidenceFile(), then decodeImage() on the bytes that were hashed. Error codes: those of
+// both. Messages do not repeat the path: the caller shows it. When the bytes
 // were read but do not decode, `identityOnError` (optional) receives the file's identity (path,
 // size, digest, time read; no pixels), so a report can still name the file that failed.
 Result<EvidenceImage> loadEvidenceImage(

@@ -1,0 +1,158 @@
+#include "metadata_command.h"
+
+#include "analyze_command.h"
+
+#include "forgelens/image/evidence_file.h"
+#include "forgelens/metadata/metadata_report.h"
+#include "forgelens/report/metadata_json.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTextStream>
+
+namespace forgelens::cli {
+namespace {
+
+const char *const kDescription = R"(Show what image files say about their own origin: every EXIF, IPTC and XMP
+property, PNG text chunks (Stable Diffusion WebUI parameters, ComfyUI graphs), C2PA manifests
+(read WITHOUT verifying their signatures), the JPEG structure (quantisation tables, estimated
+quality, thumbnail) and the findings drawn from them. Findings are evidence, not a verdict:
+metadata can be removed or forged. Files are opened read-only.
+
+Exit codes:
+  0  every part of every file was read
+  1  a file could not be read, or a part of it is malformed (the rest is still shown)
+  2  usage error)";
+
+constexpr qint64 kMaxFileBytes = qint64(1) << 30;
+
+void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport &report)
+{
+    out << file.path << '\n' << "  sha256   " << file.digest.sha256 << '\n'
+        << "  format   " << imageFormatName(report.format) << ", " << file.bytes.size()
+        << " bytes\n";
+    out << "\n  Findings (evidence, not a verdict)\n";
+    if (report.findings.empty())
+        out << "    none\n";
+    for (const MetadataFinding &finding : report.findings)
+        out << "    [" << MetadataFinding::severityName(finding.severity) << "] " << finding.code
+            << ": " << finding.message << "\n      " << finding.evidence << '\n';
+    if (!report.errors.empty()) {
+        out << "\n  Errors\n";
+        for (const Error &error : report.errors)
+            out << "    [" << error.code << "] " << error.message << '\n';
+    }
+    if (const std::optional<C2paSummary> &c2pa = report.c2pa) {
+        out << "\n  C2PA (" << c2pa->container << "; signature NOT verified)\n"
+            << "    claim generator  " << c2pa->claimGenerator << '\n'
+            << "    title            " << c2pa->title << '\n';
+        for (const C2paAction &action : c2pa->actions)
+            out << "    action           " << action.action << ' ' << action.digitalSourceType
+                << ' ' << action.softwareAgent << '\n';
+        for (const QString &ingredient : c2pa->ingredients)
+            out << "    ingredient       " << ingredient << '\n';
+        out << "    certificate      " << c2pa->signatureIssuer << '\n';
+    }
+    if (const std::optional<JpegStructure> &jpeg = report.jpeg) {
+        out << "\n  JPEG\n    " << jpeg->process << (jpeg->arithmetic ? " (arithmetic)" : "")
+            << ", " << jpeg->components << " component(s) " << jpeg->subsampling
+            << ", restart interval " << jpeg->restartInterval << ", estimated quality "
+            << jpeg->estimatedQuality << (jpeg->standardTables ? " (standard IJG tables)" : "")
+            << '\n';
+        for (const QuantizationTable &table : jpeg->tables) {
+            out << "    table " << table.id << " (" << table.precision << "-bit):";
+            for (int i = 0; i < 64; ++i)
+                out << (i % 8 == 0 ? "\n      " : " ") << qSetFieldWidth(3) << table.values[size_t(i)]
+                    << qSetFieldWidth(0);
+            out << '\n';
+        }
+    }
+    if (const std::optional<ThumbnailComparison> &thumb = report.thumbnail)
+        out << "\n  EXIF thumbnail " << thumb->width << "x" << thumb->height << ", correlation "
+            << QString::number(thumb->correlation, 'f', 2)
+            << (thumb->mismatch ? QStringLiteral(", MISMATCH: ") + thumb->reason : QString()) << '\n';
+    if (const std::optional<PngChunkScan> &png = report.png) {
+        out << "\n  PNG chunks  " << png->chunkTypes.join(QLatin1Char(' ')) << '\n';
+        for (const PngTextChunk &text : png->texts)
+            out << "    " << text.chunkType << " \"" << text.keyword << "\": "
+                << (text.text.size() > 300 ? text.text.left(300).simplified() + QStringLiteral(" … (--json has all)")
+                                           : text.text.simplified())
+                << '\n';
+    }
+    out << "\n  Properties (" << report.embedded.properties.size() << ")\n";
+    for (const MetadataProperty &property : report.embedded.properties)
+        out << "    " << property.key << " [" << property.type << "] = " << property.value << '\n';
+    out << '\n';
+}
+
+} // namespace
+
+int runMetadata(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QString::fromUtf8(kDescription));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("metadata"), QStringLiteral("The command."));
+    parser.addPositionalArgument(QStringLiteral("images"), QStringLiteral("Image files."),
+        QStringLiteral("IMAGE…"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON document."));
+    parser.addOption(json);
+    if (!parser.parse(arguments)) {
+        err << "forgelens-cli metadata: " << parser.errorText() << '\n';
+        return kUsageError;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return kAllAnalysed;
+    }
+    const QStringList images = parser.positionalArguments().mid(1);
+    if (images.isEmpty()) {
+        err << "forgelens-cli metadata: give at least one IMAGE (see --help)\n";
+        return kUsageError;
+    }
+
+    int failures = 0;
+    QJsonArray results;
+    for (const QString &path : images) {
+        Result<EvidenceFile> file = readEvidenceFile(path, kMaxFileBytes);
+        if (!file) {
+            ++failures;
+            err << "forgelens-cli: " << path << ": error [" << file.error().code << "]: "
+                << file.error().message << '\n';
+            results.append(QJsonObject{ { QStringLiteral("path"), path },
+                { QStringLiteral("status"), file.error().code },
+                { QStringLiteral("error"), file.error().message } });
+            continue;
+        }
+        const MetadataReport report = readMetadataReport(file->view());
+        if (!report.errors.empty())
+            ++failures;
+        if (parser.isSet(json)) {
+            QJsonObject entry = metadataReportToJson(report);
+            entry.insert(QStringLiteral("path"), path);
+            entry.insert(QStringLiteral("size"), file->bytes.size());
+            entry.insert(QStringLiteral("sha256"), file->digest.sha256);
+            entry.insert(QStringLiteral("md5"), file->digest.md5);
+            entry.insert(QStringLiteral("status"),
+                report.errors.empty() ? QStringLiteral("ok") : QStringLiteral("partial"));
+            results.append(entry);
+        } else {
+            printText(out, *file, report);
+        }
+        out.flush();
+    }
+    if (parser.isSet(json))
+        out << QJsonDocument(QJsonObject{ { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
+                                  { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
+                                  { QStringLiteral("generated_utc"),
+                                      QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
+                                  { QStringLiteral("results"), results } })
+                   .toJson(QJsonDocument::Indented);
+    return failures == 0 ? kAllAnalysed : kSomeFailed;
+}
+
+} // namespace forgelens::cli

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "forgelens/metadata/metadata_property.h"
+#include "forgelens/result.h"
+
+#include <QByteArray>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace forgelens {
+
+// Every EXIF, IPTC and XMP property of an encoded image, and its embedded EXIF thumbnail.
+struct EmbeddedMetadata {
+    std::vector<MetadataProperty> properties;
+    QByteArray thumbnail; // encoded (usually JPEG); empty when there is none
+
+    // The display value of `key`, or an empty string.
+    QString value(const QString &key) const;
+};
+
+// Reads with Exiv2 from the bytes in memory. Malformed metadata (a broken IFD, an IFD loop, a
+// value past the end) is an error value with code "metadata-unreadable", never an exception.
+// At most `maxProperties` properties are kept (a hostile file can declare millions).
+Result<EmbeddedMetadata> readEmbeddedMetadata(
+    std::span<const std::uint8_t> bytes, int maxProperties = 20000);
+
+} // namespace forgelens

@@ -1,0 +1,88 @@
+#include "forgelens/metadata/thumbnail_comparison.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+namespace forgelens {
+namespace {
+
+cv::Mat decodeGrey(std::span<const std::uint8_t> bytes, int flags)
+{
+    if (bytes.empty())
+        return {};
+    try {
+        const cv::Mat encoded(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t *>(bytes.data()));
+        return cv::imdecode(encoded, flags | cv::IMREAD_IGNORE_ORIENTATION);
+    } catch (const cv::Exception &) {
+        return {};
+    }
+}
+
+// Cameras letterbox a 3:2 picture into a 4:3 (160 x 120) thumbnail with black bars: compare
+// what is inside the bars.
+cv::Mat withoutBlackBars(const cv::Mat &grey)
+{
+    const auto dark = [](const cv::Mat &line) { return cv::mean(line)[0] < 16.0; };
+    int top = 0, bottom = grey.rows, left = 0, right = grey.cols;
+    while (top < bottom - 1 && dark(grey.row(top)))
+        ++top;
+    while (bottom - 1 > top && dark(grey.row(bottom - 1)))
+        --bottom;
+    while (left < right - 1 && dark(grey.col(left)))
+        ++left;
+    while (right - 1 > left && dark(grey.col(right - 1)))
+        --right;
+    return grey(cv::Range(top, bottom), cv::Range(left, right));
+}
+
+} // namespace
+
+std::optional<ThumbnailComparison> compareThumbnail(
+    const QByteArray &thumbnail, std::span<const std::uint8_t> image)
+{
+    const cv::Mat thumb = decodeGrey({ reinterpret_cast<const std::uint8_t *>(thumbnail.constData()),
+                                         size_t(thumbnail.size()) },
+        cv::IMREAD_GRAYSCALE);
+    // An eighth of the size is plenty for a 32 x 32 comparison and decodes much faster.
+    const cv::Mat main = decodeGrey(image, cv::IMREAD_REDUCED_GRAYSCALE_8);
+    if (thumb.empty() || main.empty())
+        return std::nullopt;
+
+    ThumbnailComparison out;
+    out.width = thumb.cols;
+    out.height = thumb.rows;
+    const cv::Mat content = withoutBlackBars(thumb);
+    const double thumbAspect = double(content.cols) / content.rows;
+    const double mainAspect = double(main.cols) / main.rows;
+    out.aspectDifference = std::abs(thumbAspect / mainAspect - 1.0);
+
+    cv::Mat a, b;
+    cv::resize(content, a, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    cv::resize(main, b, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    a.convertTo(a, CV_64F);
+    b.convertTo(b, CV_64F);
+    cv::Scalar meanA, stdA, meanB, stdB;
+    cv::meanStdDev(a, meanA, stdA);
+    cv::meanStdDev(b, meanB, stdB);
+    if (stdA[0] > 1.0 && stdB[0] > 1.0)
+        out.correlation = cv::mean((a - meanA[0]).mul(b - meanB[0]))[0] / (stdA[0] * stdB[0]);
+    else // flat images: compare brightness instead
+        out.correlation = std::abs(meanA[0] - meanB[0]) < 16.0 ? 1.0 : 0.0;
+
+    // Thresholds leave room for JPEG, resampling and letterboxing; a different picture fails.
+    if (out.aspectDifference > 0.1) {
+        out.mismatch = true;
+        out.reason = QStringLiteral("its aspect ratio differs from the image's by %1 %")
+                         .arg(out.aspectDifference * 100.0, 0, 'f', 0);
+    } else if (out.correlation < 0.5) {
+        out.mismatch = true;
+        out.reason = QStringLiteral("its content differs from the image's (correlation %1)")
+                         .arg(out.correlation, 0, 'f', 2);
+    }
+    return out;
+}
+
+} // namespace forgelens

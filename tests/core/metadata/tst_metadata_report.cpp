@@ -1,0 +1,291 @@
+// End to end: files the tests write themselves (on temporary copies, never on fixtures in
+// place), and the exact findings ForgeLens draws from them.
+#include "forgelens/metadata/metadata_report.h"
+#include "forgelens/report/metadata_json.h"
+#include "metadata_fixtures.h"
+
+#include <exiv2/exiv2.hpp>
+
+#include <QBuffer>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace forgelens;
+using namespace forgelens::testing;
+
+namespace {
+
+const QString kFixtures = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/");
+
+MetadataReport reportOf(const QByteArray &bytes)
+{
+    return readMetadataReport(
+        { reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()) });
+}
+
+const MetadataFinding *finding(const MetadataReport &report, const QString &code)
+{
+    for (const MetadataFinding &f : report.findings) {
+        if (f.code == code)
+            return &f;
+    }
+    return nullptr;
+}
+
+bool hasError(const MetadataReport &report, const QString &code)
+{
+    return std::any_of(report.errors.begin(), report.errors.end(),
+        [&code](const Error &e) { return e.code == code; });
+}
+
+// A copy of the baseline JPEG fixture with metadata written by Exiv2's writer.
+QByteArray jpegWith(const std::function<void(Exiv2::Image &)> &edit)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("copy.jpg"));
+    QFile::copy(kFixtures + QStringLiteral("pattern_baseline.jpg"), path);
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    auto image = Exiv2::ImageFactory::open(path.toStdString());
+    image->readMetadata();
+    edit(*image);
+    image->writeMetadata();
+    return readFileBytes(path);
+}
+
+QByteArray gradientJpeg(int width, int height)
+{
+    QImage image(width, height, QImage::Format_RGB888);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            image.setPixel(x, y, qRgb(255 * x / width, 255 * y / height, 128));
+    QByteArray out;
+    QBuffer buffer(&out);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "JPEG", 90);
+    return out;
+}
+
+} // namespace
+
+class TestMetadataReport : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void stableDiffusionWebUiParameters();
+    void comfyUiGraph();
+    void c2paInPng();
+    void c2paInJpeg();
+    void xmpDigitalSourceType();
+    void editorAndCamera();
+    void noCameraMetadataAndStandardTables();
+    void thumbnailThatMatches();
+    void thumbnailThatDoesNot();
+    void malformedPartsAreErrorsAndTheRestIsRead();
+    void exifIfdLoopIsHandled();
+    void jsonSaysTheSignatureIsNotVerified();
+};
+
+void TestMetadataReport::stableDiffusionWebUiParameters()
+{
+    const QByteArray parameters("a cat on a sofa\nNegative prompt: blurry\nSteps: 20, Sampler: "
+                                "Euler a, CFG scale: 7, Seed: 42, Size: 512x512, Model hash: "
+                                "6ce0161689, Model: v1-5-pruned-emaonly");
+    const MetadataReport report
+        = reportOf(pngWithChunks({ pngChunk("tEXt", QByteArray("parameters") + '\0' + parameters) }));
+    const MetadataFinding *f = finding(report, QStringLiteral("ai-generator-metadata"));
+    QVERIFY(f);
+    QCOMPARE(f->severity, MetadataFinding::Severity::Warning);
+    QCOMPARE(f->message,
+        QStringLiteral("PNG parameters chunk from Stable Diffusion WebUI: Steps 20, Sampler Euler a, "
+                       "Model hash 6ce0161689, Model v1-5-pruned-emaonly, Seed 42, Size 512x512"));
+    QVERIFY(f->evidence.startsWith(QStringLiteral("PNG tEXt \"parameters\": a cat on a sofa")));
+    QCOMPARE(report.findings.front().code, QStringLiteral("ai-generator-metadata")); // warnings first
+}
+
+void TestMetadataReport::comfyUiGraph()
+{
+    const QByteArray prompt(R"({"3": {"class_type": "KSampler", "inputs": {"seed": 1}},
+                               "4": {"class_type": "CheckpointLoaderSimple", "inputs": {}}})");
+    const QByteArray workflow(R"({"nodes": [{"id": 3}, {"id": 4}, {"id": 9}], "links": []})");
+    const MetadataReport report = reportOf(pngWithChunks({ pngChunk("tEXt", QByteArray("prompt") + '\0' + prompt),
+        pngChunk("tEXt", QByteArray("workflow") + '\0' + workflow) }));
+    const MetadataFinding *f = finding(report, QStringLiteral("ai-generator-metadata"));
+    QVERIFY(f);
+    QCOMPARE(f->message, QStringLiteral("ComfyUI prompt graph in a PNG text chunk (2 nodes)"));
+}
+
+void TestMetadataReport::c2paInPng()
+{
+    const MetadataReport report = reportOf(pngWithChunks({ pngChunk("caBX", c2paStore()) }));
+    QVERIFY(report.c2pa.has_value());
+    QCOMPARE(report.c2pa->container, QStringLiteral("PNG caBX"));
+    const MetadataFinding *manifest = finding(report, QStringLiteral("c2pa-manifest"));
+    QVERIFY(manifest);
+    QCOMPARE(manifest->message,
+        QStringLiteral("C2PA manifest from \"ForgeLens test generator/1.0\", actions: c2pa.created "
+                       "(trainedAlgorithmicMedia), certificate names: ForgeLens Test CA; signature NOT "
+                       "verified"));
+    const MetadataFinding *source = finding(report, QStringLiteral("digital-source-type"));
+    QVERIFY(source);
+    QCOMPARE(source->severity, MetadataFinding::Severity::Warning);
+    QVERIFY(source->message.contains(QStringLiteral("\"trainedAlgorithmicMedia\" (signature NOT verified)")));
+}
+
+void TestMetadataReport::c2paInJpeg()
+{
+    const QByteArray jpeg = jpegWithApp11(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")),
+        c2paStore({ .action = QStringLiteral("c2pa.edited"),
+            .digitalSourceType = QStringLiteral(
+                "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia") }),
+        200);
+    const MetadataReport report = reportOf(jpeg);
+    QVERIFY(report.errors.empty());
+    QCOMPARE(report.c2pa->container, QStringLiteral("JPEG APP11"));
+    QVERIFY(finding(report, QStringLiteral("c2pa-manifest"))
+                ->message.contains(QStringLiteral("c2pa.edited (compositeWithTrainedAlgorithmicMedia)")));
+    QCOMPARE(finding(report, QStringLiteral("digital-source-type"))->severity,
+        MetadataFinding::Severity::Warning);
+}
+
+void TestMetadataReport::xmpDigitalSourceType()
+{
+    const QByteArray jpeg = jpegWith([](Exiv2::Image &image) {
+        Exiv2::XmpData xmp;
+        xmp["Xmp.iptcExt.DigitalSourceType"]
+            = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
+        image.setXmpData(xmp);
+    });
+    const MetadataReport report = reportOf(jpeg);
+    const MetadataFinding *f = finding(report, QStringLiteral("digital-source-type"));
+    QVERIFY(f);
+    QCOMPARE(f->severity, MetadataFinding::Severity::Warning);
+    QCOMPARE(f->message, QStringLiteral("XMP declares the digital source type \"trainedAlgorithmicMedia\""));
+    QCOMPARE(f->evidence,
+        QStringLiteral("Xmp.iptcExt.DigitalSourceType = "
+                       "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"));
+}
+
+void TestMetadataReport::editorAndCamera()
+{
+    const QByteArray jpeg = jpegWith([](Exiv2::Image &image) {
+        Exiv2::ExifData exif;
+        exif["Exif.Image.Make"] = "Canon";
+        exif["Exif.Image.Model"] = "Canon EOS R5";
+        exif["Exif.Image.Software"] = "Adobe Photoshop 25.0 (Windows)";
+        exif["Exif.Photo.ExposureTime"] = Exiv2::URational(1, 250);
+        image.setExifData(exif);
+    });
+    const MetadataReport report = reportOf(jpeg);
+    QCOMPARE(finding(report, QStringLiteral("software-editor"))->message,
+        QStringLiteral("Edited or exported with \"Adobe Photoshop 25.0 (Windows)\""));
+    QCOMPARE(finding(report, QStringLiteral("camera-metadata"))->message,
+        QStringLiteral("Camera metadata names Canon Canon EOS R5, 1/250 s (metadata can be copied or forged)"));
+    QVERIFY(!finding(report, QStringLiteral("no-camera-metadata")));
+    QCOMPARE(report.embedded.value(QStringLiteral("Exif.Image.Make")), QStringLiteral("Canon"));
+}
+
+void TestMetadataReport::noCameraMetadataAndStandardTables()
+{
+    const MetadataReport report = reportOf(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")));
+    QVERIFY(finding(report, QStringLiteral("no-camera-metadata")));
+    const MetadataFinding *tables = finding(report, QStringLiteral("standard-quant-tables"));
+    QVERIFY(tables);
+    QVERIFY(tables->message.startsWith(
+        QStringLiteral("The JPEG quantisation tables are the standard IJG tables at quality 95")));
+    QVERIFY(!finding(report, QStringLiteral("ai-generator-metadata")));
+}
+
+void TestMetadataReport::thumbnailThatMatches()
+{
+    const QByteArray thumbnail = readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg"));
+    const QByteArray jpeg = jpegWith([&thumbnail](Exiv2::Image &image) {
+        Exiv2::ExifData exif;
+        Exiv2::ExifThumb(exif).setJpegThumbnail(
+            reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()), long(thumbnail.size()));
+        image.setExifData(exif);
+    });
+    const MetadataReport report = reportOf(jpeg);
+    QVERIFY(report.thumbnail.has_value());
+    QVERIFY2(!report.thumbnail->mismatch, qPrintable(report.thumbnail->reason));
+    QVERIFY(!finding(report, QStringLiteral("thumbnail-mismatch")));
+}
+
+void TestMetadataReport::thumbnailThatDoesNot()
+{
+    for (const QByteArray &thumbnail : { gradientJpeg(48, 32), gradientJpeg(32, 48) }) {
+        const QByteArray jpeg = jpegWith([&thumbnail](Exiv2::Image &image) {
+            Exiv2::ExifData exif;
+            Exiv2::ExifThumb(exif).setJpegThumbnail(
+                reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()), long(thumbnail.size()));
+            image.setExifData(exif);
+        });
+        const MetadataReport report = reportOf(jpeg);
+        const MetadataFinding *f = finding(report, QStringLiteral("thumbnail-mismatch"));
+        QVERIFY(f);
+        QCOMPARE(f->severity, MetadataFinding::Severity::Warning);
+    }
+}
+
+void TestMetadataReport::malformedPartsAreErrorsAndTheRestIsRead()
+{
+    // A truncated JUMBF box in APP11: the C2PA part fails, the JPEG structure is still read.
+    const QByteArray store = c2paStore();
+    const QByteArray jpeg = jpegWithApp11(
+        readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), store.left(store.size() - 50));
+    const MetadataReport broken = reportOf(jpeg);
+    QVERIFY(hasError(broken, QStringLiteral("malformed-c2pa")));
+    QVERIFY(!broken.c2pa.has_value());
+    QVERIFY(finding(broken, QStringLiteral("standard-quant-tables")));
+
+    // A PNG chunk whose length runs past the end of the file.
+    QByteArray png = pngWithChunks({ pngChunk("tEXt", QByteArray("Comment\0hello", 13)) });
+    png[33] = char(0x7f);
+    QVERIFY(hasError(reportOf(png), QStringLiteral("malformed-png")));
+
+    // A zTXt bomb: stopped at the limit, reported, and the other chunk is still there.
+    const QByteArray bombed = pngWithChunks(
+        { pngChunk("zTXt", QByteArray("Comment\0\0", 9) + zlibCompressed(QByteArray(64 << 20, '\0'))),
+            pngChunk("tEXt", QByteArray("parameters\0Steps: 5, Sampler: DDIM", 35)) });
+    const MetadataReport bombReport = reportOf(bombed);
+    QVERIFY(hasError(bombReport, QStringLiteral("png-text-too-large")));
+    QVERIFY(finding(bombReport, QStringLiteral("ai-generator-metadata")));
+
+    // Not an image at all.
+    const MetadataReport text = reportOf(QByteArray("just some text\n"));
+    QVERIFY(hasError(text, QStringLiteral("metadata-unreadable")));
+}
+
+void TestMetadataReport::exifIfdLoopIsHandled()
+{
+    // APP1 Exif whose IFD0 links back to itself as its next IFD.
+    QByteArray tiff("II*\0\x08\0\0\0", 8);
+    tiff += QByteArray("\x01\0", 2);                                  // one entry
+    tiff += QByteArray("\x0f\x01\x02\0\x04\0\0\0abc\0", 12);           // Make, ASCII, "abc"
+    tiff += QByteArray("\x08\0\0\0", 4);                              // next IFD: itself
+    const QByteArray app1 = QByteArray("Exif\0\0", 6) + tiff;
+    QByteArray segment("\xff\xe1", 2);
+    segment += char((app1.size() + 2) >> 8);
+    segment += char((app1.size() + 2) & 0xff);
+    QByteArray jpeg = readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg"));
+    jpeg.insert(2, segment + app1);
+    const MetadataReport report = reportOf(jpeg); // must return, not loop or crash
+    QVERIFY(hasError(report, QStringLiteral("metadata-unreadable"))
+        || report.embedded.value(QStringLiteral("Exif.Image.Make")) == QLatin1String("abc"));
+    QVERIFY(report.jpeg.has_value()); // the other parts are still read
+}
+
+void TestMetadataReport::jsonSaysTheSignatureIsNotVerified()
+{
+    const QJsonObject json = metadataReportToJson(reportOf(pngWithChunks({ pngChunk("caBX", c2paStore()) })));
+    QCOMPARE(json.value(QStringLiteral("format")).toString(), QStringLiteral("png"));
+    const QJsonObject c2pa = json.value(QStringLiteral("c2pa")).toObject();
+    QCOMPARE(c2pa.value(QStringLiteral("signature_verified")), QJsonValue(false));
+    QCOMPARE(c2pa.value(QStringLiteral("claim_generator")).toString(),
+        QStringLiteral("ForgeLens test generator/1.0"));
+    QVERIFY(json.value(QStringLiteral("findings")).toArray().size() >= 2);
+}
+
+QTEST_GUILESS_MAIN(TestMetadataReport)
+#include "tst_metadata_report.moc"

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+// Builders for metadata test files, written in code so every byte is known: PNG chunks,
+// JUMBF boxes, a C2PA manifest store, JPEG APP11 segments. Never used on evidence.
+namespace forgelens::testing {
+
+QByteArray readFileBytes(const QString &path);
+
+QByteArray zlibCompressed(const QByteArray &data);
+
+// length + type + data + CRC-32 (correct unless `breakCrc`).
+QByteArray pngChunk(const QByteArray &type, const QByteArray &data, bool breakCrc = false);
+
+// A valid 1 x 1 RGB PNG with `chunks` between IHDR and IDAT.
+QByteArray pngWithChunks(const QList<QByteArray> &chunks);
+
+QByteArray jumbfBox(const QByteArray &type, const QByteArray &payload);
+
+// A "jumb" superbox: a "jumd" description (zero UUID, toggles "requestable | label") with
+// `label`, then `contents`.
+QByteArray jumbfSuperbox(const QString &label, const QList<QByteArray> &contents);
+
+struct C2paFixture {
+    QString claimGenerator = QStringLiteral("ForgeLens test generator/1.0");
+    QString title = QStringLiteral("generated.jpg");
+    QString action = QStringLiteral("c2pa.created");
+    QString digitalSourceType = QStringLiteral(
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia");
+    QString softwareAgent = QStringLiteral("Test Diffusion 2");
+    QString ingredient = QStringLiteral("prompt-image.png");
+    QString issuer = QStringLiteral("ForgeLens Test CA");
+};
+
+// A C2PA manifest store (JUMBF): one manifest with actions and ingredient assertions, a CBOR
+// claim and a COSE_Sign1 signature whose x5chain holds a stand-in certificate naming `issuer`.
+QByteArray c2paStore(const C2paFixture &fixture = {});
+
+// `jpeg` with `jumbf` inserted after SOI as APP11 "JP" segments of at most `maxChunk` box bytes
+// each (the later ones repeat the box header, as the JUMBF-in-JPEG format requires).
+QByteArray jpegWithApp11(const QByteArray &jpeg, const QByteArray &jumbf, int maxChunk = 60000);
+
+} // namespace forgelens::testing
