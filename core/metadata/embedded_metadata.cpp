@@ -21,8 +21,7 @@ QString capped(QString text)
     return text;
 }
 
-template <typename Datum>
-MetadataProperty toProperty(const Datum &datum, const char *group)
+template <typename Datum> MetadataProperty toProperty(const Datum &datum, const char *group)
 {
     return MetadataProperty{ QLatin1String(group), fromStd(datum.key()),
         QLatin1String(datum.typeName() ? datum.typeName() : "unknown"),
@@ -47,6 +46,7 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
         return Error{ QStringLiteral("metadata-unreadable"), QStringLiteral("the file is empty") };
     initialiseExiv2();
     EmbeddedMetadata out;
+    Exiv2LogCollector log;
     try {
         auto image = Exiv2::ImageFactory::open(bytes.data(), static_cast<long>(bytes.size()));
         if (!image.get())
@@ -68,6 +68,7 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
         const Exiv2::DataBuf data = thumbnail.copy();
         if (data.size_ > 0)
             out.thumbnail = QByteArray(reinterpret_cast<const char *>(data.pData_), data.size_);
+        out.warnings = log.messages();
     } catch (const Exiv2::AnyError &e) {
         return Error{ QStringLiteral("metadata-unreadable"),
             QStringLiteral("the EXIF/IPTC/XMP metadata is malformed: %1")

@@ -11,9 +11,12 @@ void readParts(std::span<const std::uint8_t> bytes, MetadataReport &report)
     report.format = sniffImageFormat(bytes);
 
     Result<EmbeddedMetadata> embedded = readEmbeddedMetadata(bytes);
-    if (embedded)
+    if (embedded) {
         report.embedded = std::move(embedded).value();
-    else
+        for (const QString &warning : report.embedded.warnings)
+            report.errors.push_back({ QStringLiteral("metadata-malformed"),
+                QStringLiteral("Exiv2 read around malformed metadata: %1").arg(warning) });
+    } else
         report.errors.push_back(embedded.error());
 
     QByteArray jumbf;
@@ -68,7 +71,8 @@ MetadataReport readMetadataReport(std::span<const std::uint8_t> bytes)
         report.findings = deriveMetadataFindings(report);
     } catch (const std::exception &e) {
         report.errors.push_back({ QStringLiteral("internal-error"),
-            QStringLiteral("metadata reading failed unexpectedly: %1").arg(QString::fromUtf8(e.what())) });
+            QStringLiteral("metadata reading failed unexpectedly: %1")
+                .arg(QString::fromUtf8(e.what())) });
     }
     return report;
 }

@@ -92,16 +92,18 @@ void TestMetadataReport::stableDiffusionWebUiParameters()
     const QByteArray parameters("a cat on a sofa\nNegative prompt: blurry\nSteps: 20, Sampler: "
                                 "Euler a, CFG scale: 7, Seed: 42, Size: 512x512, Model hash: "
                                 "6ce0161689, Model: v1-5-pruned-emaonly");
-    const MetadataReport report
-        = reportOf(pngWithChunks({ pngChunk("tEXt", QByteArray("parameters") + '\0' + parameters) }));
+    const MetadataReport report = reportOf(
+        pngWithChunks({ pngChunk("tEXt", QByteArray("parameters") + '\0' + parameters) }));
     const MetadataFinding *f = finding(report, QStringLiteral("ai-generator-metadata"));
     QVERIFY(f);
     QCOMPARE(f->severity, MetadataFinding::Severity::Warning);
     QCOMPARE(f->message,
-        QStringLiteral("PNG parameters chunk from Stable Diffusion WebUI: Steps 20, Sampler Euler a, "
-                       "Model hash 6ce0161689, Model v1-5-pruned-emaonly, Seed 42, Size 512x512"));
+        QStringLiteral(
+            "PNG parameters chunk from Stable Diffusion WebUI: Steps 20, Sampler Euler a, "
+            "Model hash 6ce0161689, Model v1-5-pruned-emaonly, Seed 42, Size 512x512"));
     QVERIFY(f->evidence.startsWith(QStringLiteral("PNG tEXt \"parameters\": a cat on a sofa")));
-    QCOMPARE(report.findings.front().code, QStringLiteral("ai-generator-metadata")); // warnings first
+    QCOMPARE(
+        report.findings.front().code, QStringLiteral("ai-generator-metadata")); // warnings first
 }
 
 void TestMetadataReport::comfyUiGraph()
@@ -109,8 +111,9 @@ void TestMetadataReport::comfyUiGraph()
     const QByteArray prompt(R"({"3": {"class_type": "KSampler", "inputs": {"seed": 1}},
                                "4": {"class_type": "CheckpointLoaderSimple", "inputs": {}}})");
     const QByteArray workflow(R"({"nodes": [{"id": 3}, {"id": 4}, {"id": 9}], "links": []})");
-    const MetadataReport report = reportOf(pngWithChunks({ pngChunk("tEXt", QByteArray("prompt") + '\0' + prompt),
-        pngChunk("tEXt", QByteArray("workflow") + '\0' + workflow) }));
+    const MetadataReport report
+        = reportOf(pngWithChunks({ pngChunk("tEXt", QByteArray("prompt") + '\0' + prompt),
+            pngChunk("tEXt", QByteArray("workflow") + '\0' + workflow) }));
     const MetadataFinding *f = finding(report, QStringLiteral("ai-generator-metadata"));
     QVERIFY(f);
     QCOMPARE(f->message, QStringLiteral("ComfyUI prompt graph in a PNG text chunk (2 nodes)"));
@@ -124,27 +127,31 @@ void TestMetadataReport::c2paInPng()
     const MetadataFinding *manifest = finding(report, QStringLiteral("c2pa-manifest"));
     QVERIFY(manifest);
     QCOMPARE(manifest->message,
-        QStringLiteral("C2PA manifest from \"ForgeLens test generator/1.0\", actions: c2pa.created "
-                       "(trainedAlgorithmicMedia), certificate names: ForgeLens Test CA; signature NOT "
-                       "verified"));
+        QStringLiteral(
+            "C2PA manifest from \"ForgeLens test generator/1.0\", actions: c2pa.created "
+            "(trainedAlgorithmicMedia), certificate names: ForgeLens Test CA; signature NOT "
+            "verified"));
     const MetadataFinding *source = finding(report, QStringLiteral("digital-source-type"));
     QVERIFY(source);
     QCOMPARE(source->severity, MetadataFinding::Severity::Warning);
-    QVERIFY(source->message.contains(QStringLiteral("\"trainedAlgorithmicMedia\" (signature NOT verified)")));
+    QVERIFY(source->message.contains(
+        QStringLiteral("\"trainedAlgorithmicMedia\" (signature NOT verified)")));
 }
 
 void TestMetadataReport::c2paInJpeg()
 {
-    const QByteArray jpeg = jpegWithApp11(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")),
+    const QByteArray jpeg = jpegWithApp11(
+        readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")),
         c2paStore({ .action = QStringLiteral("c2pa.edited"),
-            .digitalSourceType = QStringLiteral(
-                "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia") }),
+            .digitalSourceType = QStringLiteral("http://cv.iptc.org/newscodes/digitalsourcetype/"
+                                                "compositeWithTrainedAlgorithmicMedia") }),
         200);
     const MetadataReport report = reportOf(jpeg);
     QVERIFY(report.errors.empty());
     QCOMPARE(report.c2pa->container, QStringLiteral("JPEG APP11"));
     QVERIFY(finding(report, QStringLiteral("c2pa-manifest"))
-                ->message.contains(QStringLiteral("c2pa.edited (compositeWithTrainedAlgorithmicMedia)")));
+                ->message.contains(
+                    QStringLiteral("c2pa.edited (compositeWithTrainedAlgorithmicMedia)")));
     QCOMPARE(finding(report, QStringLiteral("digital-source-type"))->severity,
         MetadataFinding::Severity::Warning);
 }
@@ -161,7 +168,8 @@ void TestMetadataReport::xmpDigitalSourceType()
     const MetadataFinding *f = finding(report, QStringLiteral("digital-source-type"));
     QVERIFY(f);
     QCOMPARE(f->severity, MetadataFinding::Severity::Warning);
-    QCOMPARE(f->message, QStringLiteral("XMP declares the digital source type \"trainedAlgorithmicMedia\""));
+    QCOMPARE(f->message,
+        QStringLiteral("XMP declares the digital source type \"trainedAlgorithmicMedia\""));
     QCOMPARE(f->evidence,
         QStringLiteral("Xmp.iptcExt.DigitalSourceType = "
                        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"));
@@ -181,14 +189,16 @@ void TestMetadataReport::editorAndCamera()
     QCOMPARE(finding(report, QStringLiteral("software-editor"))->message,
         QStringLiteral("Edited or exported with \"Adobe Photoshop 25.0 (Windows)\""));
     QCOMPARE(finding(report, QStringLiteral("camera-metadata"))->message,
-        QStringLiteral("Camera metadata names Canon Canon EOS R5, 1/250 s (metadata can be copied or forged)"));
+        QStringLiteral("Camera metadata names Canon Canon EOS R5, 1/250 s (metadata can be copied "
+                       "or forged)"));
     QVERIFY(!finding(report, QStringLiteral("no-camera-metadata")));
     QCOMPARE(report.embedded.value(QStringLiteral("Exif.Image.Make")), QStringLiteral("Canon"));
 }
 
 void TestMetadataReport::noCameraMetadataAndStandardTables()
 {
-    const MetadataReport report = reportOf(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")));
+    const MetadataReport report
+        = reportOf(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")));
     QVERIFY(finding(report, QStringLiteral("no-camera-metadata")));
     const MetadataFinding *tables = finding(report, QStringLiteral("standard-quant-tables"));
     QVERIFY(tables);
@@ -218,7 +228,8 @@ void TestMetadataReport::thumbnailThatDoesNot()
         const QByteArray jpeg = jpegWith([&thumbnail](Exiv2::Image &image) {
             Exiv2::ExifData exif;
             Exiv2::ExifThumb(exif).setJpegThumbnail(
-                reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()), long(thumbnail.size()));
+                reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()),
+                long(thumbnail.size()));
             image.setExifData(exif);
         });
         const MetadataReport report = reportOf(jpeg);
@@ -232,8 +243,9 @@ void TestMetadataReport::malformedPartsAreErrorsAndTheRestIsRead()
 {
     // A truncated JUMBF box in APP11: the C2PA part fails, the JPEG structure is still read.
     const QByteArray store = c2paStore();
-    const QByteArray jpeg = jpegWithApp11(
-        readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), store.left(store.size() - 50));
+    const QByteArray jpeg
+        = jpegWithApp11(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")),
+            store.left(store.size() - 50));
     const MetadataReport broken = reportOf(jpeg);
     QVERIFY(hasError(broken, QStringLiteral("malformed-c2pa")));
     QVERIFY(!broken.c2pa.has_value());
@@ -246,7 +258,8 @@ void TestMetadataReport::malformedPartsAreErrorsAndTheRestIsRead()
 
     // A zTXt bomb: stopped at the limit, reported, and the other chunk is still there.
     const QByteArray bombed = pngWithChunks(
-        { pngChunk("zTXt", QByteArray("Comment\0\0", 9) + zlibCompressed(QByteArray(64 << 20, '\0'))),
+        { pngChunk(
+              "zTXt", QByteArray("Comment\0\0", 9) + zlibCompressed(QByteArray(64 << 20, '\0'))),
             pngChunk("tEXt", QByteArray("parameters\0Steps: 5, Sampler: DDIM", 35)) });
     const MetadataReport bombReport = reportOf(bombed);
     QVERIFY(hasError(bombReport, QStringLiteral("png-text-too-large")));
@@ -261,9 +274,9 @@ void TestMetadataReport::exifIfdLoopIsHandled()
 {
     // APP1 Exif whose IFD0 links back to itself as its next IFD.
     QByteArray tiff("II*\0\x08\0\0\0", 8);
-    tiff += QByteArray("\x01\0", 2);                                  // one entry
-    tiff += QByteArray("\x0f\x01\x02\0\x04\0\0\0abc\0", 12);           // Make, ASCII, "abc"
-    tiff += QByteArray("\x08\0\0\0", 4);                              // next IFD: itself
+    tiff += QByteArray("\x01\0", 2); // one entry
+    tiff += QByteArray("\x0f\x01\x02\0\x04\0\0\0abc\0", 12); // Make, ASCII, "abc"
+    tiff += QByteArray("\x08\0\0\0", 4); // next IFD: itself
     const QByteArray app1 = QByteArray("Exif\0\0", 6) + tiff;
     QByteArray segment("\xff\xe1", 2);
     segment += char((app1.size() + 2) >> 8);
@@ -271,14 +284,16 @@ void TestMetadataReport::exifIfdLoopIsHandled()
     QByteArray jpeg = readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg"));
     jpeg.insert(2, segment + app1);
     const MetadataReport report = reportOf(jpeg); // must return, not loop or crash
-    QVERIFY(hasError(report, QStringLiteral("metadata-unreadable"))
-        || report.embedded.value(QStringLiteral("Exif.Image.Make")) == QLatin1String("abc"));
+    // Exiv2 reads around the loop without throwing; ForgeLens still reports it.
+    QVERIFY(hasError(report, QStringLiteral("metadata-malformed"))
+        || hasError(report, QStringLiteral("metadata-unreadable")));
     QVERIFY(report.jpeg.has_value()); // the other parts are still read
 }
 
 void TestMetadataReport::jsonSaysTheSignatureIsNotVerified()
 {
-    const QJsonObject json = metadataReportToJson(reportOf(pngWithChunks({ pngChunk("caBX", c2paStore()) })));
+    const QJsonObject json
+        = metadataReportToJson(reportOf(pngWithChunks({ pngChunk("caBX", c2paStore()) })));
     QCOMPARE(json.value(QStringLiteral("format")).toString(), QStringLiteral("png"));
     const QJsonObject c2pa = json.value(QStringLiteral("c2pa")).toObject();
     QCOMPARE(c2pa.value(QStringLiteral("signature_verified")), QJsonValue(false));

@@ -4,6 +4,7 @@
 #include "forgelens/result.h"
 
 #include <QByteArray>
+#include <QStringList>
 
 #include <cstdint>
 #include <span>
@@ -15,6 +16,9 @@ namespace forgelens {
 struct EmbeddedMetadata {
     std::vector<MetadataProperty> properties;
     QByteArray thumbnail; // encoded (usually JPEG); empty when there is none
+    // What Exiv2 read around without failing (a directory linked twice, a value past the end):
+    // the metadata is malformed even though the rest of it was read.
+    QStringList warnings;
 
     // The display value of `key`, or an empty string.
     QString value(const QString &key) const;
