@@ -15,7 +15,8 @@
 namespace forgelens::cli {
 namespace {
 
-const char *const kDescription = R"(Show what image files say about their own origin: every EXIF, IPTC and XMP
+const char *const kDescription
+    = R"(Show what image files say about their own origin: every EXIF, IPTC and XMP
 property, PNG text chunks (Stable Diffusion WebUI parameters, ComfyUI graphs), C2PA manifests
 (read WITHOUT verifying their signatures), the JPEG structure (quantisation tables, estimated
 quality, thumbnail) and the findings drawn from them. Findings are evidence, not a verdict:
@@ -30,7 +31,8 @@ constexpr qint64 kMaxFileBytes = qint64(1) << 30;
 
 void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport &report)
 {
-    out << file.path << '\n' << "  sha256   " << file.digest.sha256 << '\n'
+    out << file.path << '\n'
+        << "  sha256   " << file.digest.sha256 << '\n'
         << "  format   " << imageFormatName(report.format) << ", " << file.bytes.size()
         << " bytes\n";
     out << "\n  Findings (evidence, not a verdict)\n";
@@ -64,20 +66,22 @@ void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport 
         for (const QuantizationTable &table : jpeg->tables) {
             out << "    table " << table.id << " (" << table.precision << "-bit):";
             for (int i = 0; i < 64; ++i)
-                out << (i % 8 == 0 ? "\n      " : " ") << qSetFieldWidth(3) << table.values[size_t(i)]
-                    << qSetFieldWidth(0);
+                out << (i % 8 == 0 ? "\n      " : " ") << qSetFieldWidth(3)
+                    << table.values[size_t(i)] << qSetFieldWidth(0);
             out << '\n';
         }
     }
     if (const std::optional<ThumbnailComparison> &thumb = report.thumbnail)
         out << "\n  EXIF thumbnail " << thumb->width << "x" << thumb->height << ", correlation "
             << QString::number(thumb->correlation, 'f', 2)
-            << (thumb->mismatch ? QStringLiteral(", MISMATCH: ") + thumb->reason : QString()) << '\n';
+            << (thumb->mismatch ? QStringLiteral(", MISMATCH: ") + thumb->reason : QString())
+            << '\n';
     if (const std::optional<PngChunkScan> &png = report.png) {
         out << "\n  PNG chunks  " << png->chunkTypes.join(QLatin1Char(' ')) << '\n';
         for (const PngTextChunk &text : png->texts)
             out << "    " << text.chunkType << " \"" << text.keyword << "\": "
-                << (text.text.size() > 300 ? text.text.left(300).simplified() + QStringLiteral(" … (--json has all)")
+                << (text.text.size() > 300 ? text.text.left(300).simplified()
+                               + QStringLiteral(" … (--json has all)")
                                            : text.text.simplified())
                 << '\n';
     }
@@ -97,9 +101,10 @@ int runMetadata(const QStringList &arguments)
     parser.setApplicationDescription(QString::fromUtf8(kDescription));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("metadata"), QStringLiteral("The command."));
-    parser.addPositionalArgument(QStringLiteral("images"), QStringLiteral("Image files."),
-        QStringLiteral("IMAGE…"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON document."));
+    parser.addPositionalArgument(
+        QStringLiteral("images"), QStringLiteral("Image files."), QStringLiteral("IMAGE…"));
+    const QCommandLineOption json(
+        QStringLiteral("json"), QStringLiteral("Print one JSON document."));
     parser.addOption(json);
     if (!parser.parse(arguments)) {
         err << "forgelens-cli metadata: " << parser.errorText() << '\n';
@@ -121,8 +126,8 @@ int runMetadata(const QStringList &arguments)
         Result<EvidenceFile> file = readEvidenceFile(path, kMaxFileBytes);
         if (!file) {
             ++failures;
-            err << "forgelens-cli: " << path << ": error [" << file.error().code << "]: "
-                << file.error().message << '\n';
+            err << "forgelens-cli: " << path << ": error [" << file.error().code
+                << "]: " << file.error().message << '\n';
             results.append(QJsonObject{ { QStringLiteral("path"), path },
                 { QStringLiteral("status"), file.error().code },
                 { QStringLiteral("error"), file.error().message } });
@@ -146,11 +151,12 @@ int runMetadata(const QStringList &arguments)
         out.flush();
     }
     if (parser.isSet(json))
-        out << QJsonDocument(QJsonObject{ { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
-                                  { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
-                                  { QStringLiteral("generated_utc"),
-                                      QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
-                                  { QStringLiteral("results"), results } })
+        out << QJsonDocument(
+            QJsonObject{ { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
+                { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
+                { QStringLiteral("generated_utc"),
+                    QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
+                { QStringLiteral("results"), results } })
                    .toJson(QJsonDocument::Indented);
     return failures == 0 ? kAllAnalysed : kSomeFailed;
 }

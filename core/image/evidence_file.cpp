@@ -15,7 +15,9 @@ Result<EvidenceFile> readEvidenceFile(const QString &path, qint64 maxBytes)
         return Error{ QStringLiteral("not-a-file"), QStringLiteral("not a regular file") };
     if (info.size() > maxBytes)
         return Error{ QStringLiteral("too-large"),
-            QStringLiteral("%1 bytes is more than the limit of %2 bytes").arg(info.size()).arg(maxBytes) };
+            QStringLiteral("%1 bytes is more than the limit of %2 bytes")
+                .arg(info.size())
+                .arg(maxBytes) };
 
     // Evidence is opened read-only: nothing in ForgeLens ever opens it for writing.
     QFile file(path);

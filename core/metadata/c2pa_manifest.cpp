@@ -55,8 +55,8 @@ Result<std::optional<QByteArray>> jpegApp11Jumbf(std::span<const std::uint8_t> b
             if (boxInstance == instance) {
                 if (packets.count(sequence))
                     return malformed(QStringLiteral("APP11 packet %1 appears twice").arg(sequence));
-                packets[sequence] = QByteArray(reinterpret_cast<const char *>(payload + 8),
-                    qsizetype(payloadSize - 8));
+                packets[sequence] = QByteArray(
+                    reinterpret_cast<const char *>(payload + 8), qsizetype(payloadSize - 8));
             }
         }
         pos += 2 + length;
@@ -77,12 +77,14 @@ std::optional<QByteArray> webpC2paChunk(std::span<const std::uint8_t> bytes)
 {
     size_t pos = 12;
     while (pos + 8 <= bytes.size()) {
-        const std::uint32_t size = std::uint32_t(bytes[pos + 4]) | (std::uint32_t(bytes[pos + 5]) << 8)
-            | (std::uint32_t(bytes[pos + 6]) << 16) | (std::uint32_t(bytes[pos + 7]) << 24);
+        const std::uint32_t size = std::uint32_t(bytes[pos + 4])
+            | (std::uint32_t(bytes[pos + 5]) << 8) | (std::uint32_t(bytes[pos + 6]) << 16)
+            | (std::uint32_t(bytes[pos + 7]) << 24);
         if (size > bytes.size() - pos - 8)
             return std::nullopt;
         if (std::equal(bytes.data() + pos, bytes.data() + pos + 4, "C2PA"))
-            return QByteArray(reinterpret_cast<const char *>(bytes.data() + pos + 8), qsizetype(size));
+            return QByteArray(
+                reinterpret_cast<const char *>(bytes.data() + pos + 8), qsizetype(size));
         pos += 8 + size + (size & 1); // chunks are padded to even sizes
     }
     return std::nullopt;
@@ -116,7 +118,8 @@ Result<std::vector<Box>> splitBoxes(const QByteArray &data)
             return malformed(QStringLiteral("a JUMBF box declares %1 bytes, more than remain "
                                             "(truncated)")
                                  .arg(length));
-        boxes.push_back({ data.mid(pos + 4, 4), data.mid(pos + header, qsizetype(length) - header) });
+        boxes.push_back(
+            { data.mid(pos + 4, 4), data.mid(pos + header, qsizetype(length) - header) });
         pos += qsizetype(length);
     }
     return boxes;
@@ -177,7 +180,8 @@ QString certificateNames(const QByteArray &der)
             continue;
         const char tag = der.at(i + 5);
         const int length = quint8(der.at(i + 6));
-        if ((tag == 0x0C || tag == 0x13 || tag == 0x16) && length < 0x80 && i + 7 + length <= der.size())
+        if ((tag == 0x0C || tag == 0x13 || tag == 0x16) && length < 0x80
+            && i + 7 + length <= der.size())
             names.append(QString::fromUtf8(der.mid(i + 7, length)));
     }
     names.removeDuplicates();
@@ -191,14 +195,14 @@ QString signatureIssuer(const QCborValue &signature)
     const QCborArray cose = (signature.isTag() ? signature.taggedValue() : signature).toArray();
     if (cose.size() < 2)
         return {};
-    const QCborMap headers[] = { QCborValue::fromCbor(cose.at(0).toByteArray()).toMap(),
-        cose.at(1).toMap() };
+    const QCborMap headers[]
+        = { QCborValue::fromCbor(cose.at(0).toByteArray()).toMap(), cose.at(1).toMap() };
     for (const QCborMap &header : headers) {
         QCborValue chain = header.value(33);
         if (chain.isUndefined())
             chain = header.value(QStringLiteral("x5chain"));
-        const QByteArray first = chain.isArray() ? chain.toArray().at(0).toByteArray()
-                                                 : chain.toByteArray();
+        const QByteArray first
+            = chain.isArray() ? chain.toArray().at(0).toByteArray() : chain.toByteArray();
         if (!first.isEmpty())
             return certificateNames(first);
     }
@@ -270,15 +274,18 @@ Result<C2paSummary> parseC2paJumbf(const QByteArray &jumbf, const QString &conta
                     return assertion.error();
                 const QCborMap content = firstCbor(*assertion).toMap();
                 if (assertion->label.startsWith(QLatin1String("c2pa.actions"))) {
-                    for (const QCborValue &item : content.value(QStringLiteral("actions")).toArray()) {
+                    for (const QCborValue &item :
+                        content.value(QStringLiteral("actions")).toArray()) {
                         const QCborMap action = item.toMap();
-                        summary.actions.push_back({ action.value(QStringLiteral("action")).toString(),
-                            action.value(QStringLiteral("digitalSourceType")).toString(),
-                            textOf(action.value(QStringLiteral("softwareAgent"))) });
+                        summary.actions.push_back(
+                            { action.value(QStringLiteral("action")).toString(),
+                                action.value(QStringLiteral("digitalSourceType")).toString(),
+                                textOf(action.value(QStringLiteral("softwareAgent"))) });
                     }
                 } else if (assertion->label.startsWith(QLatin1String("c2pa.ingredient"))) {
-                    summary.ingredients.append(content.value(QStringLiteral("dc:title")).toString(
-                        content.value(QStringLiteral("title")).toString()));
+                    summary.ingredients.append(
+                        content.value(QStringLiteral("dc:title"))
+                            .toString(content.value(QStringLiteral("title")).toString()));
                 }
             }
         }

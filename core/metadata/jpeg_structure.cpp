@@ -19,14 +19,14 @@ constexpr int kZigzag[64] = { 0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 
     23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63 };
 
 // ITU T.81 Annex K.1 example tables, natural order: the base every IJG-derived encoder scales.
-constexpr int kLuminance[64] = { 16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
-    14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103,
-    77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112,
-    100, 103, 99 };
-constexpr int kChrominance[64] = { 17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
-    24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-    99 };
+constexpr int kLuminance[64]
+    = { 16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
+          56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81,
+          104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99 };
+constexpr int kChrominance[64]
+    = { 17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99,
+          99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+          99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99 };
 
 // libjpeg's jpeg_quality_scaling() and jpeg_add_quant_table() with force_baseline.
 int scaledEntry(int base, int quality)
@@ -80,9 +80,10 @@ Result<JpegStructure> readJpegStructure(std::span<const std::uint8_t> bytes)
             break; // tables and frame header precede the first scan
         const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
         if (length < 2 || pos + 2 + length > bytes.size())
-            return malformed(QStringLiteral("segment 0xFF%1 at byte %2 runs past the end of the file")
-                                 .arg(marker, 2, 16, QLatin1Char('0'))
-                                 .arg(pos));
+            return malformed(
+                QStringLiteral("segment 0xFF%1 at byte %2 runs past the end of the file")
+                    .arg(marker, 2, 16, QLatin1Char('0'))
+                    .arg(pos));
         const std::uint8_t *payload = bytes.data() + pos + 4;
         const size_t size = length - 2;
 
@@ -98,10 +99,12 @@ Result<JpegStructure> readJpegStructure(std::span<const std::uint8_t> bytes)
                                                     "has an invalid id"));
                 for (int i = 0; i < 64; ++i) {
                     const std::uint8_t *v = payload + at + 1 + (table.precision == 16 ? 2 * i : i);
-                    table.values[size_t(kZigzag[i])] = table.precision == 16 ? (v[0] << 8) | v[1] : v[0];
+                    table.values[size_t(kZigzag[i])]
+                        = table.precision == 16 ? (v[0] << 8) | v[1] : v[0];
                 }
                 // A later table with the same id replaces the earlier one.
-                std::erase_if(out.tables, [&](const QuantizationTable &t) { return t.id == table.id; });
+                std::erase_if(
+                    out.tables, [&](const QuantizationTable &t) { return t.id == table.id; });
                 out.tables.push_back(table);
                 at += 1 + tableBytes;
             }
@@ -126,7 +129,8 @@ Result<JpegStructure> readJpegStructure(std::span<const std::uint8_t> bytes)
                 else if (h0 == 2 * h1 && v0 == v1)
                     out.subsampling = QStringLiteral("4:2:2");
                 else
-                    out.subsampling = QStringLiteral("%1x%2 / %3x%4").arg(h0).arg(v0).arg(h1).arg(v1);
+                    out.subsampling
+                        = QStringLiteral("%1x%2 / %3x%4").arg(h0).arg(v0).arg(h1).arg(v1);
             } else if (out.components == 1) {
                 out.subsampling = QStringLiteral("greyscale");
             }

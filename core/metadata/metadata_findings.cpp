@@ -53,7 +53,8 @@ QString webUiSummary(const QString &text)
             QStringLiteral("(?:^|[,\\n]\\s*)%1: ([^,\\n]+)").arg(QLatin1String(field)));
         const QRegularExpressionMatch match = pattern.match(text);
         if (match.hasMatch())
-            parts.append(QStringLiteral("%1 %2").arg(QLatin1String(field), match.captured(1).trimmed()));
+            parts.append(
+                QStringLiteral("%1 %2").arg(QLatin1String(field), match.captured(1).trimmed()));
     }
     return parts.join(QStringLiteral(", "));
 }
@@ -66,8 +67,11 @@ int comfyNodeCount(const QString &keyword, const QString &text)
     if (json.isEmpty())
         return -1;
     if (keyword == QLatin1String("workflow"))
-        return json.contains(QLatin1String("nodes")) ? int(json.value(QLatin1String("nodes")).toArray().size()) : -1;
-    return json.begin()->isObject() && json.begin()->toObject().contains(QLatin1String("class_type"))
+        return json.contains(QLatin1String("nodes"))
+            ? int(json.value(QLatin1String("nodes")).toArray().size())
+            : -1;
+    return json.begin()->isObject()
+            && json.begin()->toObject().contains(QLatin1String("class_type"))
         ? int(json.size())
         : -1;
 }
@@ -85,8 +89,10 @@ void addGeneratorFindings(const MetadataReport &report, std::vector<MetadataFind
     if (report.png) {
         bool comfyReported = false;
         for (const PngTextChunk &chunk : report.png->texts) {
-            const QString where = QStringLiteral("PNG %1 \"%2\"").arg(chunk.chunkType, chunk.keyword);
-            if (chunk.keyword == QLatin1String("parameters") && looksLikeWebUiParameters(chunk.text)) {
+            const QString where
+                = QStringLiteral("PNG %1 \"%2\"").arg(chunk.chunkType, chunk.keyword);
+            if (chunk.keyword == QLatin1String("parameters")
+                && looksLikeWebUiParameters(chunk.text)) {
                 out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
                     QStringLiteral("PNG parameters chunk from Stable Diffusion WebUI: %1")
                         .arg(webUiSummary(chunk.text)),
@@ -115,7 +121,8 @@ void addGeneratorFindings(const MetadataReport &report, std::vector<MetadataFind
         const QString text = report.embedded.value(QLatin1String(key));
         if (looksLikeWebUiParameters(text))
             out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
-                QStringLiteral("Stable Diffusion WebUI parameters in EXIF: %1").arg(webUiSummary(text)),
+                QStringLiteral("Stable Diffusion WebUI parameters in EXIF: %1")
+                    .arg(webUiSummary(text)),
                 QStringLiteral("%1: %2").arg(QLatin1String(key), excerpt(text)) });
     }
     for (const char *key : { "Exif.Image.Software", "Xmp.xmp.CreatorTool", "Exif.Image.Artist" }) {
@@ -144,22 +151,28 @@ void addProvenanceFindings(const MetadataReport &report, std::vector<MetadataFin
         for (const C2paAction &action : c2pa->actions) {
             QString text = action.action;
             if (!action.digitalSourceType.isEmpty())
-                text += QStringLiteral(" (%1)").arg(action.digitalSourceType.section(QLatin1Char('/'), -1));
+                text += QStringLiteral(" (%1)").arg(
+                    action.digitalSourceType.section(QLatin1Char('/'), -1));
             actions.append(text);
             if (!action.digitalSourceType.isEmpty())
-                out.push_back({ isAiSourceType(action.digitalSourceType) ? Severity::Warning : Severity::Info,
+                out.push_back({ isAiSourceType(action.digitalSourceType) ? Severity::Warning
+                                                                         : Severity::Info,
                     QStringLiteral("digital-source-type"),
                     QStringLiteral("The C2PA manifest's %1 action declares the digital source type "
                                    "\"%2\" (signature NOT verified)")
                         .arg(action.action, action.digitalSourceType.section(QLatin1Char('/'), -1)),
-                    QStringLiteral("%1, c2pa.actions: %2").arg(c2pa->container, action.digitalSourceType) });
+                    QStringLiteral("%1, c2pa.actions: %2")
+                        .arg(c2pa->container, action.digitalSourceType) });
         }
         out.push_back({ Severity::Notice, QStringLiteral("c2pa-manifest"),
             QStringLiteral("C2PA manifest from \"%1\"%2%3; signature NOT verified")
                 .arg(c2pa->claimGenerator,
-                    actions.isEmpty() ? QString() : QStringLiteral(", actions: ") + actions.join(QStringLiteral(", ")),
-                    c2pa->signatureIssuer.isEmpty() ? QString()
-                                                    : QStringLiteral(", certificate names: ") + c2pa->signatureIssuer),
+                    actions.isEmpty()
+                        ? QString()
+                        : QStringLiteral(", actions: ") + actions.join(QStringLiteral(", ")),
+                    c2pa->signatureIssuer.isEmpty()
+                        ? QString()
+                        : QStringLiteral(", certificate names: ") + c2pa->signatureIssuer),
             QStringLiteral("%1, %2 manifest(s), active %3")
                 .arg(c2pa->container)
                 .arg(c2pa->manifests.size())
@@ -184,7 +197,8 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
         if (const QString editor = matching(tool, kEditors); !editor.isEmpty()) {
             out.push_back({ Severity::Notice, QStringLiteral("software-editor"),
                 QStringLiteral("Edited or exported with \"%1\"").arg(tool.simplified()),
-                tool == software ? QStringLiteral("Exif.Image.Software") : QStringLiteral("Xmp.xmp.CreatorTool") });
+                tool == software ? QStringLiteral("Exif.Image.Software")
+                                 : QStringLiteral("Xmp.xmp.CreatorTool") });
             break;
         }
     }
@@ -192,7 +206,8 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
     // Camera fields live in EXIF, or in XMP's tiff: and exif: namespaces after some editors.
     const auto firstOf = [&report](std::initializer_list<const char *> keys) {
         for (const char *key : keys) {
-            if (QString value = report.embedded.value(QLatin1String(key)).simplified(); !value.isEmpty())
+            if (QString value = report.embedded.value(QLatin1String(key)).simplified();
+                !value.isEmpty())
                 return value;
         }
         return QString();
@@ -211,7 +226,9 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
         out.push_back({ Severity::Info, QStringLiteral("camera-metadata"),
             QStringLiteral("Camera metadata names %1 %2%3 (metadata can be copied or forged)")
                 .arg(make, model,
-                    exposure.isEmpty() ? QString() : QStringLiteral(", ") + exposure.join(QStringLiteral(", "))),
+                    exposure.isEmpty()
+                        ? QString()
+                        : QStringLiteral(", ") + exposure.join(QStringLiteral(", "))),
             QStringLiteral("Make / Model (EXIF or XMP tiff:)") });
     } else {
         out.push_back({ Severity::Notice, QStringLiteral("no-camera-metadata"),
@@ -220,12 +237,14 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
             QStringLiteral("Make and Model absent from EXIF and XMP") });
     }
 
-    if (const std::optional<JpegStructure> &jpeg = report.jpeg; jpeg && jpeg->estimatedQuality > 0) {
+    if (const std::optional<JpegStructure> &jpeg = report.jpeg;
+        jpeg && jpeg->estimatedQuality > 0) {
         if (jpeg->standardTables)
             out.push_back({ Severity::Info, QStringLiteral("standard-quant-tables"),
-                QStringLiteral("The JPEG quantisation tables are the standard IJG tables at quality "
-                               "%1: typical of software encoding (libjpeg, PIL, OpenCV, browsers, "
-                               "re-encoding by a platform); most cameras use tables of their own")
+                QStringLiteral(
+                    "The JPEG quantisation tables are the standard IJG tables at quality "
+                    "%1: typical of software encoding (libjpeg, PIL, OpenCV, browsers, "
+                    "re-encoding by a platform); most cameras use tables of their own")
                     .arg(jpeg->estimatedQuality),
                 QStringLiteral("%1 DQT table(s), %2, %3")
                     .arg(jpeg->tables.size())
@@ -249,9 +268,10 @@ std::vector<MetadataFinding> deriveMetadataFindings(const MetadataReport &report
     addGeneratorFindings(report, out);
     addProvenanceFindings(report, out);
     addCaptureFindings(report, out);
-    std::stable_sort(out.begin(), out.end(), [](const MetadataFinding &a, const MetadataFinding &b) {
-        return int(a.severity) > int(b.severity);
-    });
+    std::stable_sort(
+        out.begin(), out.end(), [](const MetadataFinding &a, const MetadataFinding &b) {
+            return int(a.severity) > int(b.severity);
+        });
     return out;
 }
 

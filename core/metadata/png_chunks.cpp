@@ -77,7 +77,8 @@ bool splitAtNul(const QByteArray &data, qsizetype from, QByteArray &head, qsizet
 
 } // namespace
 
-Result<PngChunkScan> scanPngChunks(std::span<const std::uint8_t> bytes, const PngChunkLimits &limits)
+Result<PngChunkScan> scanPngChunks(
+    std::span<const std::uint8_t> bytes, const PngChunkLimits &limits)
 {
     static constexpr std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
     if (bytes.size() < 8 || !std::equal(kSignature, kSignature + 8, bytes.data()))
@@ -123,7 +124,9 @@ Result<PngChunkScan> scanPngChunks(std::span<const std::uint8_t> bytes, const Pn
             qsizetype next = 0;
             if (!splitAtNul(data, 0, keyword, next)) {
                 scan.problems.push_back({ QStringLiteral("png-text-malformed"),
-                    QStringLiteral("%1 chunk at byte %2 has no keyword separator").arg(type).arg(pos) });
+                    QStringLiteral("%1 chunk at byte %2 has no keyword separator")
+                        .arg(type)
+                        .arg(pos) });
             } else {
                 text.keyword = QString::fromLatin1(keyword);
                 Result<QByteArray> body = QByteArray();
@@ -133,8 +136,9 @@ Result<PngChunkScan> scanPngChunks(std::span<const std::uint8_t> bytes, const Pn
                 } else if (type == QLatin1String("zTXt")) {
                     text.compressed = true;
                     const QByteArray compressed = data.mid(next + 1); // skip the method byte
-                    body = inflateBounded({ reinterpret_cast<const std::uint8_t *>(compressed.constData()),
-                                              size_t(compressed.size()) },
+                    body = inflateBounded(
+                        { reinterpret_cast<const std::uint8_t *>(compressed.constData()),
+                            size_t(compressed.size()) },
                         limits.maxInflatedTextBytes);
                 } else { // iTXt: flag, method, language\0, translated keyword\0, text
                     utf8 = true;
@@ -142,7 +146,8 @@ Result<PngChunkScan> scanPngChunks(std::span<const std::uint8_t> bytes, const Pn
                     QByteArray translated;
                     qsizetype afterLanguage = 0;
                     qsizetype afterTranslated = 0;
-                    if (next + 2 > data.size() || !splitAtNul(data, next + 2, language, afterLanguage)
+                    if (next + 2 > data.size()
+                        || !splitAtNul(data, next + 2, language, afterLanguage)
                         || !splitAtNul(data, afterLanguage, translated, afterTranslated)) {
                         body = Error{ QStringLiteral("png-text-malformed"),
                             QStringLiteral("iTXt chunk at byte %1 is cut short").arg(pos) };
@@ -150,11 +155,11 @@ Result<PngChunkScan> scanPngChunks(std::span<const std::uint8_t> bytes, const Pn
                         text.language = QString::fromLatin1(language);
                         text.compressed = data.at(next) != 0;
                         const QByteArray rest = data.mid(afterTranslated);
-                        body = text.compressed
-                            ? inflateBounded({ reinterpret_cast<const std::uint8_t *>(rest.constData()),
-                                                 size_t(rest.size()) },
-                                  limits.maxInflatedTextBytes)
-                            : Result<QByteArray>(rest);
+                        body = text.compressed ? inflateBounded(
+                                   { reinterpret_cast<const std::uint8_t *>(rest.constData()),
+                                       size_t(rest.size()) },
+                                   limits.maxInflatedTextBytes)
+                                               : Result<QByteArray>(rest);
                     }
                 }
                 if (body) {
@@ -162,8 +167,8 @@ Result<PngChunkScan> scanPngChunks(std::span<const std::uint8_t> bytes, const Pn
                     scan.texts.push_back(std::move(text));
                 } else {
                     Error problem = body.error();
-                    problem.message = QStringLiteral("%1 \"%2\": %3")
-                                          .arg(type, text.keyword, problem.message);
+                    problem.message
+                        = QStringLiteral("%1 \"%2\": %3").arg(type, text.keyword, problem.message);
                     scan.problems.push_back(std::move(problem));
                 }
             }

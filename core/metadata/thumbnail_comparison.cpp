@@ -14,7 +14,8 @@ cv::Mat decodeGrey(std::span<const std::uint8_t> bytes, int flags)
     if (bytes.empty())
         return {};
     try {
-        const cv::Mat encoded(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t *>(bytes.data()));
+        const cv::Mat encoded(
+            1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t *>(bytes.data()));
         return cv::imdecode(encoded, flags | cv::IMREAD_IGNORE_ORIENTATION);
     } catch (const cv::Exception &) {
         return {};
@@ -43,8 +44,8 @@ cv::Mat withoutBlackBars(const cv::Mat &grey)
 std::optional<ThumbnailComparison> compareThumbnail(
     const QByteArray &thumbnail, std::span<const std::uint8_t> image)
 {
-    const cv::Mat thumb = decodeGrey({ reinterpret_cast<const std::uint8_t *>(thumbnail.constData()),
-                                         size_t(thumbnail.size()) },
+    const cv::Mat thumb = decodeGrey(
+        { reinterpret_cast<const std::uint8_t *>(thumbnail.constData()), size_t(thumbnail.size()) },
         cv::IMREAD_GRAYSCALE);
     // An eighth of the size is plenty for a 32 x 32 comparison and decodes much faster.
     const cv::Mat main = decodeGrey(image, cv::IMREAD_REDUCED_GRAYSCALE_8);

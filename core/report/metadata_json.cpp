@@ -20,7 +20,8 @@ QJsonObject metadataReportToJson(const MetadataReport &report)
     for (const MetadataFinding &finding : report.findings)
         findings.append(QJsonObject{
             { QStringLiteral("severity"), MetadataFinding::severityName(finding.severity) },
-            { QStringLiteral("code"), finding.code }, { QStringLiteral("message"), finding.message },
+            { QStringLiteral("code"), finding.code },
+            { QStringLiteral("message"), finding.message },
             { QStringLiteral("evidence"), finding.evidence } });
     json.insert(QStringLiteral("findings"), findings);
 
@@ -52,7 +53,8 @@ QJsonObject metadataReportToJson(const MetadataReport &report)
             for (int value : table.values)
                 values.append(value);
             tables.append(QJsonObject{ { QStringLiteral("id"), table.id },
-                { QStringLiteral("precision"), table.precision }, { QStringLiteral("values"), values } });
+                { QStringLiteral("precision"), table.precision },
+                { QStringLiteral("values"), values } });
         }
         json.insert(QStringLiteral("jpeg"),
             QJsonObject{ { QStringLiteral("process"), jpeg->process },

@@ -44,10 +44,10 @@ int main(int argc, char **argv)
     // and the NPR-style detectors keep full resolution: [1, 64, S, S] float maps.
     torch::manual_seed(0);
     torch::jit::Module module("ConvWorkload");
-    module.register_buffer("w1", torch::randn({64, 3, 3, 3}) * 0.1);
-    module.register_buffer("w2", torch::randn({64, 64, 3, 3}) * 0.05);
-    module.register_buffer("w3", torch::randn({64, 64, 3, 3}) * 0.05);
-    module.register_buffer("w4", torch::randn({128, 64, 3, 3}) * 0.05);
+    module.register_buffer("w1", torch::randn({ 64, 3, 3, 3 }) * 0.1);
+    module.register_buffer("w2", torch::randn({ 64, 64, 3, 3 }) * 0.05);
+    module.register_buffer("w3", torch::randn({ 64, 64, 3, 3 }) * 0.05);
+    module.register_buffer("w4", torch::randn({ 128, 64, 3, 3 }) * 0.05);
     module.define(R"JIT(
 def forward(self, x):
     x = torch.relu(torch.conv2d(x, self.w1, None, [1, 1], [1, 1]))
@@ -56,7 +56,7 @@ def forward(self, x):
     x = torch.relu(torch.conv2d(x, self.w4, None, [2, 2], [1, 1]))
     return torch.mean(x, [2, 3])
 )JIT");
-    const at::Tensor input = torch::randn({1, 3, size, size});
+    const at::Tensor input = torch::randn({ 1, 3, size, size });
 
     // The app runs models on a worker thread (InferenceWorker), whose allocations come from a
     // glibc arena other than the main one: measure there.
@@ -66,19 +66,18 @@ def forward(self, x):
         at::set_num_threads(forgelens::usableCoreCount());
         threads = at::get_num_threads();
         torch::NoGradGuard noGrad;
-        module.forward({input}); // warm-up
+        module.forward({ input }); // warm-up
         const auto start = std::chrono::steady_clock::now();
         for (int i = 0; i < iterations; ++i)
-            module.forward({input});
-        millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                           start)
-                     .count() /
-                 iterations;
+            module.forward({ input });
+        millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count()
+            / iterations;
     });
     worker.join();
     const char *preload = std::getenv("LD_PRELOAD");
     std::printf("allocator=%-22s size=%lld threads=%d  %8.1f ms/forward  peak RSS %ld MiB\n",
-                preload && *preload ? "LD_PRELOAD" : (tuned ? "glibc tuned" : "glibc default"),
-                static_cast<long long>(size), threads, millis, peakResidentMiB());
+        preload && *preload ? "LD_PRELOAD" : (tuned ? "glibc tuned" : "glibc default"),
+        static_cast<long long>(size), threads, millis, peakResidentMiB());
     return 0;
 }

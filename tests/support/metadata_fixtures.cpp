@@ -36,8 +36,8 @@ QByteArray standInCertificate(const QString &issuer)
 {
     const QByteArray name = issuer.toUtf8();
     return QByteArray("\x30\x82\x01\x00", 4) + QByteArray("\x06\x03\x55\x04\x03\x0c", 6)
-        + char(name.size()) + name + QByteArray("\x06\x03\x55\x04\x0a\x0c", 6)
-        + char(name.size()) + name;
+        + char(name.size()) + name + QByteArray("\x06\x03\x55\x04\x0a\x0c", 6) + char(name.size())
+        + name;
 }
 
 } // namespace
@@ -61,7 +61,8 @@ QByteArray zlibCompressed(const QByteArray &data)
 QByteArray pngChunk(const QByteArray &type, const QByteArray &data, bool breakCrc)
 {
     const QByteArray body = type + data;
-    quint32 crc = quint32(crc32(0L, reinterpret_cast<const Bytef *>(body.constData()), uInt(body.size())));
+    quint32 crc
+        = quint32(crc32(0L, reinterpret_cast<const Bytef *>(body.constData()), uInt(body.size())));
     if (breakCrc)
         crc ^= 1u;
     return be32(quint32(data.size())) + body + be32(crc);
@@ -86,7 +87,7 @@ QByteArray jumbfBox(const QByteArray &type, const QByteArray &payload)
 QByteArray jumbfSuperbox(const QString &label, const QList<QByteArray> &contents)
 {
     QByteArray description(16, '\0'); // type UUID
-    description += char(0x03);        // requestable | label present
+    description += char(0x03); // requestable | label present
     description += label.toUtf8() + '\0';
     QByteArray payload = jumbfBox("jumd", description);
     for (const QByteArray &content : contents)
@@ -111,11 +112,12 @@ QByteArray c2paStore(const C2paFixture &fixture)
             { QStringLiteral("dc:format"), QStringLiteral("image/jpeg") } });
     const QCborMap protectedHeader{ { 1, -7 }, { 33, standInCertificate(fixture.issuer) } };
     const QCborValue cose(QCborKnownTags(18),
-        QCborArray{ protectedHeader.toCborValue().toCbor(), QCborMap(), QCborValue(QCborValue::Null),
-            QByteArray(64, '\x5a') });
+        QCborArray{ protectedHeader.toCborValue().toCbor(), QCborMap(),
+            QCborValue(QCborValue::Null), QByteArray(64, '\x5a') });
     const QByteArray signature = cborSuperbox(QStringLiteral("c2pa.signature"), cose);
-    const QByteArray manifest = jumbfSuperbox(
-        QStringLiteral("urn:uuid:00000000-0000-4000-8000-000000000001"), { assertions, claim, signature });
+    const QByteArray manifest
+        = jumbfSuperbox(QStringLiteral("urn:uuid:00000000-0000-4000-8000-000000000001"),
+            { assertions, claim, signature });
     return jumbfSuperbox(QStringLiteral("c2pa"), { manifest });
 }
 

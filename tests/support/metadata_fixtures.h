@@ -28,8 +28,8 @@ struct C2paFixture {
     QString claimGenerator = QStringLiteral("ForgeLens test generator/1.0");
     QString title = QStringLiteral("generated.jpg");
     QString action = QStringLiteral("c2pa.created");
-    QString digitalSourceType = QStringLiteral(
-        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia");
+    QString digitalSourceType
+        = QStringLiteral("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia");
     QString softwareAgent = QStringLiteral("Test Diffusion 2");
     QString ingredient = QStringLiteral("prompt-image.png");
     QString issuer = QStringLiteral("ForgeLens Test CA");

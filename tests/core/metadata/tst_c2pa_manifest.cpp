@@ -40,7 +40,8 @@ void TestC2paManifest::readsClaimActionsIngredientsAndSigner()
     QCOMPARE(summary->title, QStringLiteral("generated.jpg"));
     QCOMPARE(summary->actions.size(), size_t(1));
     QCOMPARE(summary->actions[0].action, QStringLiteral("c2pa.created"));
-    QVERIFY(summary->actions[0].digitalSourceType.endsWith(QStringLiteral("/trainedAlgorithmicMedia")));
+    QVERIFY(
+        summary->actions[0].digitalSourceType.endsWith(QStringLiteral("/trainedAlgorithmicMedia")));
     QCOMPARE(summary->actions[0].softwareAgent, QStringLiteral("Test Diffusion 2"));
     QCOMPARE(summary->ingredients, QStringList{ QStringLiteral("prompt-image.png") });
     QCOMPARE(summary->signatureIssuer, QStringLiteral("ForgeLens Test CA"));
@@ -50,8 +51,8 @@ void TestC2paManifest::readsClaimActionsIngredientsAndSigner()
 void TestC2paManifest::joinsApp11SegmentsInSequenceOrder()
 {
     const QByteArray store = c2paStore();
-    const QByteArray jpeg
-        = jpegWithApp11(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), store, 150);
+    const QByteArray jpeg = jpegWithApp11(
+        readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), store, 150);
     QVERIFY(jpeg.count(QByteArray("\xff\xeb", 2)) >= 3); // really split
     const Result<std::optional<QByteArray>> found = extractC2paJumbf(view(jpeg), ImageFormat::Jpeg);
     QVERIFY(found.ok());
@@ -89,8 +90,8 @@ void TestC2paManifest::everyTruncationIsHandled()
         const Result<C2paSummary> summary = parseC2paJumbf(store.left(length), QString());
         QVERIFY(!summary.ok()); // the outer box always declares more than a prefix holds
     }
-    const QByteArray jpeg
-        = jpegWithApp11(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), store, 150);
+    const QByteArray jpeg = jpegWithApp11(
+        readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), store, 150);
     for (qsizetype length = 0; length < jpeg.size(); length += 7) {
         std::vector<std::uint8_t> prefix(jpeg.begin(), jpeg.begin() + length);
         (void)extractC2paJumbf(prefix, ImageFormat::Jpeg);

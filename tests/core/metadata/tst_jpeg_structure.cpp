@@ -37,7 +37,8 @@ private Q_SLOTS:
 void TestJpegStructure::pilOutputHasStandardTablesAtItsQuality()
 {
     // make_fixtures.py saved it with PIL (libjpeg) at quality 95, 4:4:4.
-    const Result<JpegStructure> jpeg = structureOf(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")));
+    const Result<JpegStructure> jpeg
+        = structureOf(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")));
     QVERIFY(jpeg.ok());
     QCOMPARE(jpeg->process, QStringLiteral("baseline"));
     QCOMPARE(jpeg->components, 3);
@@ -52,7 +53,8 @@ void TestJpegStructure::pilOutputHasStandardTablesAtItsQuality()
 
 void TestJpegStructure::progressiveAndSubsamplingAreRead()
 {
-    const Result<JpegStructure> jpeg = structureOf(readFileBytes(kFixtures + QStringLiteral("pattern_progressive.jpg")));
+    const Result<JpegStructure> jpeg
+        = structureOf(readFileBytes(kFixtures + QStringLiteral("pattern_progressive.jpg")));
     QVERIFY(jpeg.ok());
     QCOMPARE(jpeg->process, QStringLiteral("progressive"));
     QCOMPARE(jpeg->subsampling, QStringLiteral("4:2:0"));

@@ -69,8 +69,9 @@ void TestPngChunks::keepsTheC2paBox()
 
 void TestPngChunks::aBadCrcIsReportedAndTheWalkGoesOn()
 {
-    const QByteArray png = pngWithChunks({ pngChunk("tEXt", QByteArray("Software\0edited", 15), true),
-        pngChunk("tEXt", QByteArray("Author\0someone", 14)) });
+    const QByteArray png
+        = pngWithChunks({ pngChunk("tEXt", QByteArray("Software\0edited", 15), true),
+            pngChunk("tEXt", QByteArray("Author\0someone", 14)) });
     const Result<PngChunkScan> result = scan(png);
     QVERIFY(result.ok());
     QVERIFY(hasProblem(*result, QStringLiteral("png-crc-mismatch")));
@@ -115,8 +116,9 @@ void TestPngChunks::aBrokenZlibStreamIsReported()
 
 void TestPngChunks::everyTruncationIsHandled()
 {
-    const QByteArray png = pngWithChunks({ pngChunk("zTXt",
-        QByteArray("Comment\0\0", 9) + zlibCompressed("hello")), pngChunk("caBX", c2paStore()) });
+    const QByteArray png
+        = pngWithChunks({ pngChunk("zTXt", QByteArray("Comment\0\0", 9) + zlibCompressed("hello")),
+            pngChunk("caBX", c2paStore()) });
     for (qsizetype length = 0; length < png.size(); ++length) {
         // An exact-size heap copy, so AddressSanitizer sees any read past the end.
         std::vector<std::uint8_t> prefix(png.begin(), png.begin() + length);

@@ -15,7 +15,7 @@
 namespace forgelens {
 
 struct C2paAction {
-    QString action;            // e.g. "c2pa.created", "c2pa.edited"
+    QString action; // e.g. "c2pa.created", "c2pa.edited"
     QString digitalSourceType; // IPTC NewsCodes URI, when given
     QString softwareAgent;
 };
@@ -23,8 +23,8 @@ struct C2paAction {
 // What a C2PA manifest store says, read WITHOUT any cryptography: the signature is never
 // verified, so everything here is a claim, not a proof (signatureVerified is always false).
 struct C2paSummary {
-    QString container;       // "JPEG APP11", "PNG caBX", "WebP C2PA"
-    QStringList manifests;   // manifest labels in the store; the last one is the active one
+    QString container; // "JPEG APP11", "PNG caBX", "WebP C2PA"
+    QStringList manifests; // manifest labels in the store; the last one is the active one
     QString claimGenerator;
     QString title;
     std::vector<C2paAction> actions;

@@ -12,18 +12,18 @@
 namespace forgelens {
 
 struct QuantizationTable {
-    int id = 0;                        // Tq, 0..3
-    int precision = 8;                 // 8 or 16 bits
-    std::array<int, 64> values{};      // natural (row-major) order, de-zigzagged
+    int id = 0; // Tq, 0..3
+    int precision = 8; // 8 or 16 bits
+    std::array<int, 64> values{}; // natural (row-major) order, de-zigzagged
 };
 
 // The coding structure of a JPEG, from its markers.
 struct JpegStructure {
-    QString process;                   // "baseline", "extended", "progressive", "lossless", ...
+    QString process; // "baseline", "extended", "progressive", "lossless", ...
     bool arithmetic = false;
     int components = 0;
-    QString subsampling;               // e.g. "4:2:0", "4:4:4", "4:2:2"
-    int restartInterval = 0;           // MCUs between restart markers (DRI); 0 = none
+    QString subsampling; // e.g. "4:2:0", "4:4:4", "4:2:2"
+    int restartInterval = 0; // MCUs between restart markers (DRI); 0 = none
     std::vector<QuantizationTable> tables;
     // Quality (1..100) whose IJG-scaled standard tables (ITU T.81 Annex K, as libjpeg scales
     // them) come closest to the file's; -1 when there are no tables.

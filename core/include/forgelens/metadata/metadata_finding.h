@@ -9,8 +9,8 @@ namespace forgelens {
 struct MetadataFinding {
     enum class Severity { Info, Notice, Warning };
     Severity severity = Severity::Info;
-    QString code;     // stable: ai-generator-metadata, c2pa-manifest, digital-source-type, ...
-    QString message;  // what was seen, in plain words
+    QString code; // stable: ai-generator-metadata, c2pa-manifest, digital-source-type, ...
+    QString message; // what was seen, in plain words
     QString evidence; // where: the chunk, tag or segment, and its value
 
     static QString severityName(Severity severity);

@@ -17,22 +17,22 @@ namespace forgelens {
 struct PngTextChunk {
     QString chunkType; // tEXt, zTXt or iTXt
     QString keyword;
-    QString text;      // decompressed, decoded (Latin-1 for tEXt/zTXt, UTF-8 for iTXt)
-    QString language;  // iTXt only
+    QString text; // decompressed, decoded (Latin-1 for tEXt/zTXt, UTF-8 for iTXt)
+    QString language; // iTXt only
     bool compressed = false;
 };
 
 struct PngChunkLimits {
-    qint64 maxChunkBytes = 64 << 20;     // a larger declared chunk is refused
+    qint64 maxChunkBytes = 64 << 20; // a larger declared chunk is refused
     qint64 maxInflatedTextBytes = 4 << 20; // a compressed text chunk may expand to this much
     int maxTextChunks = 1000;
 };
 
 struct PngChunkScan {
-    QStringList chunkTypes;           // every chunk in file order
+    QStringList chunkTypes; // every chunk in file order
     std::vector<PngTextChunk> texts;
-    QByteArray c2paJumbf;             // payload of a caBX chunk (C2PA manifest store)
-    std::vector<Error> problems;      // per-chunk problems; the walk went on past them
+    QByteArray c2paJumbf; // payload of a caBX chunk (C2PA manifest store)
+    std::vector<Error> problems; // per-chunk problems; the walk went on past them
 };
 
 // Walks the chunks of a PNG: checks each CRC, caps sizes, inflates zTXt / compressed iTXt with

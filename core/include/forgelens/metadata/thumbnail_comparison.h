@@ -16,9 +16,9 @@ struct ThumbnailComparison {
     int width = 0;
     int height = 0;
     double aspectDifference = 0.0; // |thumbnail aspect / image aspect - 1|, black bars removed
-    double correlation = 1.0;      // of 32 x 32 grey versions, -1..1
+    double correlation = 1.0; // of 32 x 32 grey versions, -1..1
     bool mismatch = false;
-    QString reason;                // why it is a mismatch (empty otherwise)
+    QString reason; // why it is a mismatch (empty otherwise)
 };
 
 // std::nullopt when there is no thumbnail or either image cannot be decoded. Both are compared
