@@ -29,9 +29,26 @@ Exit codes:
 
 constexpr qint64 kMaxFileBytes = qint64(1) << 30;
 
+// Text taken from the file, made safe for a terminal and a text report: control characters
+// (newlines, escape sequences) and invisible format characters (bidirectional overrides,
+// zero-width marks) are shown as \uXXXX, so a file cannot forge lines of the report.
+QString shown(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const QChar::Category category = c.category();
+        if (category == QChar::Other_Control || category == QChar::Other_Format)
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport &report)
 {
-    out << file.path << '\n'
+    out << shown(file.path) << '\n'
         << "  sha256   " << file.digest.sha256 << '\n'
         << "  format   " << imageFormatName(report.format) << ", " << file.bytes.size()
         << " bytes\n";
@@ -40,22 +57,22 @@ void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport 
         out << "    none\n";
     for (const MetadataFinding &finding : report.findings)
         out << "    [" << MetadataFinding::severityName(finding.severity) << "] " << finding.code
-            << ": " << finding.message << "\n      " << finding.evidence << '\n';
+            << ": " << shown(finding.message) << "\n      " << shown(finding.evidence) << '\n';
     if (!report.errors.empty()) {
         out << "\n  Errors\n";
         for (const Error &error : report.errors)
-            out << "    [" << error.code << "] " << error.message << '\n';
+            out << "    [" << error.code << "] " << shown(error.message) << '\n';
     }
     if (const std::optional<C2paSummary> &c2pa = report.c2pa) {
         out << "\n  C2PA (" << c2pa->container << "; signature NOT verified)\n"
-            << "    claim generator  " << c2pa->claimGenerator << '\n'
-            << "    title            " << c2pa->title << '\n';
+            << "    claim generator  " << shown(c2pa->claimGenerator) << '\n'
+            << "    title            " << shown(c2pa->title) << '\n';
         for (const C2paAction &action : c2pa->actions)
-            out << "    action           " << action.action << ' ' << action.digitalSourceType
-                << ' ' << action.softwareAgent << '\n';
+            out << "    action           " << shown(action.action) << ' '
+                << shown(action.digitalSourceType) << ' ' << shown(action.softwareAgent) << '\n';
         for (const QString &ingredient : c2pa->ingredients)
-            out << "    ingredient       " << ingredient << '\n';
-        out << "    certificate      " << c2pa->signatureIssuer << '\n';
+            out << "    ingredient       " << shown(ingredient) << '\n';
+        out << "    certificate      " << shown(c2pa->signatureIssuer) << '\n';
     }
     if (const std::optional<JpegStructure> &jpeg = report.jpeg) {
         out << "\n  JPEG\n    " << jpeg->process << (jpeg->arithmetic ? " (arithmetic)" : "")
@@ -77,17 +94,18 @@ void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport 
             << (thumb->mismatch ? QStringLiteral(", MISMATCH: ") + thumb->reason : QString())
             << '\n';
     if (const std::optional<PngChunkScan> &png = report.png) {
-        out << "\n  PNG chunks  " << png->chunkTypes.join(QLatin1Char(' ')) << '\n';
+        out << "\n  PNG chunks  " << shown(png->chunkTypes.join(QLatin1Char(' '))) << '\n';
         for (const PngTextChunk &text : png->texts)
-            out << "    " << text.chunkType << " \"" << text.keyword << "\": "
-                << (text.text.size() > 300 ? text.text.left(300).simplified()
+            out << "    " << text.chunkType << " \"" << shown(text.keyword) << "\": "
+                << (text.text.size() > 300 ? shown(text.text.left(300).simplified())
                                + QStringLiteral(" … (--json has all)")
-                                           : text.text.simplified())
+                                           : shown(text.text.simplified()))
                 << '\n';
     }
     out << "\n  Properties (" << report.embedded.properties.size() << ")\n";
     for (const MetadataProperty &property : report.embedded.properties)
-        out << "    " << property.key << " [" << property.type << "] = " << property.value << '\n';
+        out << "    " << shown(property.key) << " [" << property.type
+            << "] = " << shown(property.value) << '\n';
     out << '\n';
 }
 

@@ -22,11 +22,13 @@ std::uint32_t be32(const std::uint8_t *p)
 
 // JPEG: C2PA puts the store in APP11 segments of the JUMBF "JP" format: common identifier "JP",
 // box instance number (2 bytes), packet sequence number (4 bytes), then the box; segments after
-// the first repeat the box's 8-byte header (LBox, TBox), which is dropped when joining.
+// the first repeat the box's header (LBox, TBox, and XLBox when LBox is 1), which is dropped
+// when joining. Other JUMBF users (e.g. JPEG 360) use other instances: the one whose
+// description is labelled "c2pa" is the store.
 Result<std::optional<QByteArray>> jpegApp11Jumbf(std::span<const std::uint8_t> bytes)
 {
-    std::map<std::uint32_t, QByteArray> packets; // by sequence number, for the first instance
-    int instance = -1;
+    // instance -> (sequence number -> packet)
+    std::map<int, std::map<std::uint32_t, QByteArray>> instances;
     size_t pos = 2;
     while (pos + 4 <= bytes.size()) {
         if (bytes[pos] != 0xFF) {
@@ -46,34 +48,40 @@ Result<std::optional<QByteArray>> jpegApp11Jumbf(std::span<const std::uint8_t> b
         const std::uint8_t *payload = bytes.data() + pos + 4;
         const size_t payloadSize = length - 2;
         if (marker == 0xEB && payloadSize >= 16 && payload[0] == 'J' && payload[1] == 'P') {
-            const int boxInstance = (payload[2] << 8) | payload[3];
+            const int instance = (payload[2] << 8) | payload[3];
             const std::uint32_t sequence = be32(payload + 4);
-            const bool isJumb = payload[12] == 'j' && payload[13] == 'u' && payload[14] == 'm'
-                && payload[15] == 'b';
-            if (instance < 0 && isJumb)
-                instance = boxInstance;
-            if (boxInstance == instance) {
-                if (packets.count(sequence))
-                    return malformed(QStringLiteral("APP11 packet %1 appears twice").arg(sequence));
+            auto &packets = instances[instance];
+            if (packets.count(sequence))
+                return malformed(QStringLiteral("APP11 packet %1 appears twice").arg(sequence));
+            if (packets.size() < 65536)
                 packets[sequence] = QByteArray(
                     reinterpret_cast<const char *>(payload + 8), qsizetype(payloadSize - 8));
-            }
         }
         pos += 2 + length;
     }
-    if (packets.empty())
-        return std::optional<QByteArray>();
-    QByteArray joined;
-    bool first = true;
-    for (const auto &[sequence, packet] : packets) {
-        joined += first ? packet : packet.mid(8);
-        first = false;
+    for (const auto &[instance, packets] : instances) {
+        QByteArray joined;
+        qsizetype repeatedHeader = 8;
+        bool first = true;
+        for (const auto &[sequence, packet] : packets) {
+            if (first && packet.size() >= 4)
+                repeatedHeader
+                    = be32(reinterpret_cast<const std::uint8_t *>(packet.constData())) == 1 ? 16
+                                                                                            : 8;
+            joined += first ? packet : packet.mid(repeatedHeader);
+            first = false;
+        }
+        // jumb header (8), jumd header (8), UUID (16), toggles (1), then the label.
+        const qsizetype labelAt = repeatedHeader + 8 + 16 + 1;
+        if (joined.mid(repeatedHeader + 4, 4) == "jumd"
+            && joined.mid(labelAt, 5) == QByteArray("c2pa\0", 5))
+            return std::optional<QByteArray>(joined);
     }
-    return std::optional<QByteArray>(joined);
+    return std::optional<QByteArray>();
 }
 
 // WebP: a RIFF chunk "C2PA" holds the store.
-std::optional<QByteArray> webpC2paChunk(std::span<const std::uint8_t> bytes)
+Result<std::optional<QByteArray>> webpC2paChunk(std::span<const std::uint8_t> bytes)
 {
     size_t pos = 12;
     while (pos + 8 <= bytes.size()) {
@@ -81,13 +89,13 @@ std::optional<QByteArray> webpC2paChunk(std::span<const std::uint8_t> bytes)
             | (std::uint32_t(bytes[pos + 5]) << 8) | (std::uint32_t(bytes[pos + 6]) << 16)
             | (std::uint32_t(bytes[pos + 7]) << 24);
         if (size > bytes.size() - pos - 8)
-            return std::nullopt;
+            return malformed(QStringLiteral("a WebP chunk runs past the end of the file"));
         if (std::equal(bytes.data() + pos, bytes.data() + pos + 4, "C2PA"))
-            return QByteArray(
-                reinterpret_cast<const char *>(bytes.data() + pos + 8), qsizetype(size));
-        pos += 8 + size + (size & 1); // chunks are padded to even sizes
+            return std::optional<QByteArray>(QByteArray(
+                reinterpret_cast<const char *>(bytes.data() + pos + 8), qsizetype(size)));
+        pos += 8 + size_t(size) + (size & 1); // chunks are padded to even sizes
     }
-    return std::nullopt;
+    return std::optional<QByteArray>();
 }
 
 // A JUMBF box: LBox (4, big-endian; 1 = 8-byte XLBox follows; 0 = to the end), TBox (4).
@@ -259,9 +267,11 @@ Result<C2paSummary> parseC2paJumbf(const QByteArray &jumbf, const QString &conta
         if (part->label.startsWith(QLatin1String("c2pa.claim"))) {
             const QCborMap claim = firstCbor(*part).toMap();
             summary.claimGenerator = claim.value(QStringLiteral("claim_generator")).toString();
-            if (summary.claimGenerator.isEmpty())
-                summary.claimGenerator
-                    = textOf(claim.value(QStringLiteral("claim_generator_info")).toArray().at(0));
+            if (summary.claimGenerator.isEmpty()) {
+                // C2PA 1.x: a list of {name, version}; 2.x: a single map.
+                const QCborValue info = claim.value(QStringLiteral("claim_generator_info"));
+                summary.claimGenerator = textOf(info.isArray() ? info.toArray().at(0) : info);
+            }
             summary.title = claim.value(QStringLiteral("dc:title")).toString();
         } else if (part->label == QLatin1String("c2pa.signature")) {
             summary.signatureIssuer = signatureIssuer(firstCbor(*part));

@@ -48,6 +48,16 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
     EmbeddedMetadata out;
     Exiv2LogCollector log;
     try {
+        // Exiv2 0.27 throws for a format it does not know (even while only identifying it),
+        // which would read as "malformed".
+        int type = Exiv2::ImageType::none;
+        try {
+            type = Exiv2::ImageFactory::getType(bytes.data(), static_cast<long>(bytes.size()));
+        } catch (const Exiv2::AnyError &) {
+        }
+        if (type == Exiv2::ImageType::none)
+            return Error{ QStringLiteral("metadata-unreadable"),
+                QStringLiteral("not a format Exiv2 reads metadata from") };
         auto image = Exiv2::ImageFactory::open(bytes.data(), static_cast<long>(bytes.size()));
         if (!image.get())
             return Error{ QStringLiteral("metadata-unreadable"),

@@ -9,13 +9,28 @@ namespace {
 
 thread_local Exiv2LogCollector *t_collector = nullptr;
 
+// Exiv2's XMP toolkit registers namespaces (read from the file) in global tables: with several
+// threads reading metadata, it must be told how to lock them.
+void lockXmpToolkit(void *, bool lock)
+{
+    static std::mutex mutex;
+    if (lock)
+        mutex.lock();
+    else
+        mutex.unlock();
+}
+
 } // namespace
 
 void collectExiv2Message(int, const char *message)
 {
     if (!t_collector || !message || t_collector->m_messages.size() >= 100)
         return;
-    t_collector->m_messages.append(QString::fromUtf8(message).trimmed());
+    // Called from Exiv2's LogMsg destructor, which must not throw.
+    try {
+        t_collector->m_messages.append(QString::fromUtf8(message).trimmed());
+    } catch (...) {
+    }
 }
 
 Exiv2LogCollector::Exiv2LogCollector() : m_previous(t_collector)
@@ -34,7 +49,7 @@ void initialiseExiv2()
     std::call_once(once, [] {
         Exiv2::LogMsg::setLevel(Exiv2::LogMsg::warn);
         Exiv2::LogMsg::setHandler(&collectExiv2Message);
-        Exiv2::XmpParser::initialize();
+        Exiv2::XmpParser::initialize(&lockXmpToolkit, nullptr);
     });
 }
 

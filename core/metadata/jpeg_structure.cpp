@@ -50,12 +50,19 @@ long distanceAtQuality(const std::vector<QuantizationTable> &tables, int quality
 
 QString processName(std::uint8_t sof)
 {
+    // SOF0..SOF3 non-differential (Huffman), SOF5..7 differential = hierarchical, SOF9..11
+    // arithmetic, SOF13..15 differential arithmetic.
+    const bool hierarchical = (sof & 0x04) != 0;
+    QString name;
     switch (sof & 0x03) {
-    case 0: return sof == 0xC0 ? QStringLiteral("baseline") : QStringLiteral("extended sequential");
-    case 1: return QStringLiteral("extended sequential");
-    case 2: return QStringLiteral("progressive");
-    default: return QStringLiteral("lossless");
+    case 0:
+        name = sof == 0xC0 ? QStringLiteral("baseline") : QStringLiteral("extended sequential");
+        break;
+    case 1: name = QStringLiteral("extended sequential"); break;
+    case 2: name = QStringLiteral("progressive"); break;
+    default: name = QStringLiteral("lossless"); break;
     }
+    return hierarchical ? QStringLiteral("hierarchical ") + name : name;
 }
 
 } // namespace
@@ -119,18 +126,36 @@ Result<JpegStructure> readJpegStructure(std::span<const std::uint8_t> bytes)
             out.components = payload[5];
             if (size < 6 + size_t(out.components) * 3)
                 return malformed(QStringLiteral("the frame header (SOF) is cut short"));
-            if (out.components == 3) {
+            const bool validFactors = [&] {
+                for (int c = 0; c < out.components; ++c) {
+                    const std::uint8_t factors = payload[7 + 3 * c];
+                    if ((factors >> 4) < 1 || (factors >> 4) > 4 || (factors & 0x0F) < 1
+                        || (factors & 0x0F) > 4)
+                        return false;
+                }
+                return true;
+            }();
+            if (!validFactors) {
+                out.subsampling = QStringLiteral("invalid sampling factors");
+            } else if (out.components == 3) {
                 const int h0 = payload[7] >> 4, v0 = payload[7] & 0x0F;
                 const int h1 = payload[10] >> 4, v1 = payload[10] & 0x0F;
-                if (h1 == h0 && v1 == v0)
+                const int h2 = payload[13] >> 4, v2 = payload[13] & 0x0F;
+                const bool chromaAlike = h1 == h2 && v1 == v2; // Cb and Cr sampled alike
+                if (chromaAlike && h1 == h0 && v1 == v0)
                     out.subsampling = QStringLiteral("4:4:4");
-                else if (h0 == 2 * h1 && v0 == 2 * v1)
+                else if (chromaAlike && h0 == 2 * h1 && v0 == 2 * v1)
                     out.subsampling = QStringLiteral("4:2:0");
-                else if (h0 == 2 * h1 && v0 == v1)
+                else if (chromaAlike && h0 == 2 * h1 && v0 == v1)
                     out.subsampling = QStringLiteral("4:2:2");
                 else
-                    out.subsampling
-                        = QStringLiteral("%1x%2 / %3x%4").arg(h0).arg(v0).arg(h1).arg(v1);
+                    out.subsampling = QStringLiteral("%1x%2, %3x%4, %5x%6")
+                                          .arg(h0)
+                                          .arg(v0)
+                                          .arg(h1)
+                                          .arg(v1)
+                                          .arg(h2)
+                                          .arg(v2);
             } else if (out.components == 1) {
                 out.subsampling = QStringLiteral("greyscale");
             }

@@ -22,11 +22,16 @@ const QStringList kEditors{ QStringLiteral("photoshop"), QStringLiteral("gimp"),
     QStringLiteral("paint.net"), QStringLiteral("capture one"), QStringLiteral("darktable"),
     QStringLiteral("rawtherapee"), QStringLiteral("facetune") };
 
+// The first of `names` that appears in `text` as a whole word (case-insensitive): "flux" must
+// not match "influx", nor "imagen" "ImageNet".
 QString matching(const QString &text, const QStringList &names)
 {
-    const QString lower = text.toLower();
     for (const QString &name : names) {
-        if (lower.contains(name))
+        const QRegularExpression word(
+            QStringLiteral("(?<![\\w])%1(?![\\w])").arg(QRegularExpression::escape(name)),
+            QRegularExpression::CaseInsensitiveOption
+                | QRegularExpression::UseUnicodePropertiesOption);
+        if (word.match(text).hasMatch())
             return name;
     }
     return {};
@@ -45,12 +50,15 @@ bool looksLikeWebUiParameters(const QString &text)
     return text.contains(QLatin1String("Steps: ")) && text.contains(QLatin1String("Sampler: "));
 }
 
-QString webUiSummary(const QString &text)
+QString webUiSummary(const QString &fullText)
 {
+    // The settings line is the last one; a bounded tail keeps a hostile megabyte-long chunk
+    // from making the search slow.
+    const QString text = fullText.right(65536);
     QStringList parts;
     for (const char *field : { "Steps", "Sampler", "Model hash", "Model", "Seed", "Size" }) {
         const QRegularExpression pattern(
-            QStringLiteral("(?:^|[,\\n]\\s*)%1: ([^,\\n]+)").arg(QLatin1String(field)));
+            QStringLiteral("(?:^|[,\\n][ \\t]*)%1: ([^,\\n]+)").arg(QLatin1String(field)));
         const QRegularExpressionMatch match = pattern.match(text);
         if (match.hasMatch())
             parts.append(
@@ -67,7 +75,7 @@ int comfyNodeCount(const QString &keyword, const QString &text)
     if (json.isEmpty())
         return -1;
     if (keyword == QLatin1String("workflow"))
-        return json.contains(QLatin1String("nodes"))
+        return json.value(QLatin1String("nodes")).isArray()
             ? int(json.value(QLatin1String("nodes")).toArray().size())
             : -1;
     return json.begin()->isObject()
@@ -76,12 +84,18 @@ int comfyNodeCount(const QString &keyword, const QString &text)
         : -1;
 }
 
-bool isAiSourceType(const QString &uri)
+// IPTC NewsCodes digital source types (the last segment of the URI): made by a trained model
+// (warning), made by other algorithms or composited synthetically (notice), anything else
+// (info, e.g. digitalCapture).
+Severity sourceTypeSeverity(const QString &uri)
 {
-    // IPTC NewsCodes: trainedAlgorithmicMedia, compositeWithTrainedAlgorithmicMedia,
-    // algorithmicMedia, compositeSynthetic (case differs inside the composite names).
-    return uri.endsWith(QLatin1String("algorithmicMedia"), Qt::CaseInsensitive)
-        || uri.endsWith(QLatin1String("compositeSynthetic"), Qt::CaseInsensitive);
+    const QString type = uri.section(QLatin1Char('/'), -1);
+    if (type == QLatin1String("trainedAlgorithmicMedia")
+        || type == QLatin1String("compositeWithTrainedAlgorithmicMedia"))
+        return Severity::Warning;
+    if (type == QLatin1String("algorithmicMedia") || type == QLatin1String("compositeSynthetic"))
+        return Severity::Notice;
+    return Severity::Info;
 }
 
 void addGeneratorFindings(const MetadataReport &report, std::vector<MetadataFinding> &out)
@@ -111,7 +125,7 @@ void addGeneratorFindings(const MetadataReport &report, std::vector<MetadataFind
                 }
             } else if (const QString name = matching(chunk.text, kGenerators);
                        !name.isEmpty() && chunk.keyword != QLatin1String("XML:com.adobe.xmp")) {
-                out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
+                out.push_back({ Severity::Notice, QStringLiteral("ai-generator-metadata"),
                     QStringLiteral("A PNG text chunk names the generator \"%1\"").arg(name),
                     QStringLiteral("%1: %2").arg(where, excerpt(chunk.text)) });
             }
@@ -141,8 +155,7 @@ void addProvenanceFindings(const MetadataReport &report, std::vector<MetadataFin
         if (uri.isEmpty())
             continue;
         const QString type = uri.section(QLatin1Char('/'), -1);
-        out.push_back({ isAiSourceType(uri) ? Severity::Warning : Severity::Info,
-            QStringLiteral("digital-source-type"),
+        out.push_back({ sourceTypeSeverity(uri), QStringLiteral("digital-source-type"),
             QStringLiteral("XMP declares the digital source type \"%1\"").arg(type),
             QStringLiteral("%1 = %2").arg(QLatin1String(key), uri) });
     }
@@ -155,8 +168,7 @@ void addProvenanceFindings(const MetadataReport &report, std::vector<MetadataFin
                     action.digitalSourceType.section(QLatin1Char('/'), -1));
             actions.append(text);
             if (!action.digitalSourceType.isEmpty())
-                out.push_back({ isAiSourceType(action.digitalSourceType) ? Severity::Warning
-                                                                         : Severity::Info,
+                out.push_back({ sourceTypeSeverity(action.digitalSourceType),
                     QStringLiteral("digital-source-type"),
                     QStringLiteral("The C2PA manifest's %1 action declares the digital source type "
                                    "\"%2\" (signature NOT verified)")

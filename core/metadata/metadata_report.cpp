@@ -3,6 +3,8 @@
 #include "forgelens/image/image_header_probe.h"
 #include "forgelens/metadata/metadata_findings.h"
 
+#include <functional>
+
 namespace forgelens {
 namespace {
 
@@ -64,16 +66,25 @@ void readParts(std::span<const std::uint8_t> bytes, MetadataReport &report)
 MetadataReport readMetadataReport(std::span<const std::uint8_t> bytes)
 {
     MetadataReport report;
-    // Every part returns errors as values; this catches what none of them foresaw, so a hostile
-    // file costs its report, never the process.
-    try {
-        readParts(bytes, report);
-        report.findings = deriveMetadataFindings(report);
-    } catch (const std::exception &e) {
-        report.errors.push_back({ QStringLiteral("internal-error"),
-            QStringLiteral("metadata reading failed unexpectedly: %1")
-                .arg(QString::fromUtf8(e.what())) });
-    }
+    // Every part returns errors as values; these catch what none of them foresaw, so a hostile
+    // file costs a part of its report, never the process, and never the findings of the parts
+    // that were read.
+    const auto guarded = [&report](const char *what, const std::function<void()> &step) {
+        try {
+            step();
+        } catch (const std::exception &e) {
+            report.errors.push_back({ QStringLiteral("internal-error"),
+                QStringLiteral("%1 failed unexpectedly: %2")
+                    .arg(QLatin1String(what), QString::fromUtf8(e.what())) });
+        } catch (...) {
+            report.errors.push_back({ QStringLiteral("internal-error"),
+                QStringLiteral("%1 failed unexpectedly").arg(QLatin1String(what)) });
+        }
+    };
+    guarded("reading the metadata", [&] { readParts(bytes, report); });
+    // Findings describe images: "no camera metadata" about a text file would be noise.
+    if (report.format != ImageFormat::Unknown)
+        guarded("deriving the findings", [&] { report.findings = deriveMetadataFindings(report); });
     return report;
 }
 

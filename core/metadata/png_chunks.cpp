@@ -17,7 +17,7 @@ QString chunkTypeName(const std::uint8_t *p)
 {
     QString name;
     for (int i = 0; i < 4; ++i) {
-        if (p[i] >= 0x20 && p[i] < 0x7F)
+        if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '%') // '%' would act as a QString::arg marker
             name += QLatin1Char(char(p[i]));
         else
             name += QStringLiteral("\\x%1").arg(p[i], 2, 16, QLatin1Char('0'));
@@ -86,6 +86,13 @@ Result<PngChunkScan> scanPngChunks(
 
     PngChunkScan scan;
     size_t pos = 8;
+    qint64 textBytes = 0;
+    bool sawEnd = false;
+    bool tooManyTexts = false;
+    const auto addProblem = [&scan](const char *code, const QString &message) {
+        if (scan.problems.size() < 100) // a hostile file can have millions of bad chunks
+            scan.problems.push_back({ QLatin1String(code), message });
+    };
     while (pos < bytes.size()) {
         if (bytes.size() - pos < 12)
             return Error{ QStringLiteral("malformed-png"),
@@ -96,50 +103,57 @@ Result<PngChunkScan> scanPngChunks(
             return Error{ QStringLiteral("malformed-png"),
                 QStringLiteral("chunk %1 at byte %2 declares %3 bytes, past the end of the file "
                                "(or over the limit)")
-                    .arg(type)
-                    .arg(pos)
-                    .arg(length) };
-        scan.chunkTypes.append(type);
+                    .arg(type, QString::number(pos), QString::number(length)) };
+        if (scan.chunkTypes.size() < limits.maxListedChunks)
+            scan.chunkTypes.append(type);
         const std::uint8_t *typeAndData = bytes.data() + pos + 4;
         const std::uint32_t storedCrc = readBe32(typeAndData + 4 + length);
         const auto computedCrc = std::uint32_t(crc32(0L, typeAndData, uInt(4 + length)));
         if (storedCrc != computedCrc)
-            scan.problems.push_back({ QStringLiteral("png-crc-mismatch"),
+            addProblem("png-crc-mismatch",
                 QStringLiteral("chunk %1 at byte %2 fails its CRC check (damaged or edited by "
                                "hand)")
-                    .arg(type)
-                    .arg(pos) });
+                    .arg(type, QString::number(pos)));
 
         const QByteArray data(reinterpret_cast<const char *>(typeAndData + 4), qsizetype(length));
         const bool isText = type == QLatin1String("tEXt") || type == QLatin1String("zTXt")
             || type == QLatin1String("iTXt");
-        if (isText && int(scan.texts.size()) >= limits.maxTextChunks) {
-            scan.problems.push_back({ QStringLiteral("png-too-many-text-chunks"),
-                QStringLiteral("more than %1 text chunks; the rest are not read")
-                    .arg(limits.maxTextChunks) });
+        const qint64 textBudget
+            = qMin(limits.maxInflatedTextBytes, limits.maxTotalTextBytes - textBytes);
+        if (isText && (int(scan.texts.size()) >= limits.maxTextChunks || textBudget <= 0)) {
+            if (!tooManyTexts)
+                addProblem("png-too-many-text-chunks",
+                    QStringLiteral("more than %1 text chunks or %2 bytes of text; the rest are "
+                                   "not read")
+                        .arg(limits.maxTextChunks)
+                        .arg(limits.maxTotalTextBytes));
+            tooManyTexts = true;
         } else if (isText) {
             PngTextChunk text;
             text.chunkType = type;
             QByteArray keyword;
             qsizetype next = 0;
             if (!splitAtNul(data, 0, keyword, next)) {
-                scan.problems.push_back({ QStringLiteral("png-text-malformed"),
+                addProblem("png-text-malformed",
                     QStringLiteral("%1 chunk at byte %2 has no keyword separator")
-                        .arg(type)
-                        .arg(pos) });
+                        .arg(type, QString::number(pos)));
             } else {
                 text.keyword = QString::fromLatin1(keyword);
                 Result<QByteArray> body = QByteArray();
                 bool utf8 = false;
                 if (type == QLatin1String("tEXt")) {
-                    body = data.mid(next);
+                    body = data.mid(next).left(textBudget);
                 } else if (type == QLatin1String("zTXt")) {
                     text.compressed = true;
-                    const QByteArray compressed = data.mid(next + 1); // skip the method byte
-                    body = inflateBounded(
-                        { reinterpret_cast<const std::uint8_t *>(compressed.constData()),
-                            size_t(compressed.size()) },
-                        limits.maxInflatedTextBytes);
+                    const QByteArray compressed = data.mid(next + 1); // after the method byte
+                    if (next >= data.size() || data.at(next) != 0) // 0 = zlib, the only method
+                        body = Error{ QStringLiteral("png-text-malformed"),
+                            QStringLiteral("unknown compression method") };
+                    else
+                        body = inflateBounded(
+                            { reinterpret_cast<const std::uint8_t *>(compressed.constData()),
+                                size_t(compressed.size()) },
+                            textBudget);
                 } else { // iTXt: flag, method, language\0, translated keyword\0, text
                     utf8 = true;
                     QByteArray language;
@@ -155,21 +169,28 @@ Result<PngChunkScan> scanPngChunks(
                         text.language = QString::fromLatin1(language);
                         text.compressed = data.at(next) != 0;
                         const QByteArray rest = data.mid(afterTranslated);
-                        body = text.compressed ? inflateBounded(
-                                   { reinterpret_cast<const std::uint8_t *>(rest.constData()),
-                                       size_t(rest.size()) },
-                                   limits.maxInflatedTextBytes)
-                                               : Result<QByteArray>(rest);
+                        if (text.compressed && data.at(next + 1) != 0)
+                            body = Error{ QStringLiteral("png-text-malformed"),
+                                QStringLiteral("unknown compression method") };
+                        else if (text.compressed)
+                            body = inflateBounded(
+                                { reinterpret_cast<const std::uint8_t *>(rest.constData()),
+                                    size_t(rest.size()) },
+                                textBudget);
+                        else
+                            body = rest.left(textBudget);
                     }
                 }
                 if (body) {
+                    textBytes += body->size();
                     text.text = utf8 ? QString::fromUtf8(*body) : QString::fromLatin1(*body);
                     scan.texts.push_back(std::move(text));
                 } else {
                     Error problem = body.error();
                     problem.message
                         = QStringLiteral("%1 \"%2\": %3").arg(type, text.keyword, problem.message);
-                    scan.problems.push_back(std::move(problem));
+                    if (scan.problems.size() < 100)
+                        scan.problems.push_back(std::move(problem));
                 }
             }
         } else if (type == QLatin1String("caBX")) {
@@ -177,9 +198,14 @@ Result<PngChunkScan> scanPngChunks(
         }
 
         pos += 12 + size_t(length);
-        if (type == QLatin1String("IEND"))
+        if (type == QLatin1String("IEND")) {
+            sawEnd = true;
             break; // bytes after IEND are not part of the PNG
+        }
     }
+    if (!sawEnd)
+        addProblem(
+            "png-no-iend", QStringLiteral("the file ends without an IEND chunk (truncated?)"));
     return scan;
 }
 

@@ -1,54 +1,60 @@
 #include "forgelens/metadata/thumbnail_comparison.h"
 
+#include "forgelens/image/image_header_probe.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <functional>
 
 namespace forgelens {
 namespace {
 
-cv::Mat decodeGrey(std::span<const std::uint8_t> bytes, int flags)
+// Decodes to grey, refusing images whose header declares more than `maxPixels`: a thumbnail of
+// a few kilobytes can declare 32000 x 32000 pixels.
+cv::Mat decodeGrey(std::span<const std::uint8_t> bytes, int flags, qint64 maxPixels)
 {
-    if (bytes.empty())
+    const Result<ImageHeader> header = probeImageHeader(bytes);
+    if (!header || qint64(header->width) * header->height > maxPixels)
         return {};
-    try {
-        const cv::Mat encoded(
-            1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t *>(bytes.data()));
-        return cv::imdecode(encoded, flags | cv::IMREAD_IGNORE_ORIENTATION);
-    } catch (const cv::Exception &) {
-        return {};
-    }
+    const cv::Mat encoded(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t *>(bytes.data()));
+    return cv::imdecode(encoded, flags | cv::IMREAD_IGNORE_ORIENTATION);
+}
+
+// Rows (or columns) of letterbox bars: dark lines at both ends. Only a pair is taken, each at
+// most a quarter of the length, so a dark sky or a night scene is not trimmed away.
+std::pair<int, int> barPair(int length, const std::function<bool(int)> &dark)
+{
+    int head = 0;
+    int tail = 0;
+    while (head < length / 4 && dark(head))
+        ++head;
+    while (tail < length / 4 && dark(length - 1 - tail))
+        ++tail;
+    return head > 0 && tail > 0 ? std::pair{ head, tail } : std::pair{ 0, 0 };
 }
 
 // Cameras letterbox a 3:2 picture into a 4:3 (160 x 120) thumbnail with black bars: compare
 // what is inside the bars.
 cv::Mat withoutBlackBars(const cv::Mat &grey)
 {
-    const auto dark = [](const cv::Mat &line) { return cv::mean(line)[0] < 16.0; };
-    int top = 0, bottom = grey.rows, left = 0, right = grey.cols;
-    while (top < bottom - 1 && dark(grey.row(top)))
-        ++top;
-    while (bottom - 1 > top && dark(grey.row(bottom - 1)))
-        --bottom;
-    while (left < right - 1 && dark(grey.col(left)))
-        ++left;
-    while (right - 1 > left && dark(grey.col(right - 1)))
-        --right;
-    return grey(cv::Range(top, bottom), cv::Range(left, right));
+    const auto [top, bottom]
+        = barPair(grey.rows, [&grey](int r) { return cv::mean(grey.row(r))[0] < 16.0; });
+    const auto [left, right]
+        = barPair(grey.cols, [&grey](int c) { return cv::mean(grey.col(c))[0] < 16.0; });
+    return grey(cv::Range(top, grey.rows - bottom), cv::Range(left, grey.cols - right));
 }
 
-} // namespace
-
-std::optional<ThumbnailComparison> compareThumbnail(
+std::optional<ThumbnailComparison> compare(
     const QByteArray &thumbnail, std::span<const std::uint8_t> image)
 {
     const cv::Mat thumb = decodeGrey(
         { reinterpret_cast<const std::uint8_t *>(thumbnail.constData()), size_t(thumbnail.size()) },
-        cv::IMREAD_GRAYSCALE);
+        cv::IMREAD_GRAYSCALE, 4096 * 4096);
     // An eighth of the size is plenty for a 32 x 32 comparison and decodes much faster.
-    const cv::Mat main = decodeGrey(image, cv::IMREAD_REDUCED_GRAYSCALE_8);
+    const cv::Mat main = decodeGrey(image, cv::IMREAD_REDUCED_GRAYSCALE_8, 210'000'000);
     if (thumb.empty() || main.empty())
         return std::nullopt;
 
@@ -84,6 +90,18 @@ std::optional<ThumbnailComparison> compareThumbnail(
                          .arg(out.correlation, 0, 'f', 2);
     }
     return out;
+}
+
+} // namespace
+
+std::optional<ThumbnailComparison> compareThumbnail(
+    const QByteArray &thumbnail, std::span<const std::uint8_t> image)
+{
+    try {
+        return compare(thumbnail, image);
+    } catch (const std::exception &) { // cv::Exception, std::bad_alloc: no comparison
+        return std::nullopt;
+    }
 }
 
 } // namespace forgelens

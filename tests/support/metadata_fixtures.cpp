@@ -106,10 +106,14 @@ QByteArray c2paStore(const C2paFixture &fixture)
             cborSuperbox(QStringLiteral("c2pa.ingredient"),
                 QCborMap{ { QStringLiteral("dc:title"), fixture.ingredient },
                     { QStringLiteral("relationship"), QStringLiteral("parentOf") } }) });
-    const QByteArray claim = cborSuperbox(QStringLiteral("c2pa.claim"),
-        QCborMap{ { QStringLiteral("claim_generator"), fixture.claimGenerator },
-            { QStringLiteral("dc:title"), fixture.title },
-            { QStringLiteral("dc:format"), QStringLiteral("image/jpeg") } });
+    QCborMap claimMap{ { QStringLiteral("dc:title"), fixture.title },
+        { QStringLiteral("dc:format"), QStringLiteral("image/jpeg") } };
+    if (fixture.generatorInfoMap)
+        claimMap.insert(QStringLiteral("claim_generator_info"),
+            QCborMap{ { QStringLiteral("name"), fixture.claimGenerator } });
+    else
+        claimMap.insert(QStringLiteral("claim_generator"), fixture.claimGenerator);
+    const QByteArray claim = cborSuperbox(QStringLiteral("c2pa.claim.v2"), claimMap);
     const QCborMap protectedHeader{ { 1, -7 }, { 33, standInCertificate(fixture.issuer) } };
     const QCborValue cose(QCborKnownTags(18),
         QCborArray{ protectedHeader.toCborValue().toCbor(), QCborMap(),
@@ -121,13 +125,14 @@ QByteArray c2paStore(const C2paFixture &fixture)
     return jumbfSuperbox(QStringLiteral("c2pa"), { manifest });
 }
 
-QByteArray jpegWithApp11(const QByteArray &jpeg, const QByteArray &jumbf, int maxChunk)
+QByteArray jpegWithApp11(
+    const QByteArray &jpeg, const QByteArray &jumbf, int maxChunk, quint16 instance)
 {
     QByteArray segments;
     const QByteArray boxHeader = jumbf.left(8);
     quint32 sequence = 1;
     for (qsizetype at = 0; at < jumbf.size(); at += maxChunk, ++sequence) {
-        QByteArray packet = QByteArray("JP", 2) + be16(1) + be32(sequence);
+        QByteArray packet = QByteArray("JP", 2) + be16(instance) + be32(sequence);
         if (at > 0)
             packet += boxHeader;
         packet += jumbf.mid(at, maxChunk);

@@ -33,6 +33,7 @@ struct C2paFixture {
     QString softwareAgent = QStringLiteral("Test Diffusion 2");
     QString ingredient = QStringLiteral("prompt-image.png");
     QString issuer = QStringLiteral("ForgeLens Test CA");
+    bool generatorInfoMap = false; // C2PA 2.x: claim_generator_info as a map, no claim_generator
 };
 
 // A C2PA manifest store (JUMBF): one manifest with actions and ingredient assertions, a CBOR
@@ -41,6 +42,7 @@ QByteArray c2paStore(const C2paFixture &fixture = {});
 
 // `jpeg` with `jumbf` inserted after SOI as APP11 "JP" segments of at most `maxChunk` box bytes
 // each (the later ones repeat the box header, as the JUMBF-in-JPEG format requires).
-QByteArray jpegWithApp11(const QByteArray &jpeg, const QByteArray &jumbf, int maxChunk = 60000);
+QByteArray jpegWithApp11(
+    const QByteArray &jpeg, const QByteArray &jumbf, int maxChunk = 60000, quint16 instance = 1);
 
 } // namespace forgelens::testing

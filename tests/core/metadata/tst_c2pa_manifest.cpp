@@ -27,6 +27,9 @@ private Q_SLOTS:
     void aTruncatedBoxIsAnError();
     void everyTruncationIsHandled();
     void aJpegWithoutC2paHasNone();
+    void otherJumbfInstancesAreSkipped();
+    void generatorInfoMayBeAMap();
+    void aCutWebpChunkIsAnError();
 };
 
 void TestC2paManifest::readsClaimActionsIngredientsAndSigner()
@@ -104,6 +107,36 @@ void TestC2paManifest::aJpegWithoutC2paHasNone()
     const Result<std::optional<QByteArray>> found = extractC2paJumbf(view(jpeg), ImageFormat::Jpeg);
     QVERIFY(found.ok());
     QVERIFY(!found->has_value());
+}
+
+void TestC2paManifest::otherJumbfInstancesAreSkipped()
+{
+    const QByteArray store = c2paStore();
+    const QByteArray base = readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg"));
+    // Another JUMBF user (instance 1) before the C2PA store (instance 2).
+    const QByteArray other = jumbfSuperbox(QStringLiteral("jpeg360"), { jumbfBox("json", "{}") });
+    const QByteArray jpeg = jpegWithApp11(jpegWithApp11(base, store, 100, 2), other, 100, 1);
+    const Result<std::optional<QByteArray>> found = extractC2paJumbf(view(jpeg), ImageFormat::Jpeg);
+    QVERIFY(found.ok() && found->has_value());
+    QCOMPARE(**found, store);
+}
+
+void TestC2paManifest::generatorInfoMayBeAMap()
+{
+    C2paFixture fixture;
+    fixture.generatorInfoMap = true;
+    const Result<C2paSummary> summary = parseC2paJumbf(c2paStore(fixture), QString());
+    QVERIFY(summary.ok());
+    QCOMPARE(summary->claimGenerator, QStringLiteral("ForgeLens test generator/1.0"));
+}
+
+void TestC2paManifest::aCutWebpChunkIsAnError()
+{
+    QByteArray webp = QByteArray("RIFF") + QByteArray(4, '\0') + QByteArray("WEBP")
+        + QByteArray("C2PA") + QByteArray("\xff\x00\x00\x00", 4) + QByteArray(20, 'x');
+    const Result<std::optional<QByteArray>> found = extractC2paJumbf(view(webp), ImageFormat::WebP);
+    QVERIFY(!found.ok());
+    QCOMPARE(found.error().code, QStringLiteral("malformed-c2pa"));
 }
 
 QTEST_GUILESS_MAIN(TestC2paManifest)

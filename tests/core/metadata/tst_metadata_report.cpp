@@ -41,13 +41,17 @@ bool hasError(const MetadataReport &report, const QString &code)
         [&code](const Error &e) { return e.code == code; });
 }
 
-// A copy of the baseline JPEG fixture with metadata written by Exiv2's writer.
-QByteArray jpegWith(const std::function<void(Exiv2::Image &)> &edit)
+// A copy of `base` (the baseline JPEG fixture by default) with metadata written by Exiv2.
+QByteArray jpegWith(const std::function<void(Exiv2::Image &)> &edit, QByteArray base = {})
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("copy.jpg"));
-    QFile::copy(kFixtures + QStringLiteral("pattern_baseline.jpg"), path);
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (base.isEmpty())
+        base = readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg"));
+    QFile file(path);
+    file.open(QIODevice::WriteOnly);
+    file.write(base);
+    file.close();
     auto image = Exiv2::ImageFactory::open(path.toStdString());
     image->readMetadata();
     edit(*image);
@@ -55,12 +59,13 @@ QByteArray jpegWith(const std::function<void(Exiv2::Image &)> &edit)
     return readFileBytes(path);
 }
 
-QByteArray gradientJpeg(int width, int height)
+QByteArray gradientJpeg(int width, int height, int brightness = 255)
 {
     QImage image(width, height, QImage::Format_RGB888);
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x)
-            image.setPixel(x, y, qRgb(255 * x / width, 255 * y / height, 128));
+            image.setPixel(
+                x, y, qRgb(brightness * x / width, brightness * y / height, brightness / 2));
     QByteArray out;
     QBuffer buffer(&out);
     buffer.open(QIODevice::WriteOnly);
@@ -79,9 +84,12 @@ private Q_SLOTS:
     void c2paInJpeg();
     void xmpDigitalSourceType();
     void editorAndCamera();
+    void generatorNamesMatchWholeWords();
     void noCameraMetadataAndStandardTables();
     void thumbnailThatMatches();
     void thumbnailThatDoesNot();
+    void darkPictureIsNotTrimmedAway();
+    void algorithmicMediaIsANotice();
     void malformedPartsAreErrorsAndTheRestIsRead();
     void exifIfdLoopIsHandled();
     void jsonSaysTheSignatureIsNotVerified();
@@ -195,6 +203,23 @@ void TestMetadataReport::editorAndCamera()
     QCOMPARE(report.embedded.value(QStringLiteral("Exif.Image.Make")), QStringLiteral("Canon"));
 }
 
+void TestMetadataReport::generatorNamesMatchWholeWords()
+{
+    const auto softwareFinding = [](const char *software) {
+        const MetadataReport report = reportOf(jpegWith([software](Exiv2::Image &image) {
+            Exiv2::ExifData exif;
+            exif["Exif.Image.Software"] = software;
+            image.setExifData(exif);
+        }));
+        const MetadataFinding *f = finding(report, QStringLiteral("ai-generator-metadata"));
+        return f ? f->message : QString();
+    };
+    QCOMPARE(softwareFinding("Midjourney v6"),
+        QStringLiteral("Exif.Image.Software names the generator \"midjourney\""));
+    QCOMPARE(softwareFinding("Influx Photo Tool 2.1"), QString());
+    QCOMPARE(softwareFinding("ImageNet exporter"), QString());
+}
+
 void TestMetadataReport::noCameraMetadataAndStandardTables()
 {
     const MetadataReport report
@@ -239,6 +264,37 @@ void TestMetadataReport::thumbnailThatDoesNot()
     }
 }
 
+void TestMetadataReport::darkPictureIsNotTrimmedAway()
+{
+    // A night shot: its top rows are as dark as letterbox bars, but it is its own thumbnail.
+    const QByteArray dark = gradientJpeg(96, 64, 40);
+    const QByteArray jpeg = jpegWith(
+        [&dark](Exiv2::Image &image) {
+            Exiv2::ExifData exif;
+            Exiv2::ExifThumb(exif).setJpegThumbnail(
+                reinterpret_cast<const Exiv2::byte *>(dark.constData()), long(dark.size()));
+            image.setExifData(exif);
+        },
+        dark);
+    const MetadataReport report = reportOf(jpeg);
+    QVERIFY(report.thumbnail.has_value());
+    QVERIFY2(!report.thumbnail->mismatch, qPrintable(report.thumbnail->reason));
+}
+
+void TestMetadataReport::algorithmicMediaIsANotice()
+{
+    const QByteArray jpeg = jpegWith([](Exiv2::Image &image) {
+        Exiv2::XmpData xmp;
+        xmp["Xmp.iptcExt.DigitalSourceType"]
+            = "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia";
+        image.setXmpData(xmp);
+    });
+    const MetadataReport report = reportOf(jpeg);
+    const MetadataFinding *f = finding(report, QStringLiteral("digital-source-type"));
+    QVERIFY(f);
+    QCOMPARE(f->severity, MetadataFinding::Severity::Notice); // procedural, not a trained model
+}
+
 void TestMetadataReport::malformedPartsAreErrorsAndTheRestIsRead()
 {
     // A truncated JUMBF box in APP11: the C2PA part fails, the JPEG structure is still read.
@@ -268,6 +324,7 @@ void TestMetadataReport::malformedPartsAreErrorsAndTheRestIsRead()
     // Not an image at all.
     const MetadataReport text = reportOf(QByteArray("just some text\n"));
     QVERIFY(hasError(text, QStringLiteral("metadata-unreadable")));
+    QVERIFY(text.findings.empty());
 }
 
 void TestMetadataReport::exifIfdLoopIsHandled()

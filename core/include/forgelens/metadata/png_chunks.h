@@ -25,7 +25,9 @@ struct PngTextChunk {
 struct PngChunkLimits {
     qint64 maxChunkBytes = 64 << 20; // a larger declared chunk is refused
     qint64 maxInflatedTextBytes = 4 << 20; // a compressed text chunk may expand to this much
+    qint64 maxTotalTextBytes = 16 << 20; // all text chunks together
     int maxTextChunks = 1000;
+    int maxListedChunks = 10000; // chunk types kept in `chunkTypes`
 };
 
 struct PngChunkScan {
