@@ -1,30 +1,19 @@
 // Runs the real forgelens-cli binary, as a user would, on good and bad files.
+#include "cli_run.h"
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTest>
 
 namespace {
 
 const QString kFixtures = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList &arguments)
+forgelens::testing::CliRun runCli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(FORGELENS_CLI), arguments);
-    process.waitForFinished(120000);
-    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-        QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError()) };
+    return forgelens::testing::runProgram(QStringLiteral(FORGELENS_CLI), arguments);
 }
 
 QByteArray sha256Of(const QString &path)
@@ -55,9 +44,10 @@ void TestCliAnalyze::badFilesFailAloneAndGoodOnesAreAnalysed()
     for (const QString &file : files)
         before.append(sha256Of(file));
 
-    const Run run = runCli(QStringList{ QStringLiteral("analyze"), QStringLiteral("--model"),
-                               QStringLiteral(FORGELENS_TEST_MODEL) }
-        + files);
+    const forgelens::testing::CliRun run
+        = runCli(QStringList{ QStringLiteral("analyze"), QStringLiteral("--model"),
+                     QStringLiteral(FORGELENS_TEST_MODEL) }
+            + files);
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(
         run.err.contains(QStringLiteral("truncated.jpg: error [truncated]")), qPrintable(run.err));
@@ -75,8 +65,8 @@ void TestCliAnalyze::badFilesFailAloneAndGoodOnesAreAnalysed()
 
 void TestCliAnalyze::jsonHasOneResultPerFile()
 {
-    const Run run = runCli({ QStringLiteral("analyze"), QStringLiteral("--json"),
-        QStringLiteral("--model"), QStringLiteral(FORGELENS_TEST_MODEL),
+    const forgelens::testing::CliRun run = runCli({ QStringLiteral("analyze"),
+        QStringLiteral("--json"), QStringLiteral("--model"), QStringLiteral(FORGELENS_TEST_MODEL),
         kFixtures + QStringLiteral("bomb.png"), kFixtures + QStringLiteral("pattern.webp.missing"),
         kFixtures + QStringLiteral("pattern_lossless.webp") });
     QCOMPARE(run.exitCode, 1);
@@ -104,9 +94,10 @@ void TestCliAnalyze::jsonHasOneResultPerFile()
 
 void TestCliAnalyze::allGoodExitsZero()
 {
-    const Run run = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
-        QStringLiteral(FORGELENS_TEST_MODEL), kFixtures + QStringLiteral("pattern.png"),
-        kFixtures + QStringLiteral("pattern_cmyk.jpg") });
+    const forgelens::testing::CliRun run
+        = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+            QStringLiteral(FORGELENS_TEST_MODEL), kFixtures + QStringLiteral("pattern.png"),
+            kFixtures + QStringLiteral("pattern_cmyk.jpg") });
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.out.count(QStringLiteral("P(synthetic)")), 2);
 }
@@ -118,11 +109,13 @@ void TestCliAnalyze::usageAndModelErrorsHaveTheirOwnExitCodes()
     QCOMPARE(
         runCli({ QStringLiteral("analyze"), kFixtures + QStringLiteral("pattern.png") }).exitCode,
         2);
-    const Run help = runCli({ QStringLiteral("analyze"), QStringLiteral("--help") });
+    const forgelens::testing::CliRun help
+        = runCli({ QStringLiteral("analyze"), QStringLiteral("--help") });
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.contains(QStringLiteral("Exit codes")));
-    const Run missing = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
-        QStringLiteral("/nonexistent/model.pt"), kFixtures + QStringLiteral("pattern.png") });
+    const forgelens::testing::CliRun missing
+        = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+            QStringLiteral("/nonexistent/model.pt"), kFixtures + QStringLiteral("pattern.png") });
     QCOMPARE(missing.exitCode, 3);
     QVERIFY(missing.err.contains(QStringLiteral("does not exist")));
 }

@@ -1,11 +1,11 @@
 // Runs the real `forgelens-cli metadata` on files the test writes, as a user would.
+#include "cli_run.h"
 #include "metadata_fixtures.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -15,20 +15,9 @@ namespace {
 
 const QString kFixtures = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList &arguments)
+forgelens::testing::CliRun runCli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(FORGELENS_CLI), arguments);
-    process.waitForFinished(120000);
-    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-        QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError()) };
+    return forgelens::testing::runProgram(QStringLiteral(FORGELENS_CLI), arguments);
 }
 
 QString write(const QTemporaryDir &dir, const char *name, const QByteArray &bytes)
@@ -69,7 +58,7 @@ void TestCliMetadata::showsFindingsForEachFile()
         jpegWithApp11(
             readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")), c2paStore()));
 
-    const Run text = runCli({ QStringLiteral("metadata"), webui, c2pa });
+    const forgelens::testing::CliRun text = runCli({ QStringLiteral("metadata"), webui, c2pa });
     QCOMPARE(text.exitCode, 0);
     QVERIFY2(text.out.contains(
                  QStringLiteral("[warning] ai-generator-metadata: PNG parameters chunk from "
@@ -79,7 +68,8 @@ void TestCliMetadata::showsFindingsForEachFile()
     QVERIFY(text.out.contains(QStringLiteral("[notice] c2pa-manifest")));
     QVERIFY(text.out.contains(QStringLiteral("signature NOT verified")));
 
-    const Run json = runCli({ QStringLiteral("metadata"), QStringLiteral("--json"), webui, c2pa });
+    const forgelens::testing::CliRun json
+        = runCli({ QStringLiteral("metadata"), QStringLiteral("--json"), webui, c2pa });
     QCOMPARE(json.exitCode, 0);
     const QJsonArray results = QJsonDocument::fromJson(json.out.toUtf8())
                                    .object()
@@ -99,7 +89,7 @@ void TestCliMetadata::malformedFilesAreReportedAndTheRestShown()
     const QString cut = write(dir, "cut-jumbf.jpg",
         jpegWithApp11(readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg")),
             store.left(store.size() / 2)));
-    const Run run
+    const forgelens::testing::CliRun run
         = runCli({ QStringLiteral("metadata"), cut, dir.filePath(QStringLiteral("missing.png")),
             kFixtures + QStringLiteral("text_renamed.png") });
     QCOMPARE(run.exitCode, 1);
