@@ -73,6 +73,31 @@ QByteArray gradientJpeg(int width, int height, int brightness = 255)
     return out;
 }
 
+// `base` (the baseline fixture by default) carrying `thumbnail` as its EXIF thumbnail.
+QByteArray jpegWithThumbnail(const QByteArray &thumbnail, const QByteArray &base = {})
+{
+    return jpegWith(
+        [&thumbnail](Exiv2::Image &image) {
+            Exiv2::ExifData exif;
+            Exiv2::ExifThumb(exif).setJpegThumbnail(
+                reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()),
+                long(thumbnail.size()));
+            image.setExifData(exif);
+        },
+        base);
+}
+
+// The baseline fixture declaring an IPTC digital source type (the last segment of the URI).
+QByteArray jpegWithSourceType(const char *type)
+{
+    return jpegWith([type](Exiv2::Image &image) {
+        Exiv2::XmpData xmp;
+        xmp["Xmp.iptcExt.DigitalSourceType"]
+            = std::string("http://cv.iptc.org/newscodes/digitalsourcetype/") + type;
+        image.setXmpData(xmp);
+    });
+}
+
 } // namespace
 
 class TestMetadataReport : public QObject {
@@ -166,12 +191,7 @@ void TestMetadataReport::c2paInJpeg()
 
 void TestMetadataReport::xmpDigitalSourceType()
 {
-    const QByteArray jpeg = jpegWith([](Exiv2::Image &image) {
-        Exiv2::XmpData xmp;
-        xmp["Xmp.iptcExt.DigitalSourceType"]
-            = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
-        image.setXmpData(xmp);
-    });
+    const QByteArray jpeg = jpegWithSourceType("trainedAlgorithmicMedia");
     const MetadataReport report = reportOf(jpeg);
     const MetadataFinding *f = finding(report, QStringLiteral("digital-source-type"));
     QVERIFY(f);
@@ -235,12 +255,7 @@ void TestMetadataReport::noCameraMetadataAndStandardTables()
 void TestMetadataReport::thumbnailThatMatches()
 {
     const QByteArray thumbnail = readFileBytes(kFixtures + QStringLiteral("pattern_baseline.jpg"));
-    const QByteArray jpeg = jpegWith([&thumbnail](Exiv2::Image &image) {
-        Exiv2::ExifData exif;
-        Exiv2::ExifThumb(exif).setJpegThumbnail(
-            reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()), long(thumbnail.size()));
-        image.setExifData(exif);
-    });
+    const QByteArray jpeg = jpegWithThumbnail(thumbnail);
     const MetadataReport report = reportOf(jpeg);
     QVERIFY(report.thumbnail.has_value());
     QVERIFY2(!report.thumbnail->mismatch, qPrintable(report.thumbnail->reason));
@@ -250,13 +265,7 @@ void TestMetadataReport::thumbnailThatMatches()
 void TestMetadataReport::thumbnailThatDoesNot()
 {
     for (const QByteArray &thumbnail : { gradientJpeg(48, 32), gradientJpeg(32, 48) }) {
-        const QByteArray jpeg = jpegWith([&thumbnail](Exiv2::Image &image) {
-            Exiv2::ExifData exif;
-            Exiv2::ExifThumb(exif).setJpegThumbnail(
-                reinterpret_cast<const Exiv2::byte *>(thumbnail.constData()),
-                long(thumbnail.size()));
-            image.setExifData(exif);
-        });
+        const QByteArray jpeg = jpegWithThumbnail(thumbnail);
         const MetadataReport report = reportOf(jpeg);
         const MetadataFinding *f = finding(report, QStringLiteral("thumbnail-mismatch"));
         QVERIFY(f);
@@ -268,14 +277,7 @@ void TestMetadataReport::darkPictureIsNotTrimmedAway()
 {
     // A night shot: its top rows are as dark as letterbox bars, but it is its own thumbnail.
     const QByteArray dark = gradientJpeg(96, 64, 40);
-    const QByteArray jpeg = jpegWith(
-        [&dark](Exiv2::Image &image) {
-            Exiv2::ExifData exif;
-            Exiv2::ExifThumb(exif).setJpegThumbnail(
-                reinterpret_cast<const Exiv2::byte *>(dark.constData()), long(dark.size()));
-            image.setExifData(exif);
-        },
-        dark);
+    const QByteArray jpeg = jpegWithThumbnail(dark, dark);
     const MetadataReport report = reportOf(jpeg);
     QVERIFY(report.thumbnail.has_value());
     QVERIFY2(!report.thumbnail->mismatch, qPrintable(report.thumbnail->reason));
@@ -283,12 +285,7 @@ void TestMetadataReport::darkPictureIsNotTrimmedAway()
 
 void TestMetadataReport::algorithmicMediaIsANotice()
 {
-    const QByteArray jpeg = jpegWith([](Exiv2::Image &image) {
-        Exiv2::XmpData xmp;
-        xmp["Xmp.iptcExt.DigitalSourceType"]
-            = "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia";
-        image.setXmpData(xmp);
-    });
+    const QByteArray jpeg = jpegWithSourceType("algorithmicMedia");
     const MetadataReport report = reportOf(jpeg);
     const MetadataFinding *f = finding(report, QStringLiteral("digital-source-type"));
     QVERIFY(f);
