@@ -33,6 +33,8 @@ DecodedImage decodeFixture(const QString &name)
 
 } // namespace
 
+Q_DECLARE_METATYPE(forgelens::InputSpec)
+
 class TestPreprocessor : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -43,6 +45,8 @@ private Q_SLOTS:
     void emptyImageIsAnError();
     void storedOrientationCanBeRestored();
     void absurdResizeIsRefused();
+    void stripsMatchTheWholeImageBitForBit_data();
+    void stripsMatchTheWholeImageBitForBit();
 };
 
 void TestPreprocessor::matchesTorchvision_data()
@@ -159,3 +163,53 @@ void TestPreprocessor::absurdResizeIsRefused()
 
 QTEST_GUILESS_MAIN(TestPreprocessor)
 #include "tst_preprocessor.moc"
+
+void TestPreprocessor::stripsMatchTheWholeImageBitForBit_data()
+{
+    QTest::addColumn<InputSpec>("spec");
+    InputSpec code; // CoDE-like: shorter side 256, centre crop 224
+    code.resize = InputSpec::Resize::ShorterSide;
+    code.resizeHeight = 256;
+    code.antialias = true;
+    code.crop = InputSpec::Crop::Center;
+    code.cropHeight = code.cropWidth = 224;
+    code.mean = { 0.485f, 0.456f, 0.406f };
+    code.std = { 0.229f, 0.224f, 0.225f };
+    QTest::newRow("shorter side, bilinear") << code;
+
+    InputSpec bicubic = code;
+    bicubic.interpolation = InputSpec::Interpolation::Bicubic;
+    bicubic.resize = InputSpec::Resize::Exact;
+    bicubic.resizeHeight = 300;
+    bicubic.resizeWidth = 190;
+    bicubic.bgr = true;
+    bicubic.valueMax = 255.0f;
+    QTest::newRow("exact, bicubic, BGR 0-255") << bicubic;
+
+    InputSpec dfd = code; // DeepFakeDefenders: normalise, then resize to 512 x 512
+    dfd.resize = InputSpec::Resize::Exact;
+    dfd.resizeHeight = dfd.resizeWidth = 512;
+    dfd.crop = InputSpec::Crop::None;
+    dfd.order = { InputSpec::Step::Normalize, InputSpec::Step::Resize, InputSpec::Step::Crop };
+    QTest::newRow("normalise first, taller output") << dfd;
+}
+
+void TestPreprocessor::stripsMatchTheWholeImageBitForBit()
+{
+    // Large enough for the strip path, with a height that leaves a partial last strip.
+    QFETCH(InputSpec, spec);
+    DecodedImage image;
+    image.width = 2011;
+    image.height = 1037;
+    image.rgb.resize(qsizetype(image.width) * image.height * 3);
+    std::uint32_t state = 12345;
+    for (char &byte : image.rgb) {
+        state = state * 1664525u + 1013904223u; // any fixed pseudo-random sequence
+        byte = char(state >> 24);
+    }
+    const Result<at::Tensor> strips = preprocessImage(image, spec);
+    const Result<at::Tensor> whole = preprocessWholeImage(image, spec);
+    QVERIFY(strips.ok() && whole.ok());
+    QCOMPARE(strips->sizes().vec(), whole->sizes().vec());
+    QVERIFY(torch::equal(*strips, *whole));
+}

@@ -15,7 +15,13 @@ namespace forgelens {
 //
 // Returns float32 [N, 3, H, W] on the CPU: N = 1, or the number of tiles for crop policy
 // "tiles" (row-major tile order). Error code: preprocess-failed.
+// Large images whose first step is an antialiased downscale are converted and resized a strip
+// of rows at a time (bit-identical, a fraction of the memory: see preprocessor.cpp).
 Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &spec);
+
+// The same, always through the whole-image float tensor: the reference the strip path is
+// tested against.
+Result<at::Tensor> preprocessWholeImage(const DecodedImage &image, const InputSpec &spec);
 
 // Tile origins of the "tiles" crop policy along one axis, for a (padded) length `length` and a
 // tile length `tile` <= length, with `count` tiles spread evenly from 0 to length - tile.
