@@ -1,8 +1,11 @@
-// forgelens-cli: the headless front end. Commands: analyze, metadata.
+// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge.
 #include "analyze_command.h"
+#include "merge_command.h"
 #include "metadata_command.h"
+#include "scan_command.h"
 
 #include "forgelens/inference/allocator_tuning.h"
+#include "forgelens/inference/openmp_wait_policy.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -14,6 +17,8 @@ const char *const kUsage = R"(usage: forgelens-cli COMMAND [OPTIONS]
 Commands:
   analyze IMAGE… --model BUNDLE [--json]   one verdict per image
   metadata IMAGE… [--json]                  what each file says about its own origin
+  scan FOLDER --model BUNDLE… -o REPORT.csv a folder to a CSV report (resumable, shardable)
+  merge A.csv B.csv… -o ALL.csv             join the reports of a sharded scan
 
 forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
 )";
@@ -22,6 +27,7 @@ forgelens-cli COMMAND --help describes a command. Evidence files are opened read
 
 int main(int argc, char **argv)
 {
+    forgelens::reexecWithPassiveOpenMpWaits(argv);
     forgelens::tuneAllocatorForInference();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("forgelens-cli"));
@@ -33,6 +39,10 @@ int main(int argc, char **argv)
         return forgelens::cli::runAnalyze(arguments);
     if (command == QLatin1String("metadata"))
         return forgelens::cli::runMetadata(arguments);
+    if (command == QLatin1String("scan"))
+        return forgelens::cli::runScan(arguments);
+    if (command == QLatin1String("merge"))
+        return forgelens::cli::runMerge(arguments);
     if (command == QLatin1String("--version")) {
         QTextStream(stdout) << "forgelens-cli " << FORGELENS_VERSION << '\n';
         return 0;

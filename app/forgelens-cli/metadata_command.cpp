@@ -1,6 +1,6 @@
 #include "metadata_command.h"
 
-#include "analyze_command.h"
+#include "exit_code.h"
 
 #include "forgelens/image/evidence_file.h"
 #include "forgelens/metadata/metadata_report.h"

@@ -1,0 +1,273 @@
+#include "scan_command.h"
+
+#include "scan_progress_printer.h"
+
+#include "forgelens/scan/scan_pipeline.h"
+
+#include <QCommandLineParser>
+#include <QTextStream>
+
+#include <atomic>
+#include <csignal>
+#include <unistd.h>
+
+namespace forgelens::cli {
+namespace {
+
+const char *const kDescription
+    = R"(Scan a folder (recursively) with one or more model bundles into a CSV report.
+
+Every file that looks like an image (by content, or by its name) gets one row: path relative
+to FOLDER, size, SHA-256, width, height, format, per model P(synthetic), label and threshold,
+the metadata findings' codes, status ("ok" or an error code) and the error message. Each file
+is read and decoded once for all models. Evidence files are opened read-only.
+
+The report is built in REPORT.partial (flushed in chunks) and renamed to REPORT when done,
+with REPORT.json beside it (tool version, models and their SHA-256, settings, UTC times,
+counts per status). Ctrl-C (or SIGTERM) stops cleanly after the files in flight; run the same
+command with --resume to continue without repeating or losing a row. A second Ctrl-C stops at
+once; --resume still continues from the last chunk written.
+
+--shard K/N scans a deterministic share (K = 0 … N-1) for job arrays; join the shards'
+reports with `forgelens-cli merge`.
+
+Exit codes:
+  0  every row is "ok"
+  1  some rows carry an error (they are in the report)
+  2  usage error, or the report exists / an interrupted run waits (nothing written)
+  3  a model bundle could not be loaded
+  4  the report could not be written, or FOLDER could not be read
+  130  interrupted: continue with --resume)";
+
+std::atomic_bool g_cancel{ false };
+
+extern "C" void requestStop(int)
+{
+    g_cancel.store(true);
+    static const char message[]
+        = "\nforgelens-cli scan: stopping after the files in flight (again to stop at once)\n";
+    // write(2) is async-signal-safe; QTextStream is not.
+    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+void installStopHandlers()
+{
+    struct sigaction action { };
+    action.sa_handler = requestStop;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND; // the second signal takes the default action: stop now
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+bool positiveInt(const QString &text, int minimum, int *value)
+{
+    bool ok = false;
+    *value = text.toInt(&ok);
+    return ok && *value >= minimum;
+}
+
+void printPlan(const ScanPlan &plan)
+{
+    for (const ModelInfo &model : plan.models) {
+        if (model.manifest.isUntrainedTestModel())
+            err() << "forgelens-cli scan: WARNING: " << model.manifest.name
+                  << " is an UNTRAINED TEST MODEL; its verdicts mean nothing.\n";
+        else if (model.manifest.experimental)
+            err() << "forgelens-cli scan: note: " << model.manifest.name
+                  << " is EXPERIMENTAL; read its model card before relying on a verdict.\n";
+        err() << "forgelens-cli scan: model " << model.manifest.id << " (" << model.manifest.name
+              << ' ' << model.manifest.version << ") on " << model.device << ", sha256 "
+              << model.bundleSha256 << '\n';
+    }
+    for (const QString &problem : plan.walkProblems)
+        err() << "forgelens-cli scan: warning: " << problem << '\n';
+    err() << "forgelens-cli scan: " << plan.filesInScope << " files";
+    if (plan.rowsResumed > 0)
+        err() << " (" << plan.rowsResumed << " already in the interrupted report)";
+    if (plan.outsideShard > 0)
+        err() << ", " << plan.outsideShard << " in other shards";
+    err() << ", " << plan.skippedNotImages << " non-image files skipped";
+    if (plan.skippedSymlinks > 0)
+        err() << ", " << plan.skippedSymlinks << " symbolic links not followed";
+    err() << "; " << plan.decodeThreads << " decode threads\n";
+    err().flush();
+}
+
+void printSummary(const ScanSummary &summary)
+{
+    const double seconds = double(summary.startedUtc.msecsTo(summary.finishedUtc)) / 1000.0;
+    err() << "forgelens-cli scan: " << summary.rowsWritten << " rows in "
+          << formatDuration(seconds);
+    if (seconds > 0)
+        err() << " (" << QString::number(double(summary.rowsWritten) / seconds, 'f', 1)
+              << " files/s)";
+    err() << "; status:";
+    for (const auto &[status, count] : summary.statusCounts)
+        err() << ' ' << status << ' ' << count;
+    err() << '\n';
+    if (summary.interrupted)
+        err() << "forgelens-cli scan: interrupted; the rows so far are in " << summary.csvPath
+              << ". Run the same command with --resume to continue.\n";
+    else
+        err() << "forgelens-cli scan: report " << summary.csvPath << ", sidecar "
+              << summary.sidecarPath << '\n';
+    err().flush();
+}
+
+int exitCodeFor(const Error &error)
+{
+    if (error.code == QLatin1String("model-unusable"))
+        return kModelUnusable;
+    if (error.code == QLatin1String("output-write-failed")
+        || error.code == QLatin1String("root-unreadable")
+        || error.code == QLatin1String("internal-error"))
+        return kOutputFailed;
+    return kUsageError;
+}
+
+} // namespace
+
+int runScan(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QString::fromUtf8(kDescription));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("scan"), QStringLiteral("The command."));
+    parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("Folder to scan."));
+    const QCommandLineOption model(QStringLiteral("model"),
+        QStringLiteral("Model bundle (.pt); repeat for several."), QStringLiteral("BUNDLE"));
+    const QCommandLineOption output({ QStringLiteral("o"), QStringLiteral("output") },
+        QStringLiteral("The CSV report to write."), QStringLiteral("REPORT"));
+    const QCommandLineOption resume(
+        QStringLiteral("resume"), QStringLiteral("Continue an interrupted scan of REPORT."));
+    const QCommandLineOption overwrite(
+        QStringLiteral("overwrite"), QStringLiteral("Replace REPORT if it exists."));
+    const QCommandLineOption shard(QStringLiteral("shard"),
+        QStringLiteral("Scan only share K of N (K = 0 … N-1)."), QStringLiteral("K/N"));
+    const QCommandLineOption followSymlinks(QStringLiteral("follow-symlinks"),
+        QStringLiteral("Follow symbolic links (each folder is scanned once)."));
+    const QCommandLineOption allFiles(QStringLiteral("all-files"),
+        QStringLiteral("A row for every file, not only those that look like images."));
+    const QCommandLineOption noMetadata(QStringLiteral("no-metadata"),
+        QStringLiteral("Leave the metadata findings column empty (faster)."));
+    const QCommandLineOption device(QStringLiteral("device"),
+        QStringLiteral("auto (default: CUDA when present), cpu or cuda."), QStringLiteral("DEVICE"),
+        QStringLiteral("auto"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+        QStringLiteral("CPU threads per model operator (default: the cores this process may "
+                       "use)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption decodeThreads(QStringLiteral("decode-threads"),
+        QStringLiteral("Threads that read, hash, decode and preprocess (default: the cores this "
+                       "process may use)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption batch(QStringLiteral("batch"),
+        QStringLiteral("Images per forward pass at most (default 16)."), QStringLiteral("N"),
+        QStringLiteral("16"));
+    const QCommandLineOption maxPixels(QStringLiteral("max-megapixels"),
+        QStringLiteral("Refuse images larger than this (default 210)."), QStringLiteral("N"),
+        QStringLiteral("210"));
+    const QCommandLineOption flushRows(QStringLiteral("flush-rows"),
+        QStringLiteral("Rows per write of REPORT.partial (default 256; also every 2 s)."),
+        QStringLiteral("N"), QStringLiteral("256"));
+    const QCommandLineOption progress(QStringLiteral("progress"),
+        QStringLiteral("auto (a bar on a terminal, else a line every 5 s), bar, lines or none."),
+        QStringLiteral("STYLE"), QStringLiteral("auto"));
+    parser.addOptions({ model, output, resume, overwrite, shard, followSymlinks, allFiles,
+        noMetadata, device, threads, decodeThreads, batch, maxPixels, flushRows, progress });
+    if (!parser.parse(arguments)) {
+        err() << "forgelens-cli scan: " << parser.errorText() << "\n";
+        return kUsageError;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return kAllAnalysed;
+    }
+    const QStringList positional = parser.positionalArguments().mid(1);
+    if (positional.size() != 1 || !parser.isSet(model) || !parser.isSet(output)) {
+        err() << "forgelens-cli scan: give one FOLDER, --model BUNDLE and -o REPORT (see "
+                 "--help)\n";
+        return kUsageError;
+    }
+
+    ScanSettings settings;
+    settings.root = positional.first();
+    settings.outputCsv = parser.value(output);
+    settings.modelPaths = parser.values(model);
+    settings.resume = parser.isSet(resume);
+    settings.overwrite = parser.isSet(overwrite);
+    settings.walk.followSymlinks = parser.isSet(followSymlinks);
+    settings.walk.allFiles = parser.isSet(allFiles);
+    settings.readMetadata = !parser.isSet(noMetadata);
+    const auto usage = [](const QString &message) {
+        err() << "forgelens-cli scan: " << message << "\n";
+        err().flush();
+        return kUsageError;
+    };
+    if (parser.isSet(shard)) {
+        Result<ShardSpec> spec = ShardSpec::parse(parser.value(shard));
+        if (!spec)
+            return usage(spec.error().message);
+        settings.shard = *spec;
+    }
+    const QString deviceName = parser.value(device);
+    if (deviceName == QLatin1String("cpu"))
+        settings.engine.device = EngineConfig::Device::Cpu;
+    else if (deviceName == QLatin1String("cuda"))
+        settings.engine.device = EngineConfig::Device::Cuda;
+    else if (deviceName != QLatin1String("auto"))
+        return usage(QStringLiteral("--device must be auto, cpu or cuda"));
+    if (!positiveInt(parser.value(threads), 0, &settings.engine.intraOpThreads))
+        return usage(QStringLiteral("--threads must be 0 (automatic) or a positive number"));
+    if (!positiveInt(parser.value(decodeThreads), 0, &settings.decodeThreads))
+        return usage(QStringLiteral("--decode-threads must be 0 (automatic) or a positive number"));
+    if (!positiveInt(parser.value(batch), 1, &settings.engine.maxBatch))
+        return usage(QStringLiteral("--batch must be a positive number"));
+    if (!positiveInt(parser.value(flushRows), 1, &settings.flushRows))
+        return usage(QStringLiteral("--flush-rows must be a positive number"));
+    bool numberOk = false;
+    const double megapixels = parser.value(maxPixels).toDouble(&numberOk);
+    if (!numberOk || megapixels <= 0)
+        return usage(QStringLiteral("--max-megapixels must be a positive number"));
+    settings.limits.maxPixels = qint64(megapixels * 1e6);
+    const QString style = parser.value(progress);
+    if (!QStringList{ QStringLiteral("auto"), QStringLiteral("bar"), QStringLiteral("lines"),
+            QStringLiteral("none") }
+             .contains(style))
+        return usage(QStringLiteral("--progress must be auto, bar, lines or none"));
+    if (const QString problem = settings.validate(); !problem.isEmpty())
+        return usage(problem);
+
+    installStopHandlers();
+    ScanProgressPrinter printer(ScanProgressPrinter::styleFor(style));
+    ScanObserver observer;
+    observer.started = printPlan;
+    observer.progress = [&printer](const ScanProgress &p) { printer.update(p); };
+    Result<ScanSummary> summary = forgelens::runScan(settings, g_cancel, observer);
+    printer.finish();
+    if (!summary) {
+        err() << "forgelens-cli scan: [" << summary.error().code << "] " << summary.error().message
+              << '\n';
+        err().flush();
+        return exitCodeFor(summary.error());
+    }
+    printSummary(*summary);
+    if (summary->interrupted)
+        return kInterrupted;
+    return summary->failedRows() == 0 ? kAllAnalysed : kSomeFailed;
+}
+
+} // namespace forgelens::cli

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "forgelens/inference/model_info.h"
+#include "forgelens/result.h"
+#include "forgelens/scan/scan_settings.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace forgelens {
+
+// What is known once the models are loaded and the folder is listed, before the first file.
+struct ScanPlan {
+    std::vector<ModelInfo> models;
+    qint64 filesInScope = 0; // files of this shard, rows already written included
+    qint64 rowsResumed = 0; // rows an interrupted run had written (resume only)
+    qint64 skippedNotImages = 0;
+    qint64 skippedSymlinks = 0;
+    qint64 outsideShard = 0;
+    QStringList walkProblems;
+    int decodeThreads = 0;
+};
+
+struct ScanProgress {
+    qint64 done = 0; // rows written, resumed rows included
+    qint64 total = 0; // filesInScope
+    qint64 failed = 0; // rows whose status is not "ok", resumed rows included
+    double elapsedSeconds = 0.0; // this run
+    double filesPerSecond = 0.0; // this run's rows over its elapsed time
+    double etaSeconds = -1.0; // -1 until the rate is known
+};
+
+struct ScanSummary {
+    ScanPlan plan;
+    QString csvPath; // the report when complete, else the temporary file that --resume reads
+    QString sidecarPath;
+    qint64 rowsWritten = 0; // by this run
+    std::map<QString, qint64> statusCounts; // over every row of the report
+    bool interrupted = false; // cancelled: the temporary CSV is valid and resumable
+    QDateTime startedUtc;
+    QDateTime finishedUtc;
+    qint64 failedRows() const;
+};
+
+struct ScanObserver {
+    std::function<void(const ScanPlan &)> started; // once, before the first file
+    std::function<void(const ScanProgress &)> progress; // after each row, on the scan's thread
+};
+
+// Scans settings.root into settings.outputCsv (DESIGN.md "Threads", "Scale"):
+//   walker -> [pool: read + SHA-256, metadata, decode, preprocess once per distinct input spec]
+//          -> one InferenceWorker per model (its own thread, bounded queue, batches)
+//          -> this thread: rows in walk order -> temporary CSV, flushed in chunks -> rename.
+// At most settings.inFlight files are between reading and the CSV, so memory does not grow with
+// the folder. Setting `cancel` stops taking new files; files already read are finished and
+// written, and the temporary CSV stays valid for --resume (summary.interrupted).
+// Error codes: bad-settings, output-exists, interrupted-run-exists, nothing-to-resume,
+// resume-mismatch, root-unreadable, model-unusable, output-write-failed. After an
+// output-write-failed, the rows flushed before it are kept in the temporary CSV.
+Result<ScanSummary> runScan(const ScanSettings &settings, const std::atomic_bool &cancel,
+    const ScanObserver &observer = {});
+
+} // namespace forgelens

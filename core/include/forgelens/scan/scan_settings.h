@@ -1,0 +1,36 @@
+#pragma once
+
+#include "forgelens/image/image_decoder.h"
+#include "forgelens/inference/engine_config.h"
+#include "forgelens/scan/scan_file_list.h"
+#include "forgelens/scan/scan_shard.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace forgelens {
+
+struct ScanSettings {
+    QString root; // the evidence folder; never written
+    QString outputCsv; // the report; must lie outside `root`
+    QStringList modelPaths; // one or more bundles; each file is decoded once for all of them
+    EngineConfig engine; // shared by every model (device, intra-op threads, batch size, warm-up)
+    DecodeLimits limits;
+    ScanWalkOptions walk;
+    ShardSpec shard;
+    int decodeThreads = 0; // read, hash, decode and preprocess workers; 0 = the usable cores
+    int inFlight = 0; // files between reading and the CSV at most; 0 = chosen from the above
+    bool readMetadata = true; // metadata findings column (Exiv2, PNG chunks, C2PA, JPEG tables)
+    bool resume = false; // continue outputCsv's interrupted run
+    bool overwrite = false; // replace an existing complete report
+    int flushRows = 256; // records per write of the temporary CSV (also written every 2 s)
+
+    // Empty when usable, else what is wrong (for a person).
+    QString validate() const;
+
+    QString temporaryCsvPath() const { return outputCsv + QStringLiteral(".partial"); }
+    QString temporarySidecarPath() const { return outputCsv + QStringLiteral(".partial.json"); }
+    QString sidecarPath() const { return outputCsv + QStringLiteral(".json"); }
+};
+
+} // namespace forgelens

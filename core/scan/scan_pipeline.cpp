@@ -1,0 +1,585 @@
+#include "forgelens/scan/scan_pipeline.h"
+
+#include "forgelens/image/evidence_file.h"
+#include "forgelens/image/preprocessor.h"
+#include "forgelens/inference/inference_worker.h"
+#include "forgelens/inference/usable_cores.h"
+#include "forgelens/metadata/metadata_report.h"
+#include "forgelens/scan/csv_report_writer.h"
+#include "forgelens/scan/interrupted_scan.h"
+#include "forgelens/scan/scan_row.h"
+#include "forgelens/scan/scan_sidecar.h"
+
+#include <ATen/Parallel.h>
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace forgelens {
+namespace {
+
+// Preprocessed inputs waiting for a model may take this much memory at most (a "none" resize
+// policy feeds whole photographs: 12 megapixels is 144 MB as float32). The oldest file in
+// flight always passes, so one image larger than the budget still goes through.
+constexpr qint64 kTensorBudgetBytes = qint64(512) << 20;
+
+// Models that share one input specification: each file is preprocessed once for all of them.
+struct ModelGroup {
+    InputSpec spec;
+    std::vector<size_t> models;
+};
+
+struct PendingRow {
+    ScanRow row;
+    std::vector<std::future<Result<Prediction>>> predictions; // per model; invalid: not submitted
+    qint64 tensorBytes = 0;
+};
+
+struct PipelineOutcome {
+    qint64 rowsWritten = 0;
+    bool interrupted = false;
+    std::optional<Error> writeError;
+};
+
+QString describeException(std::exception_ptr exception)
+{
+    try {
+        std::rethrow_exception(std::move(exception));
+    } catch (const std::exception &e) {
+        return QString::fromUtf8(e.what());
+    } catch (...) {
+        return QStringLiteral("unknown exception");
+    }
+}
+
+Error internalError(std::exception_ptr exception)
+{
+    return Error{ QStringLiteral("internal-error"),
+        QStringLiteral("failed unexpectedly (%1); please report this with the file's SHA-256")
+            .arg(describeException(std::move(exception))) };
+}
+
+// Runs the bounded pipeline over `files` and writes their rows in order.
+class Pipeline {
+public:
+    Pipeline(const std::vector<ScanFile> &files, const ScanSettings &settings,
+        const std::vector<std::shared_ptr<InferenceWorker>> &workers,
+        const std::vector<ModelGroup> &groups, const std::atomic_bool &cancel)
+        : m_files(files), m_settings(settings), m_workers(workers), m_groups(groups),
+          m_cancel(cancel)
+    {
+    }
+
+    PipelineOutcome run(int decodeThreads, int inFlight, CsvReportWriter &writer,
+        const std::function<void(const ScanRow &)> &rowWritten)
+    {
+        m_freeSlots = inFlight;
+        m_running = decodeThreads;
+        std::vector<std::thread> threads;
+        threads.reserve(size_t(decodeThreads));
+        for (int i = 0; i < decodeThreads; ++i)
+            threads.emplace_back([this] { decodeLoop(); });
+
+        PipelineOutcome outcome;
+        const qint64 count = qint64(m_files.size());
+        try {
+            writeInOrder(count, writer, rowWritten, outcome);
+        } catch (...) {
+            // The threads must be joined whatever happened here, or the process would abort.
+            outcome.writeError = internalError(std::current_exception());
+        }
+        m_stop = true;
+        m_slotFreed.notify_all();
+        for (std::thread &thread : threads)
+            thread.join();
+        outcome.interrupted = !outcome.writeError && outcome.rowsWritten < count;
+        return outcome;
+    }
+
+private:
+    bool stopping() const { return m_stop.load() || m_cancel.load(); }
+
+    // Takes the rows in walk order as the pool finishes them and appends them to the CSV.
+    void writeInOrder(qint64 count, CsvReportWriter &writer,
+        const std::function<void(const ScanRow &)> &rowWritten, PipelineOutcome &outcome)
+    {
+        for (qint64 index = 0; index < count; ++index) {
+            std::unique_lock lock(m_mutex);
+            m_readyChanged.wait(lock, [&] { return m_ready.count(index) || m_running == 0; });
+            const auto found = m_ready.find(index);
+            if (found == m_ready.end())
+                return; // cancelled before any worker took this file
+            PendingRow pending = std::move(found->second);
+            m_ready.erase(found);
+            lock.unlock();
+
+            collectPredictions(pending);
+            std::optional<Error> error = writer.append(scanCsvFields(pending.row));
+
+            lock.lock();
+            ++m_freeSlots;
+            m_tensorBytes -= pending.tensorBytes;
+            m_oldestUnwritten = index + 1;
+            lock.unlock();
+            m_slotFreed.notify_all();
+            if (error) {
+                outcome.writeError = std::move(error);
+                return;
+            }
+            ++outcome.rowsWritten;
+            rowWritten(pending.row);
+        }
+    }
+
+    void decodeLoop()
+    {
+        // Parallelism here comes from the pool; operator-level threads in each worker would
+        // only fight the inference thread for the same cores.
+        at::set_num_threads(1);
+        for (;;) {
+            {
+                std::unique_lock lock(m_mutex);
+                m_slotFreed.wait(lock, [this] { return m_freeSlots > 0 || stopping(); });
+                if (stopping())
+                    break;
+                --m_freeSlots;
+            }
+            const qint64 index = m_next.fetch_add(1);
+            if (index >= qint64(m_files.size())) {
+                std::lock_guard lock(m_mutex);
+                ++m_freeSlots;
+                break;
+            }
+            PendingRow pending = prepare(index);
+            {
+                std::lock_guard lock(m_mutex);
+                m_ready.emplace(index, std::move(pending));
+            }
+            m_readyChanged.notify_all();
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            --m_running;
+        }
+        m_readyChanged.notify_all();
+    }
+
+    // Waits until the preprocessed inputs fit the memory budget (or this file is the oldest
+    // in flight, which nothing else can overtake), then books them.
+    void bookTensorBytes(qint64 index, qint64 bytes)
+    {
+        std::unique_lock lock(m_mutex);
+        m_slotFreed.wait(lock, [&] {
+            return m_tensorBytes + bytes <= kTensorBudgetBytes || index == m_oldestUnwritten
+                || m_tensorBytes == 0 || m_stop.load();
+        });
+        m_tensorBytes += bytes;
+    }
+
+    PendingRow prepare(qint64 index)
+    {
+        const ScanFile &file = m_files.at(size_t(index));
+        PendingRow pending;
+        ScanRow &row = pending.row;
+        row.relativePath = file.relativePath;
+        row.predictions.resize(m_workers.size());
+        pending.predictions.resize(m_workers.size());
+        try {
+            prepareStages(file, index, pending);
+        } catch (...) {
+            const Error error = internalError(std::current_exception());
+            row.fail(error.code, error.message);
+        }
+        return pending;
+    }
+
+    void prepareStages(const ScanFile &file, qint64 index, PendingRow &pending)
+    {
+        ScanRow &row = pending.row;
+        Result<EvidenceFile> evidence
+            = readEvidenceFile(file.absolutePath, m_settings.limits.maxFileBytes);
+        if (!evidence) {
+            row.fail(evidence.error().code, evidence.error().message);
+            return;
+        }
+        row.fileSize = evidence->bytes.size();
+        row.sha256 = evidence->digest.sha256;
+        if (m_settings.readMetadata) {
+            for (const MetadataFinding &finding : readMetadataReport(evidence->view()).findings) {
+                if (!row.findingCodes.contains(finding.code))
+                    row.findingCodes.append(finding.code);
+            }
+        }
+        Result<DecodedImage> decoded = decodeImage(evidence->view(), m_settings.limits);
+        evidence->bytes = QByteArray();
+        if (!decoded) {
+            row.fail(decoded.error().code, decoded.error().message);
+            return;
+        }
+        row.width = decoded->width;
+        row.height = decoded->height;
+        row.format = decoded->format;
+
+        std::vector<at::Tensor> inputs;
+        for (const ModelGroup &group : m_groups) {
+            Result<at::Tensor> input = preprocessImage(*decoded, group.spec);
+            if (!input) {
+                row.fail(input.error().code, input.error().message);
+                inputs.emplace_back();
+                continue;
+            }
+            pending.tensorBytes += qint64(input->numel()) * qint64(input->element_size());
+            inputs.push_back(std::move(input).value());
+        }
+        decoded = Error{}; // the pixels are no longer needed while the models run
+        bookTensorBytes(index, pending.tensorBytes);
+        for (size_t g = 0; g < m_groups.size(); ++g) {
+            if (!inputs[g].defined())
+                continue;
+            for (const size_t model : m_groups[g].models)
+                pending.predictions[model] = m_workers[model]->submit(inputs[g]);
+        }
+    }
+
+    void collectPredictions(PendingRow &pending)
+    {
+        for (size_t model = 0; model < pending.predictions.size(); ++model) {
+            std::future<Result<Prediction>> &future = pending.predictions[model];
+            if (!future.valid())
+                continue;
+            const QString &id = m_workers[model]->info().manifest.id;
+            try {
+                Result<Prediction> prediction = future.get();
+                if (prediction)
+                    pending.row.predictions[model] = std::move(prediction).value();
+                else
+                    pending.row.fail(prediction.error().code,
+                        QStringLiteral("%1: %2").arg(id, prediction.error().message));
+            } catch (...) {
+                const Error error = internalError(std::current_exception());
+                pending.row.fail(error.code, QStringLiteral("%1: %2").arg(id, error.message));
+            }
+        }
+    }
+
+    const std::vector<ScanFile> &m_files;
+    const ScanSettings &m_settings;
+    const std::vector<std::shared_ptr<InferenceWorker>> &m_workers;
+    const std::vector<ModelGroup> &m_groups;
+    const std::atomic_bool &m_cancel;
+
+    std::atomic_bool m_stop{ false };
+    std::atomic<qint64> m_next{ 0 };
+    std::mutex m_mutex;
+    std::condition_variable m_slotFreed; // slots, tensor budget, oldest unwritten, stop
+    std::condition_variable m_readyChanged; // a row is ready, or a worker ended
+    int m_freeSlots = 0;
+    int m_running = 0;
+    qint64 m_tensorBytes = 0;
+    qint64 m_oldestUnwritten = 0;
+    std::map<qint64, PendingRow> m_ready;
+};
+
+Error badSettings(const QString &message)
+{
+    return Error{ QStringLiteral("bad-settings"), message };
+}
+
+bool isInside(const QString &path, const QString &folder)
+{
+    return path == folder || path.startsWith(folder + u'/');
+}
+
+std::vector<ModelGroup> groupByInput(const std::vector<ModelInfo> &models)
+{
+    std::vector<ModelGroup> groups;
+    std::vector<QJsonObject> keys;
+    for (size_t m = 0; m < models.size(); ++m) {
+        const QJsonObject key = models[m].manifest.json.value(QStringLiteral("input")).toObject();
+        size_t g = 0;
+        while (g < keys.size() && keys[g] != key)
+            ++g;
+        if (g == keys.size()) {
+            keys.push_back(key);
+            groups.push_back(ModelGroup{ models[m].manifest.input, {} });
+        }
+        groups[g].models.push_back(m);
+    }
+    return groups;
+}
+
+// Where the interrupted run's settings differ from this one's, a sentence saying how.
+QString resumeDifference(const QJsonObject &before, const QJsonObject &now)
+{
+    for (auto it = now.begin(); it != now.end(); ++it) {
+        if (before.value(it.key()) != it.value())
+            return QStringLiteral("the interrupted run used a different %1").arg(it.key());
+    }
+    return QString();
+}
+
+class ScanRun {
+public:
+    ScanRun(
+        const ScanSettings &settings, const std::atomic_bool &cancel, const ScanObserver &observer)
+        : m_settings(settings), m_cancel(cancel), m_observer(observer)
+    {
+    }
+
+    Result<ScanSummary> run()
+    {
+        if (const QString problem = m_settings.validate(); !problem.isEmpty())
+            return badSettings(problem);
+        if (auto error = checkPaths())
+            return *error;
+        if (auto error = loadModels())
+            return *error;
+        const QStringList header = scanCsvHeader(m_summary.plan.models);
+        if (auto error = readInterruptedRun(header))
+            return *error;
+        if (auto error = listFiles())
+            return *error;
+
+        ScanPlan &plan = m_summary.plan;
+        plan.decodeThreads
+            = m_settings.decodeThreads > 0 ? m_settings.decodeThreads : usableCoreCount();
+        const int inFlight = m_settings.inFlight > 0
+            ? m_settings.inFlight
+            : plan.decodeThreads * 2 + m_settings.engine.maxBatch * 2 + 4;
+        if (m_observer.started)
+            m_observer.started(plan);
+
+        m_summary.startedUtc = QDateTime::currentDateTimeUtc();
+        m_summary.csvPath = m_settings.temporaryCsvPath();
+        m_summary.sidecarPath = m_settings.temporarySidecarPath();
+        // Until this run says otherwise, the record shows it as not finished: a run killed
+        // with SIGKILL never gets to update it.
+        m_summary.interrupted = true;
+        if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(),
+                scanSidecarJson(m_settings, m_summary, m_previousRuns, false)))
+            return *error;
+        Result<std::unique_ptr<CsvReportWriter>> writer = m_resumeBytes > 0
+            ? CsvReportWriter::reopen(
+                m_settings.temporaryCsvPath(), m_resumeBytes, m_settings.flushRows)
+            : CsvReportWriter::create(m_settings.temporaryCsvPath(), header, m_settings.flushRows);
+        if (!writer)
+            return writer.error();
+
+        QElapsedTimer clock;
+        clock.start();
+        ScanProgress progress;
+        progress.total = plan.filesInScope;
+        progress.done = plan.rowsResumed;
+        for (const auto &[status, count] : m_summary.statusCounts)
+            progress.failed += status == QLatin1String("ok") ? 0 : count;
+        const qint64 resumed = plan.rowsResumed;
+        Pipeline pipeline(m_files, m_settings, m_workers, m_groups, m_cancel);
+        const PipelineOutcome outcome
+            = pipeline.run(plan.decodeThreads, inFlight, **writer, [&](const ScanRow &row) {
+                  ++m_summary.statusCounts[row.status];
+                  ++progress.done;
+                  if (row.status != QLatin1String("ok"))
+                      ++progress.failed;
+                  if (!m_observer.progress)
+                      return;
+                  progress.elapsedSeconds = double(clock.nsecsElapsed()) / 1e9;
+                  const qint64 ran = progress.done - resumed;
+                  progress.filesPerSecond
+                      = progress.elapsedSeconds > 0 ? double(ran) / progress.elapsedSeconds : 0.0;
+                  progress.etaSeconds = progress.elapsedSeconds >= 1.0 && ran > 0
+                      ? double(progress.total - progress.done) / progress.filesPerSecond
+                      : -1.0;
+                  m_observer.progress(progress);
+              });
+        m_summary.rowsWritten = outcome.rowsWritten;
+        m_summary.interrupted = outcome.interrupted || outcome.writeError.has_value();
+        m_summary.finishedUtc = QDateTime::currentDateTimeUtc();
+        // Stop the models before the files are finished: nothing waits on them any more.
+        m_workers.clear();
+
+        if (outcome.writeError) {
+            writer->reset();
+            writeJsonAtomically(m_settings.temporarySidecarPath(),
+                scanSidecarJson(m_settings, m_summary, m_previousRuns, false));
+            return Error{ outcome.writeError->code,
+                QStringLiteral("%1. The rows written before it are kept in %2; make room and "
+                               "run the same command with --resume.")
+                    .arg(outcome.writeError->message, m_settings.temporaryCsvPath()) };
+        }
+        if (outcome.interrupted) {
+            if (auto error = (*writer)->flush())
+                return *error;
+            writer->reset();
+            if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(),
+                    scanSidecarJson(m_settings, m_summary, m_previousRuns, false)))
+                return *error;
+            return m_summary;
+        }
+        if (auto error = (*writer)->commit(m_settings.outputCsv))
+            return *error;
+        writer->reset();
+        m_summary.csvPath = m_settings.outputCsv;
+        m_summary.sidecarPath = m_settings.sidecarPath();
+        if (auto error = writeJsonAtomically(m_settings.sidecarPath(),
+                scanSidecarJson(m_settings, m_summary, m_previousRuns, true)))
+            return *error;
+        QFile::remove(m_settings.temporarySidecarPath());
+        return m_summary;
+    }
+
+private:
+    std::optional<Error> checkPaths()
+    {
+        const QFileInfo root(m_settings.root);
+        if (!root.isDir())
+            return Error{ QStringLiteral("root-unreadable"),
+                QStringLiteral("%1 is not a folder").arg(m_settings.root) };
+        const QFileInfo output(m_settings.outputCsv);
+        const QFileInfo outputFolder(output.absolutePath());
+        if (!outputFolder.isDir())
+            return badSettings(
+                QStringLiteral("the report's folder %1 does not exist").arg(output.absolutePath()));
+        if (isInside(outputFolder.canonicalFilePath(), root.canonicalFilePath()))
+            return badSettings(QStringLiteral("the report %1 would be written inside the "
+                                              "evidence folder %2; write it elsewhere")
+                                   .arg(m_settings.outputCsv, m_settings.root));
+
+        const bool interruptedExists = QFileInfo::exists(m_settings.temporaryCsvPath());
+        const bool reportExists = QFileInfo::exists(m_settings.outputCsv);
+        if (interruptedExists && !m_settings.resume)
+            return Error{ QStringLiteral("interrupted-run-exists"),
+                QStringLiteral("an interrupted scan left %1: continue it with --resume, or "
+                               "delete it to start again")
+                    .arg(m_settings.temporaryCsvPath()) };
+        if (m_settings.resume && !interruptedExists && reportExists)
+            return Error{ QStringLiteral("nothing-to-resume"),
+                QStringLiteral("%1 is already complete").arg(m_settings.outputCsv) };
+        if (reportExists && !m_settings.overwrite && !m_settings.resume)
+            return Error{ QStringLiteral("output-exists"),
+                QStringLiteral("%1 exists: give --overwrite to replace it")
+                    .arg(m_settings.outputCsv) };
+        return std::nullopt;
+    }
+
+    std::optional<Error> loadModels()
+    {
+        const int queueCapacity = std::max(2, m_settings.engine.maxBatch * 2);
+        for (const QString &path : m_settings.modelPaths) {
+            Result<std::shared_ptr<InferenceWorker>> worker
+                = InferenceWorker::start(path, m_settings.engine, queueCapacity);
+            if (!worker)
+                return Error{ QStringLiteral("model-unusable"),
+                    QStringLiteral("%1: [%2] %3")
+                        .arg(path, worker.error().code, worker.error().message) };
+            for (const ModelInfo &loaded : m_summary.plan.models) {
+                if (loaded.manifest.id == (*worker)->info().manifest.id)
+                    return badSettings(QStringLiteral("two models have the id \"%1\" (%2 and %3); "
+                                                      "their columns would be indistinguishable")
+                                           .arg(loaded.manifest.id, loaded.bundlePath, path));
+            }
+            m_summary.plan.models.push_back((*worker)->info());
+            m_workers.push_back(std::move(worker).value());
+        }
+        m_groups = groupByInput(m_summary.plan.models);
+        return std::nullopt;
+    }
+
+    std::optional<Error> readInterruptedRun(const QStringList &header)
+    {
+        if (!m_settings.resume || !QFileInfo::exists(m_settings.temporaryCsvPath()))
+            return std::nullopt;
+        Result<InterruptedScan> interrupted
+            = readInterruptedScan(m_settings.temporaryCsvPath(), m_settings.temporarySidecarPath());
+        if (!interrupted)
+            return interrupted.error();
+        if (interrupted->header.isEmpty())
+            return std::nullopt; // killed before its header reached the disk: start afresh
+        if (interrupted->header != header)
+            return Error{ QStringLiteral("resume-mismatch"),
+                QStringLiteral("the interrupted report's columns (%1) differ from this run's "
+                               "(%2): resume with the same models in the same order")
+                    .arg(interrupted->header.join(u','), header.join(u',')) };
+        const QString difference
+            = resumeDifference(interrupted->sidecar.value(QStringLiteral("settings")).toObject(),
+                scanIdentityJson(m_settings, m_summary.plan.models));
+        if (!difference.isEmpty())
+            return Error{ QStringLiteral("resume-mismatch"),
+                QStringLiteral("%1: resume with the same folder, models and options")
+                    .arg(difference) };
+        m_done = std::move(interrupted->donePaths);
+        m_summary.statusCounts = std::move(interrupted->statusCounts);
+        m_previousRuns = interrupted->sidecar.value(QStringLiteral("runs")).toArray();
+        m_resumeBytes = interrupted->completeBytes;
+        return std::nullopt;
+    }
+
+    std::optional<Error> listFiles()
+    {
+        Result<ScanFileList> list = listScanFiles(m_settings.root, m_settings.walk);
+        if (!list)
+            return list.error();
+        ScanPlan &plan = m_summary.plan;
+        plan.skippedNotImages = list->skippedNotImages;
+        plan.skippedSymlinks = list->skippedSymlinks;
+        plan.walkProblems = list->problems;
+        m_files.reserve(list->files.size());
+        for (ScanFile &file : list->files) {
+            if (!m_settings.shard.contains(file.relativePath)) {
+                ++plan.outsideShard;
+                continue;
+            }
+            ++plan.filesInScope;
+            if (m_done.contains(file.relativePath))
+                ++plan.rowsResumed;
+            else
+                m_files.push_back(std::move(file));
+        }
+        // Rows of files that have since left the folder stay in the report and count as done.
+        const qint64 vanished = qint64(m_done.size()) - plan.rowsResumed;
+        plan.filesInScope += vanished;
+        plan.rowsResumed += vanished;
+        m_done.clear();
+        return std::nullopt;
+    }
+
+    const ScanSettings &m_settings;
+    const std::atomic_bool &m_cancel;
+    const ScanObserver &m_observer;
+    ScanSummary m_summary;
+    std::vector<std::shared_ptr<InferenceWorker>> m_workers;
+    std::vector<ModelGroup> m_groups;
+    std::vector<ScanFile> m_files;
+    QSet<QString> m_done;
+    QJsonArray m_previousRuns;
+    qint64 m_resumeBytes = 0;
+};
+
+} // namespace
+
+qint64 ScanSummary::failedRows() const
+{
+    qint64 failed = 0;
+    for (const auto &[status, count] : statusCounts)
+        failed += status == QLatin1String("ok") ? 0 : count;
+    return failed;
+}
+
+Result<ScanSummary> runScan(
+    const ScanSettings &settings, const std::atomic_bool &cancel, const ScanObserver &observer)
+{
+    try {
+        return ScanRun(settings, cancel, observer).run();
+    } catch (...) {
+        return internalError(std::current_exception());
+    }
+}
+
+} // namespace forgelens
