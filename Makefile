@@ -32,9 +32,12 @@ clean:
 	rm -rf $(BUILD_DIR)
 
 # Benchmarks (never part of `make test`): the allocator setting on a full-resolution convolution
-# workload, glibc's defaults against tuneAllocatorForInference(), at 224 and 512 pixels.
+# workload, glibc's defaults against tuneAllocatorForInference(), at 224 and 512 pixels; then
+# the batch scan (tests/bench/scan_bench.py: stage rates, efficiency, the Python reference,
+# peak memory at 1,000 and 10,000 files). Its images are generated once into build/bench-data.
 bench: build
 	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
 	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
+	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)

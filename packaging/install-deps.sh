@@ -12,6 +12,8 @@ packages=(
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils
+  # `make bench`: the Python reference scan and the benchmark's own images and model
+  python3-torch python3-torchvision python3-pil python3-numpy
 )
 
 missing=()
