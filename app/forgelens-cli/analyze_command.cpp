@@ -1,5 +1,8 @@
 #include "analyze_command.h"
 
+#include "cli_streams.h"
+#include "engine_options.h"
+
 #include "forgelens/image/image_decoder.h"
 #include "forgelens/inference/engine_config.h"
 #include "forgelens/inference/image_analysis.h"
@@ -32,14 +35,12 @@ Exit codes:
 
 QTextStream &out()
 {
-    static QTextStream stream(stdout);
-    return stream;
+    return standardOutput();
 }
 
 QTextStream &err()
 {
-    static QTextStream stream(stderr);
-    return stream;
+    return standardError();
 }
 
 void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
@@ -93,21 +94,11 @@ int runAnalyze(const QStringList &arguments)
         QStringLiteral("Model bundle (.pt) to run."), QStringLiteral("BUNDLE"));
     const QCommandLineOption json(
         QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
-    const QCommandLineOption device(QStringLiteral("device"),
-        QStringLiteral("auto (default: CUDA when present), cpu or "
-                       "cuda."),
-        QStringLiteral("DEVICE"), QStringLiteral("auto"));
-    const QCommandLineOption threads(QStringLiteral("threads"),
-        QStringLiteral("CPU threads per operator (default: the "
-                       "cores this process may use)."),
-        QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption pin(QStringLiteral("model-sha256"),
         QStringLiteral("Refuse the bundle unless its SHA-256 is HEX."), QStringLiteral("HEX"));
-    const QCommandLineOption maxPixels(QStringLiteral("max-megapixels"),
-        QStringLiteral("Refuse images larger than this "
-                       "(default 210)."),
-        QStringLiteral("N"), QStringLiteral("210"));
-    parser.addOptions({ model, json, device, threads, pin, maxPixels });
+    const EngineOptions engineOptions;
+    parser.addOptions({ model, json, pin });
+    engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli analyze: " << parser.errorText() << "\n";
         return kUsageError;
@@ -124,29 +115,12 @@ int runAnalyze(const QStringList &arguments)
     }
 
     EngineConfig config;
-    const QString deviceName = parser.value(device);
-    if (deviceName == QLatin1String("cpu"))
-        config.device = EngineConfig::Device::Cpu;
-    else if (deviceName == QLatin1String("cuda"))
-        config.device = EngineConfig::Device::Cuda;
-    else if (deviceName != QLatin1String("auto")) {
-        err() << "forgelens-cli analyze: --device must be auto, cpu or cuda\n";
-        return kUsageError;
-    }
-    bool numberOk = false;
-    config.intraOpThreads = parser.value(threads).toInt(&numberOk);
-    if (!numberOk || config.intraOpThreads < 0) {
-        err() << "forgelens-cli analyze: --threads must be 0 (automatic) or a positive number\n";
+    DecodeLimits limits;
+    if (const QString problem = engineOptions.read(parser, config, limits); !problem.isEmpty()) {
+        err() << "forgelens-cli analyze: " << problem << "\n";
         return kUsageError;
     }
     config.expectedSha256 = parser.value(pin);
-    DecodeLimits limits;
-    const double megapixels = parser.value(maxPixels).toDouble(&numberOk);
-    if (!numberOk || megapixels <= 0) {
-        err() << "forgelens-cli analyze: --max-megapixels must be a positive number\n";
-        return kUsageError;
-    }
-    limits.maxPixels = qint64(megapixels * 1e6);
     if (const QString problem = config.validate(); !problem.isEmpty()) {
         err() << "forgelens-cli analyze: " << problem << "\n";
         return kUsageError;
@@ -211,7 +185,7 @@ int runAnalyze(const QStringList &arguments)
             { QStringLiteral("settings"),
                 QJsonObject{ { QStringLiteral("device"), EngineConfig::deviceName(config.device) },
                     { QStringLiteral("threads"), config.intraOpThreads },
-                    { QStringLiteral("max_megapixels"), megapixels },
+                    { QStringLiteral("max_megapixels"), double(limits.maxPixels) / 1e6 },
                     { QStringLiteral("model_sha256_pinned"), !config.expectedSha256.isEmpty() } } },
             { QStringLiteral("results"), results },
         };

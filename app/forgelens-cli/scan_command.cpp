@@ -1,5 +1,7 @@
 #include "scan_command.h"
 
+#include "cli_streams.h"
+#include "engine_options.h"
 #include "scan_progress_printer.h"
 
 #include "forgelens/scan/scan_pipeline.h"
@@ -62,14 +64,12 @@ void installStopHandlers()
 
 QTextStream &out()
 {
-    static QTextStream stream(stdout);
-    return stream;
+    return standardOutput();
 }
 
 QTextStream &err()
 {
-    static QTextStream stream(stderr);
-    return stream;
+    return standardError();
 }
 
 bool positiveInt(const QString &text, int minimum, int *value)
@@ -163,13 +163,7 @@ int runScan(const QStringList &arguments)
         QStringLiteral("A row for every file, not only those that look like images."));
     const QCommandLineOption noMetadata(QStringLiteral("no-metadata"),
         QStringLiteral("Leave the metadata findings column empty (faster)."));
-    const QCommandLineOption device(QStringLiteral("device"),
-        QStringLiteral("auto (default: CUDA when present), cpu or cuda."), QStringLiteral("DEVICE"),
-        QStringLiteral("auto"));
-    const QCommandLineOption threads(QStringLiteral("threads"),
-        QStringLiteral("CPU threads per model operator (default: the cores this process may "
-                       "use)."),
-        QStringLiteral("N"), QStringLiteral("0"));
+    const EngineOptions engineOptions;
     const QCommandLineOption decodeThreads(QStringLiteral("decode-threads"),
         QStringLiteral("Threads that read, hash, decode and preprocess (default: the cores this "
                        "process may use)."),
@@ -177,9 +171,6 @@ int runScan(const QStringList &arguments)
     const QCommandLineOption batch(QStringLiteral("batch"),
         QStringLiteral("Images per forward pass at most (default 16)."), QStringLiteral("N"),
         QStringLiteral("16"));
-    const QCommandLineOption maxPixels(QStringLiteral("max-megapixels"),
-        QStringLiteral("Refuse images larger than this (default 210)."), QStringLiteral("N"),
-        QStringLiteral("210"));
     const QCommandLineOption flushRows(QStringLiteral("flush-rows"),
         QStringLiteral("Rows per write of REPORT.partial (default 256; also every 2 s)."),
         QStringLiteral("N"), QStringLiteral("256"));
@@ -187,7 +178,8 @@ int runScan(const QStringList &arguments)
         QStringLiteral("auto (a bar on a terminal, else a line every 5 s), bar, lines or none."),
         QStringLiteral("STYLE"), QStringLiteral("auto"));
     parser.addOptions({ model, output, resume, overwrite, shard, followSymlinks, allFiles,
-        noMetadata, device, threads, decodeThreads, batch, maxPixels, flushRows, progress });
+        noMetadata, decodeThreads, batch, flushRows, progress });
+    engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli scan: " << parser.errorText() << "\n";
         return kUsageError;
@@ -223,26 +215,15 @@ int runScan(const QStringList &arguments)
             return usage(spec.error().message);
         settings.shard = *spec;
     }
-    const QString deviceName = parser.value(device);
-    if (deviceName == QLatin1String("cpu"))
-        settings.engine.device = EngineConfig::Device::Cpu;
-    else if (deviceName == QLatin1String("cuda"))
-        settings.engine.device = EngineConfig::Device::Cuda;
-    else if (deviceName != QLatin1String("auto"))
-        return usage(QStringLiteral("--device must be auto, cpu or cuda"));
-    if (!positiveInt(parser.value(threads), 0, &settings.engine.intraOpThreads))
-        return usage(QStringLiteral("--threads must be 0 (automatic) or a positive number"));
+    if (const QString problem = engineOptions.read(parser, settings.engine, settings.limits);
+        !problem.isEmpty())
+        return usage(problem);
     if (!positiveInt(parser.value(decodeThreads), 0, &settings.decodeThreads))
         return usage(QStringLiteral("--decode-threads must be 0 (automatic) or a positive number"));
     if (!positiveInt(parser.value(batch), 1, &settings.engine.maxBatch))
         return usage(QStringLiteral("--batch must be a positive number"));
     if (!positiveInt(parser.value(flushRows), 1, &settings.flushRows))
         return usage(QStringLiteral("--flush-rows must be a positive number"));
-    bool numberOk = false;
-    const double megapixels = parser.value(maxPixels).toDouble(&numberOk);
-    if (!numberOk || megapixels <= 0)
-        return usage(QStringLiteral("--max-megapixels must be a positive number"));
-    settings.limits.maxPixels = qint64(megapixels * 1e6);
     const QString style = parser.value(progress);
     if (!QStringList{ QStringLiteral("auto"), QStringLiteral("bar"), QStringLiteral("lines"),
             QStringLiteral("none") }
