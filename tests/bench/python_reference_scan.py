@@ -6,7 +6,9 @@ DataLoader (batch 64, 2 worker processes) feeds the same TorchScript bundle that
 runs, and one CSV line per file is written. No hashing and no metadata: it does less than a
 ForgeLens scan does.
 
-usage: python_reference_scan.py BUNDLE FOLDER OUTPUT.csv
+usage: python_reference_scan.py BUNDLE FOLDER OUTPUT.csv [THREADS]
+  THREADS: torch.set_num_threads() in the main process. Left out, the interpreter's default
+  stays: Debian's torch starts with 1 thread, where a pip-installed PyTorch takes the cores.
 """
 import csv
 import os
@@ -45,6 +47,8 @@ class FolderDataset(torch.utils.data.Dataset):
 
 def main():
     bundle, root, output = sys.argv[1:4]
+    if len(sys.argv) > 4:
+        torch.set_num_threads(int(sys.argv[4]))
     model = torch.jit.load(bundle).eval()
     loader = torch.utils.data.DataLoader(FolderDataset(root), batch_size=64, num_workers=2)
     started = time.perf_counter()
