@@ -135,7 +135,9 @@ Result<MergeSummary> mergeScanReports(const MergeSettings &settings)
             return refused(QStringLiteral("cannot read %1: %2").arg(input, file.errorString()));
         const qint64 size = file.size();
         const uchar *mapped = size > 0 ? file.map(0, size) : nullptr;
-        const QByteArrayView text(reinterpret_cast<const char *>(mapped), mapped ? size : 0);
+        if (size > 0 && !mapped)
+            return refused(QStringLiteral("cannot map %1: %2").arg(input, file.errorString()));
+        const QByteArrayView text(reinterpret_cast<const char *>(mapped), size);
         QStringList inputHeader;
         qsizetype statusColumn = -1;
         Result<qint64> parsed = parseCsv(text, [&](QStringList &&record) -> std::optional<Error> {
