@@ -12,8 +12,9 @@ packages=(
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils
-  # `make bench`: the Python reference scan and the benchmark's own images and model
-  python3-torch python3-torchvision python3-pil python3-numpy
+  # `make bench` (the Python reference scan, its images and model) and `make test` (the seed
+  # converters' parity tests: stand-in checkpoints, sklearn heads, reference forwards)
+  python3-torch python3-torchvision python3-pil python3-numpy python3-sklearn
 )
 
 missing=()

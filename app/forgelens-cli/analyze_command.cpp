@@ -43,6 +43,33 @@ QTextStream &err()
     return standardError();
 }
 
+// The head's own score, so the analyst sees how far from its boundary the image lies.
+void printHeadScores(const HeadScores &head)
+{
+    const auto number = [](double value) { return QString::number(value, 'f', 4); };
+    switch (head.kind) {
+    case HeadScores::Kind::None: return;
+    case HeadScores::Kind::Linear:
+        out() << "  head         linear: log-odds of synthetic "
+              << number(head.decision.value_or(0)) << " (0 is the boundary)\n";
+        return;
+    case HeadScores::Kind::Ocsvm:
+        out() << "  head         one-class SVM: decision " << number(head.decision.value_or(0))
+              << (head.decision.value_or(0) > 0 ? " (inside" : " (outside")
+              << " the region learnt from real images; 0 is the boundary)\n";
+        return;
+    case HeadScores::Kind::Knn: break;
+    }
+    out() << "  head         kNN, cosine distance to the nearest real "
+          << (head.nearestRealDistance ? number(*head.nearestRealDistance) : QStringLiteral("-"))
+          << ", nearest synthetic "
+          << (head.nearestFakeDistance ? number(*head.nearestFakeDistance) : QStringLiteral("-"))
+          << '\n';
+    for (const Neighbour &n : head.neighbours)
+        out() << "               neighbour #" << n.index << " (" << (n.fake ? "synthetic" : "real")
+              << ", label " << n.label << ") at " << number(n.distance) << '\n';
+}
+
 void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
 {
     out() << outcome.path << '\n';
@@ -76,7 +103,9 @@ void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
     for (int i = 0; i < model.manifest.classes.size(); ++i)
         out() << ' ' << model.manifest.classes.at(i) << ' '
               << QString::number(double(p.classProbabilities.at(size_t(i))), 'f', 4);
-    out() << '\n' << "  inference    " << QString::number(p.inferenceMillis, 'f', 1) << " ms\n";
+    out() << '\n';
+    printHeadScores(p.head);
+    out() << "  inference    " << QString::number(p.inferenceMillis, 'f', 1) << " ms\n";
     out().flush();
 }
 

@@ -115,11 +115,16 @@ at::Tensor centerCrop(const at::Tensor &batch, int64_t cropHeight, int64_t cropW
 
 at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
 {
-    const at::Tensor padded = padToAtLeast(batch, spec.cropHeight, spec.cropWidth);
+    // Without padding, a side shorter than the tile is taken whole: the tile shrinks to it.
+    const int64_t tileHeight
+        = spec.cropPad ? spec.cropHeight : std::min<int64_t>(spec.cropHeight, batch.size(2));
+    const int64_t tileWidth
+        = spec.cropPad ? spec.cropWidth : std::min<int64_t>(spec.cropWidth, batch.size(3));
+    const at::Tensor padded = padToAtLeast(batch, tileHeight, tileWidth);
     const int64_t height = padded.size(2);
     const int64_t width = padded.size(3);
-    int64_t rows = (height + spec.cropHeight - 1) / spec.cropHeight;
-    int64_t cols = (width + spec.cropWidth - 1) / spec.cropWidth;
+    int64_t rows = (height + tileHeight - 1) / tileHeight;
+    int64_t cols = (width + tileWidth - 1) / tileWidth;
     if (rows * cols > spec.maxTiles) {
         // Thin the grid to at most maxTiles, keeping tiles roughly square in their spread.
         const auto fit = static_cast<int64_t>(
@@ -128,10 +133,9 @@ at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
         cols = std::max<int64_t>(1, std::min<int64_t>(cols, spec.maxTiles / rows));
     }
     std::vector<at::Tensor> out;
-    for (int top : tileOrigins(int(height), spec.cropHeight, int(rows))) {
-        for (int left : tileOrigins(int(width), spec.cropWidth, int(cols)))
-            out.push_back(
-                padded.slice(2, top, top + spec.cropHeight).slice(3, left, left + spec.cropWidth));
+    for (int top : tileOrigins(int(height), int(tileHeight), int(rows))) {
+        for (int left : tileOrigins(int(width), int(tileWidth), int(cols)))
+            out.push_back(padded.slice(2, top, top + tileHeight).slice(3, left, left + tileWidth));
     }
     return torch::cat(out, 0);
 }
@@ -276,7 +280,11 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
                 break;
             case InputSpec::Step::Crop:
                 if (spec.crop == InputSpec::Crop::Center)
-                    batch = centerCrop(batch, spec.cropHeight, spec.cropWidth);
+                    batch = centerCrop(batch,
+                        spec.cropPad ? spec.cropHeight
+                                     : std::min<int64_t>(spec.cropHeight, batch.size(2)),
+                        spec.cropPad ? spec.cropWidth
+                                     : std::min<int64_t>(spec.cropWidth, batch.size(3)));
                 else if (spec.crop == InputSpec::Crop::Tiles)
                     batch = tiles(batch, spec);
                 break;

@@ -2,6 +2,7 @@
 
 #include "forgelens/inference/usable_cores.h"
 #include "forgelens/models/model_bundle.h"
+#include "forgelens/models/model_head.h"
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
@@ -24,14 +25,15 @@ QString torchMessage(const c10::Error &e)
 }
 
 // The input shape the warm-up pass uses: what the manifest's policies produce (a fixed crop or
-// resize), or a 224-pixel square when the model takes images at their own size.
+// resize), or a 224-pixel square when the model takes images at their own size. Unpadded tiles
+// are only an upper bound on the size, and a full tile can cost seconds: 112 pixels at most.
 std::vector<int64_t> warmUpShape(const InputSpec &input)
 {
     int64_t height = 224;
     int64_t width = 224;
     if (input.crop != InputSpec::Crop::None) {
-        height = input.cropHeight;
-        width = input.cropWidth;
+        height = input.cropPad ? input.cropHeight : std::min<int64_t>(input.cropHeight, 112);
+        width = input.cropPad ? input.cropWidth : std::min<int64_t>(input.cropWidth, 112);
     } else if (input.resize == InputSpec::Resize::Exact) {
         height = input.resizeHeight;
         width = input.resizeWidth;
@@ -48,6 +50,7 @@ struct ForwardOutput {
 
 struct Engine::Impl {
     ModelBundle bundle;
+    ModelHead head; // the manifest's head, read again in C++ for its scores
     ModelInfo info;
     EngineConfig config;
     c10::Device device = c10::Device(c10::kCPU);
@@ -129,6 +132,8 @@ struct Engine::Impl {
             const at::Tensor meanEmbedding = embedding.mean(0).contiguous();
             p.embedding.assign(meanEmbedding.data_ptr<float>(),
                 meanEmbedding.data_ptr<float>() + meanEmbedding.numel());
+            if (!head.isNone())
+                p.head = head.score(meanEmbedding.unsqueeze(0)).front();
         }
         p.inferenceMillis = millis;
         return p;
@@ -170,6 +175,18 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     if (!bundle)
         return bundle.error();
     impl->bundle = std::move(bundle).value();
+    try {
+        Result<ModelHead> head
+            = ModelHead::fromBundle(impl->bundle.module, impl->bundle.manifest.head);
+        if (!head)
+            return Error{ head.error().code,
+                QStringLiteral("model bundle %1: %2").arg(bundlePath, head.error().message) };
+        impl->head = std::move(head).value();
+    } catch (const c10::Error &e) {
+        return Error{ QStringLiteral("bad-model"),
+            QStringLiteral("model bundle %1: its head cannot be read: %2")
+                .arg(bundlePath, torchMessage(e)) };
+    }
     impl->info.manifest = impl->bundle.manifest;
     impl->info.bundlePath = impl->bundle.path;
     impl->info.bundleSha256 = impl->bundle.sha256;

@@ -162,6 +162,11 @@ Result<InputSpec> InputSpec::fromJson(const QJsonObject &object)
             return manifestError(QStringLiteral("input.crop.size must be [height, width]"));
         if (crop.contains(QLatin1String("max_tiles")))
             spec.maxTiles = crop.value(QLatin1String("max_tiles")).toInt(0);
+        if (crop.contains(QLatin1String("pad"))) {
+            if (!crop.value(QLatin1String("pad")).isBool())
+                return manifestError(QStringLiteral("input.crop.pad must be true or false"));
+            spec.cropPad = crop.value(QLatin1String("pad")).toBool();
+        }
     } else {
         return manifestError(
             QStringLiteral("input.crop.policy \"%1\" is unknown (none, center, tiles)")

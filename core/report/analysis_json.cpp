@@ -27,6 +27,41 @@ QJsonObject modelInfoToJson(const ModelInfo &model)
     };
 }
 
+namespace {
+
+// The head's own scores: how far from its boundary the image lies, not only which side.
+QJsonObject headScoresToJson(const HeadScores &scores)
+{
+    QJsonObject json;
+    switch (scores.kind) {
+    case HeadScores::Kind::None: return json;
+    case HeadScores::Kind::Linear:
+        json.insert(QStringLiteral("type"), QStringLiteral("linear"));
+        json.insert(QStringLiteral("decision_log_odds_fake"), scores.decision.value_or(0.0));
+        return json;
+    case HeadScores::Kind::Ocsvm:
+        json.insert(QStringLiteral("type"), QStringLiteral("ocsvm"));
+        json.insert(QStringLiteral("decision"), scores.decision.value_or(0.0));
+        json.insert(QStringLiteral("inside_real_region"), scores.decision.value_or(0.0) > 0.0);
+        return json;
+    case HeadScores::Kind::Knn: break;
+    }
+    json.insert(QStringLiteral("type"), QStringLiteral("knn"));
+    QJsonArray neighbours;
+    for (const Neighbour &n : scores.neighbours)
+        neighbours.append(QJsonObject{ { QStringLiteral("cosine_distance"), n.distance },
+            { QStringLiteral("index"), qint64(n.index) },
+            { QStringLiteral("label"), qint64(n.label) }, { QStringLiteral("fake"), n.fake } });
+    json.insert(QStringLiteral("neighbours"), neighbours);
+    if (scores.nearestRealDistance)
+        json.insert(QStringLiteral("nearest_real_distance"), *scores.nearestRealDistance);
+    if (scores.nearestFakeDistance)
+        json.insert(QStringLiteral("nearest_fake_distance"), *scores.nearestFakeDistance);
+    return json;
+}
+
+} // namespace
+
 QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &model)
 {
     const auto utc = [](const QDateTime &time) { return time.toUTC().toString(Qt::ISODateWithMs); };
@@ -61,6 +96,8 @@ QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &mode
         json.insert(QStringLiteral("top_class"), model.manifest.classes.value(p->topClass));
         json.insert(QStringLiteral("probabilities"), probabilities);
         json.insert(QStringLiteral("tiles"), p->tiles);
+        if (p->head.kind != HeadScores::Kind::None)
+            json.insert(QStringLiteral("head"), headScoresToJson(p->head));
         json.insert(QStringLiteral("inference_ms"), p->inferenceMillis);
     }
     return json;

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void matchesTorchvision();
     void tileOriginsSpreadEvenly();
     void bgrOrderSwapsChannels();
+    void unpaddedTilesTakeSmallImagesWhole();
     void emptyImageIsAnError();
     void storedOrientationCanBeRestored();
     void absurdResizeIsRefused();
@@ -116,6 +117,63 @@ void TestPreprocessor::bgrOrderSwapsChannels()
     QVERIFY(out.ok());
     QCOMPARE(out->index({ 0, 0, 0, 0 }).item<float>(), 0.0f);
     QCOMPARE(out->index({ 0, 2, 0, 0 }).item<float>(), 1.0f);
+}
+
+void TestPreprocessor::unpaddedTilesTakeSmallImagesWhole()
+{
+    // A 6x4 image with every pixel distinct, so any crop, pad or shift shows.
+    DecodedImage image;
+    image.width = 6;
+    image.height = 4;
+    for (int i = 0; i < image.width * image.height * 3; ++i)
+        image.rgb.append(char(i));
+    const at::Tensor whole = preprocessImage(image, InputSpec{}).value();
+
+    InputSpec spec;
+    spec.crop = InputSpec::Crop::Tiles;
+    spec.cropHeight = 8;
+    spec.cropWidth = 8;
+    spec.cropPad = false;
+    const Result<at::Tensor> small = preprocessImage(image, spec);
+    QVERIFY(small.ok());
+    QVERIFY(torch::equal(*small, whole)); // smaller than a tile: fed whole, no zero border
+
+    // Larger than the tile in width only: two 4x4 tiles, at the edges, without padding.
+    spec.cropHeight = 4;
+    spec.cropWidth = 4;
+    spec.maxTiles = 16;
+    const Result<at::Tensor> tiled = preprocessImage(image, spec);
+    QVERIFY(tiled.ok());
+    QCOMPARE(tiled->sizes().vec(), (std::vector<int64_t>{ 2, 3, 4, 4 }));
+    QVERIFY(torch::equal(tiled->select(0, 0), whole.select(0, 0).slice(2, 0, 4)));
+    QVERIFY(torch::equal(tiled->select(0, 1), whole.select(0, 0).slice(2, 2, 6)));
+
+    // With padding (torchvision's CenterCrop semantics) the same small image gets a zero border.
+    spec.cropHeight = 8;
+    spec.cropWidth = 8;
+    spec.cropPad = true;
+    const Result<at::Tensor> padded = preprocessImage(image, spec);
+    QVERIFY(padded.ok());
+    QCOMPARE(padded->sizes().vec(), (std::vector<int64_t>{ 1, 3, 8, 8 }));
+    QCOMPARE(padded->index({ 0, 0, 0, 0 }).item<float>(), 0.0f);
+
+    // The manifest spells it "pad": a boolean.
+    QJsonObject input{ { QStringLiteral("value_range"), QJsonArray{ 0, 1 } },
+        { QStringLiteral("channel_order"), QStringLiteral("rgb") },
+        { QStringLiteral("mean"), QJsonArray{ 0, 0, 0 } },
+        { QStringLiteral("std"), QJsonArray{ 1, 1, 1 } },
+        { QStringLiteral("resize"),
+            QJsonObject{ { QStringLiteral("policy"), QStringLiteral("none") } } },
+        { QStringLiteral("crop"),
+            QJsonObject{ { QStringLiteral("policy"), QStringLiteral("tiles") },
+                { QStringLiteral("size"), 512 }, { QStringLiteral("pad"), false } } } };
+    const Result<InputSpec> parsed = InputSpec::fromJson(input);
+    QVERIFY(parsed.ok());
+    QVERIFY(!parsed->cropPad);
+    input.insert(QStringLiteral("crop"),
+        QJsonObject{ { QStringLiteral("policy"), QStringLiteral("tiles") },
+            { QStringLiteral("size"), 512 }, { QStringLiteral("pad"), QStringLiteral("no") } });
+    QVERIFY(!InputSpec::fromJson(input).ok());
 }
 
 void TestPreprocessor::emptyImageIsAnError()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "forgelens/models/head_scores.h"
+
 #include <QString>
 
 #include <vector>
@@ -14,6 +16,7 @@ struct Prediction {
     double threshold = 0.5;
     int topClass = 0; // index of the most probable class
     std::vector<float> embedding; // [D] when the model has one (tiles: their mean)
+    HeadScores head; // the manifest's head on that embedding; kind None without a head
     int tiles = 1; // inputs this image was split into (crop "tiles")
     double inferenceMillis = 0.0; // this image's share of its batch's forward time
 };

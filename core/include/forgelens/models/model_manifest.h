@@ -43,6 +43,10 @@ struct InputSpec {
     int cropHeight = 0;
     int cropWidth = 0;
     int maxTiles = 16; // Tiles only: a larger grid is thinned to at most this many tiles
+    // true: a side shorter than the crop is zero-padded up to it (torchvision's CenterCrop).
+    // false: the crop shrinks to that side, so a small image is fed whole (models that take
+    // images at their own size and are only tiled to bound their cost).
+    bool cropPad = true;
 
     // The order of the three steps. DeepFakeDefenders normalises before resizing; most
     // systems resize, crop, then normalise.
