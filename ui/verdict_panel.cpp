@@ -208,6 +208,8 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
                           .arg(manifest.thresholdChosenBy.toHtmlEscaped());
     if (manifest.calibration == QLatin1String("none"))
         verdict += tr("<br>The score is the model's output, not a calibrated probability.");
+    if (const QString head = headSummary(p.head); !head.isEmpty())
+        verdict += QStringLiteral("<br>") + head;
     m_verdict->setText(verdict);
     m_classes->setRowCount(int(p.classProbabilities.size()));
     for (int i = 0; i < int(p.classProbabilities.size()); ++i) {
@@ -219,6 +221,32 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
                           .arg(p.inferenceMillis, 0, 'f', 1)
                           .arg(m_model->device)
                           .arg(p.tiles));
+}
+
+// How far from its boundary the head puts the image, in the head's own terms.
+QString VerdictPanel::headSummary(const HeadScores &head)
+{
+    switch (head.kind) {
+    case HeadScores::Kind::None: return {};
+    case HeadScores::Kind::Linear:
+        return tr("Linear head: log-odds of synthetic %1 (0 is the boundary).")
+            .arg(head.decision.value_or(0.0), 0, 'f', 3);
+    case HeadScores::Kind::Ocsvm:
+        return head.decision.value_or(0.0) > 0.0
+            ? tr("One-class SVM: %1 inside the region learnt from real images (0 is the "
+                 "boundary).")
+                  .arg(head.decision.value_or(0.0), 0, 'g', 4)
+            : tr("One-class SVM: %1 outside the region learnt from real images (0 is the "
+                 "boundary).")
+                  .arg(head.decision.value_or(0.0), 0, 'g', 4);
+    case HeadScores::Kind::Knn: break;
+    }
+    const auto distance = [](const std::optional<double> &value) {
+        return value ? QString::number(*value, 'f', 4) : QStringLiteral("–");
+    };
+    return tr("kNN head: cosine distance to the nearest real training image %1, to the nearest "
+              "synthetic one %2.")
+        .arg(distance(head.nearestRealDistance), distance(head.nearestFakeDistance));
 }
 
 } // namespace forgelens

@@ -30,6 +30,8 @@ public:
     void showOutcome(const AnalysisOutcome &outcome);
 
 private:
+    static QString headSummary(const HeadScores &head);
+
     void clearVerdict();
 
     std::optional<ModelInfo> m_model;
