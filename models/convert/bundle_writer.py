@@ -55,8 +55,8 @@ def check_manifest(manifest):
 
 
 def write_bundle(module, manifest, out_path):
-    """Checks the manifest, runs the module once on a dummy input to prove it returns a dict
-    with `logits`, and saves the bundle atomically (temp file + rename)."""
+    """Checks the manifest and saves the bundle atomically (temp file + rename). Each converter
+    runs its module against the eager reference before it calls this."""
     check_manifest(manifest)
     if not isinstance(module, torch.jit.ScriptModule):
         raise TypeError("write_bundle takes a scripted or traced module")
