@@ -24,6 +24,7 @@ import sys
 import torch
 
 import bundle_writer
+import safe_checkpoint
 import res50nodown
 
 PAPER = ("Rajan, Ojha, Schloesser, Lee: Aligned Datasets Improve Detection of Latent "
@@ -65,27 +66,6 @@ def fail(message):
     sys.exit(2)
 
 
-def torch_load(path, trust_pickle):
-    """torch.load with the restricted unpickler (tensors, dicts, lists, numbers only), so a
-    downloaded file cannot run code. Older torch (1.13) cannot read every plain number that
-    way; then, and for pickled modules, the file is unpickled in full only with
-    --trust-pickle. Returns the object, or exits with a message."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # torch < 1.13 has no weights_only and unpickles in full anyway
-        return torch.load(path, map_location="cpu")
-    except Exception as error:
-        if "Weights only load failed" not in str(error):
-            raise  # not a pickle the safe loader refused: a damaged or foreign file
-        if not trust_pickle:
-            fail("%s holds more than plain tensors and numbers, or this torch's safe loader "
-                 "cannot read it (%s). Unpickling it in full can run code stored in the file: "
-                 "if you trust where it came from, add --trust-pickle."
-                 % (path, str(error).split("WeightsUnpickler error:")[-1].strip()[:200]))
-    # Explicit: torch >= 2.6 would otherwise use the safe loader again.
-    return torch.load(path, map_location="cpu", weights_only=False)
-
-
 def read_simple_yaml(path):
     """The seed's config.yaml is flat `key: value` lines; read it without PyYAML."""
     values = {}
@@ -116,7 +96,7 @@ def load_network(checkpoint_path, trust_pickle=False):
     """Reads the checkpoint as the seed's load_weights does and loads it strictly into the
     torchvision mirror; exits with the offending keys when it does not fit."""
     try:
-        checkpoint = torch_load(checkpoint_path, trust_pickle)
+        checkpoint = safe_checkpoint.load_checkpoint(checkpoint_path, trust_pickle, fail)
     except Exception as error:  # a truncated download, an HTML page saved as .pth, ...
         fail("cannot read %s as a torch checkpoint: %s" % (checkpoint_path, error))
     try:
@@ -201,7 +181,8 @@ def build_manifest(args, checkpoint_path, config_path):
             "mean": bundle_writer.IMAGENET_MEAN,
             "std": bundle_writer.IMAGENET_STD,
             "resize": {"policy": "none"},
-            "crop": {"policy": "tiles", "size": [TILE, TILE], "max_tiles": args.max_tiles, "pad": False},
+            "crop": {"policy": "tiles", "size": [TILE, TILE], "max_tiles": args.max_tiles,
+                     "pad": False},
             "order": ["resize", "crop", "normalize"],
         },
         "head": {"type": "none"},
@@ -226,12 +207,12 @@ def build_manifest(args, checkpoint_path, config_path):
             "work with tiles: an image no larger than 512x512 is fed whole, exactly as the "
             "seed does, and its score matches the seed's. A larger image is cut into 512x512 "
             "tiles without padding (a side shorter than 512 keeps its own length), at most "
-            f"{args.max_tiles} tiles spread evenly over the image (overlapping where needed, thinned when more "
-            "would be needed), and the tiles' probabilities sigmoid(logit) are averaged. For "
+            f"{args.max_tiles} tiles spread evenly over the image (overlapping where needed, "
+            "thinned when more would be needed), and the tiles' probabilities sigmoid(logit) are averaged. For "
             "such images the score is NOT the seed's whole-image logit: the average of "
             "per-tile probabilities differs from the sigmoid of one global average pool over "
-            f"the full feature map, and with more than {args.max_tiles} tiles' worth of pixels part of the "
-            "image is not seen. (The model was trained on 96x96 crops; the paper tests it on "
+            f"the full feature map, and with more than {args.max_tiles} tiles' worth of pixels "
+            "part of the image is not seen. (The model was trained on 96x96 crops; the paper tests it on "
             "whole images.) No resampling "
             "happens anywhere, so the C++ pipeline matches the seed's pixels exactly."),
         "converter": bundle_writer.converter_entry(__file__),

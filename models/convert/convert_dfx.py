@@ -32,6 +32,7 @@ import sys
 import torch
 
 import bundle_writer
+import safe_checkpoint
 import dfx_net
 
 PAPER = ("Pontorno, Guarnera, Battiato: DeepFeatureX Net: Deep Features eXtractors based "
@@ -52,36 +53,15 @@ def fail(message):
     sys.exit(2)
 
 
-HINT = " A whole module saved with torch.save(model) needs the seed's dfx package in any case: export its state dict instead (see --help)."
-
-
-def torch_load(path, trust_pickle):
-    """torch.load with the restricted unpickler (tensors, dicts, lists, numbers only), so a
-    downloaded file cannot run code. Older torch (1.13) cannot read every plain number that
-    way; then, and for pickled modules, the file is unpickled in full only with
-    --trust-pickle. Returns the object, or exits with a message."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # torch < 1.13 has no weights_only and unpickles in full anyway
-        return torch.load(path, map_location="cpu")
-    except Exception as error:
-        if "Weights only load failed" not in str(error):
-            raise  # not a pickle the safe loader refused: a damaged or foreign file
-        if not trust_pickle:
-            fail("%s holds more than plain tensors and numbers, or this torch's safe loader "
-                 "cannot read it (%s). Unpickling it in full can run code stored in the file: "
-                 "if you trust where it came from, add --trust-pickle.%s"
-                 % (path, str(error).split("WeightsUnpickler error:")[-1].strip()[:200],
-                    HINT))
-    # Explicit: torch >= 2.6 would otherwise use the safe loader again.
-    return torch.load(path, map_location="cpu", weights_only=False)
+HINT = (" A whole module saved with torch.save(model) needs the seed's dfx package in any "
+        "case: export its state dict instead (see --help).")
 
 
 def read_state_dict(path, trust_pickle=False):
     """torch.load the seed's file and return its state dict: a bare state dict (what the seed
     saves), a {'state_dict'|'model': ...} wrapper, or a whole pickled nn.Module."""
     try:
-        loaded = torch_load(path, trust_pickle)
+        loaded = safe_checkpoint.load_checkpoint(path, trust_pickle, fail, HINT)
     except ModuleNotFoundError as error:
         fail("%s is a pickled whole module that needs the seed's package to read (%s). In the "
              "seed's environment run:\n  python -c \"import torch; m = torch.load('%s'); "

@@ -14,12 +14,19 @@ complete model's state dict loaded strictly.
 """
 
 import os
+import sys
 
 import torch
 import torch.nn as nn
 import torchvision
 import torchvision.transforms.functional as TF
 from PIL import Image
+
+_CONVERT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _CONVERT_DIR not in sys.path:
+    sys.path.insert(0, _CONVERT_DIR)
+
+import standin_calibration  # noqa: E402
 
 BACKBONE = "resnet18"
 STEM = "res18"  # the seed's call_saved_model('resnet18')
@@ -102,47 +109,13 @@ def _seed_complete_model(name, models_dir):
     return SeedCompleteNN(*models)
 
 
-def _smooth_images(count, size, generator):
-    """Normalised random images that look a little like photographs: half blurred colour
-    noise, half colour gratings with a darker disc, all with some grain. BatchNorm statistics
-    and the head's scale are set on them."""
-    low = torch.rand(count, 3, size // 8, size // 8, generator=generator)
-    images = nn.functional.interpolate(low, size=(size, size), mode="bicubic",
-                                       align_corners=False)
-    axis = torch.arange(size, dtype=torch.float32)
-    for index in range(count // 2):  # gratings replace the second half of the batch
-        freq = 0.01 + 0.07 * torch.rand(3, 2, generator=generator)
-        phase = 6.0 * torch.rand(3, generator=generator)
-        for channel in range(3):
-            rows = torch.cos(freq[channel, 1] * axis)[:, None]
-            cols = torch.sin(freq[channel, 0] * axis + phase[channel])[None, :]
-            images[count - 1 - index, channel] = 0.5 + 0.3 * rows * cols
-        disc = ((axis[:, None] - size / 2) ** 2 + (axis[None, :] - size / 2) ** 2
-                < (size / 4) ** 2)
-        images[count - 1 - index, :, disc] *= 0.5
-    images = (images + 0.03 * torch.randn(images.shape, generator=generator)).clamp(0, 1)
-    mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    return (images - mean) / std
 
-
-def _widen_batchnorm(model):
-    """Adds each BatchNorm layer's mean running variance to every channel's: channels that
-    were (nearly) constant on the few calibration images would otherwise divide other
-    images' activations by sqrt(eps) and blow the outputs up."""
-    for m in model.modules():
-        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            m.running_var += m.running_var.mean()
-            m.momentum = 0.1
-
-
-# --- the two functions the parity test calls --------------------------------------------------
 
 def make_standin(out_dir: str, seed: int = 0) -> list:
     """models/unbalancing-approach/grid_complete_models/res18-b32-lr0.0001-wd0.001-step10-
     gamma0.1.pt: torch.save(complete_model.state_dict()), as the seed's training() saves it.
     Each BatchNorm (the backbones' and the fusion stack's) takes its statistics from one
-    training-mode pass over synthetic photo-like images (then widened, see _widen_batchnorm),
+    training-mode pass over synthetic photo-like images (then widened, see widen_batchnorm),
     and the classifier is scaled so that the logits spread by about 1 across those images:
     probabilities are not saturated."""
     torch.manual_seed(seed)
@@ -154,12 +127,13 @@ def make_standin(out_dir: str, seed: int = 0) -> list:
             m.reset_running_stats()
             nn.init.uniform_(m.weight, 0.8, 1.2)
             nn.init.uniform_(m.bias, -0.1, 0.1)
-    calibration = _smooth_images(3, 256, generator)  # the model's input size
+    # at the model's input size
+    calibration = standin_calibration.photo_like_images(3, 256, generator)
     with torch.no_grad():
         model.train()
         model(calibration)
         model.eval()
-        _widen_batchnorm(model)
+        standin_calibration.widen_batchnorm(model)
         fused = model.features(calibration)  # [3, 1024]
         # Logits spread by about 1 across the calibration images (the widened BatchNorms keep
         # other images' features at a similar distance from their mean).
