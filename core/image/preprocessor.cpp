@@ -7,6 +7,7 @@
 #include <cmath>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 namespace forgelens {
 namespace {
@@ -113,13 +114,19 @@ at::Tensor centerCrop(const at::Tensor &batch, int64_t cropHeight, int64_t cropW
     return padded.slice(2, top, top + cropHeight).slice(3, left, left + cropWidth);
 }
 
+// The crop's (or tile's) height and width: the manifest's size, or without padding no more than
+// the image's own sides, so that a side shorter than the crop is taken whole.
+std::pair<int64_t, int64_t> cropExtent(const at::Tensor &batch, const InputSpec &spec)
+{
+    if (spec.cropPad)
+        return { spec.cropHeight, spec.cropWidth };
+    return { std::min<int64_t>(spec.cropHeight, batch.size(2)),
+        std::min<int64_t>(spec.cropWidth, batch.size(3)) };
+}
+
 at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
 {
-    // Without padding, a side shorter than the tile is taken whole: the tile shrinks to it.
-    const int64_t tileHeight
-        = spec.cropPad ? spec.cropHeight : std::min<int64_t>(spec.cropHeight, batch.size(2));
-    const int64_t tileWidth
-        = spec.cropPad ? spec.cropWidth : std::min<int64_t>(spec.cropWidth, batch.size(3));
+    const auto [tileHeight, tileWidth] = cropExtent(batch, spec);
     const at::Tensor padded = padToAtLeast(batch, tileHeight, tileWidth);
     const int64_t height = padded.size(2);
     const int64_t width = padded.size(3);
@@ -279,14 +286,12 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
                     batch = resize(batch, spec);
                 break;
             case InputSpec::Step::Crop:
-                if (spec.crop == InputSpec::Crop::Center)
-                    batch = centerCrop(batch,
-                        spec.cropPad ? spec.cropHeight
-                                     : std::min<int64_t>(spec.cropHeight, batch.size(2)),
-                        spec.cropPad ? spec.cropWidth
-                                     : std::min<int64_t>(spec.cropWidth, batch.size(3)));
-                else if (spec.crop == InputSpec::Crop::Tiles)
+                if (spec.crop == InputSpec::Crop::Center) {
+                    const auto [cropHeight, cropWidth] = cropExtent(batch, spec);
+                    batch = centerCrop(batch, cropHeight, cropWidth);
+                } else if (spec.crop == InputSpec::Crop::Tiles) {
                     batch = tiles(batch, spec);
+                }
                 break;
             case InputSpec::Step::Normalize: batch = normalize(batch, spec); break;
             }

@@ -66,16 +66,14 @@ at::Tensor KnnHead::distances(const at::Tensor &queries) const
     return torch::clamp(1.0 - unit.matmul(m_train.t()), 0.0, 2.0);
 }
 
-KnnHead::Search KnnHead::nearest(const at::Tensor &queries, int64_t count) const
+KnnHead::Search KnnHead::nearest(const at::Tensor &distances, int64_t count) const
 {
-    const auto [values, indices]
-        = torch::topk(distances(queries), std::min(count, size()), 1, false, true);
+    const auto [values, indices] = torch::topk(distances, std::min(count, size()), 1, false, true);
     return { values, indices };
 }
 
-at::Tensor KnnHead::nearestPerClass(const at::Tensor &queries) const
+at::Tensor KnnHead::nearestPerClass(const at::Tensor &all) const
 {
-    const at::Tensor all = distances(queries); // [Q, N]
     const at::Tensor fakeMask = m_isFake.eq(1).unsqueeze(0); // [1, N]
     const at::Tensor inf = torch::full_like(all, std::numeric_limits<double>::infinity());
     const at::Tensor nearestReal = torch::where(fakeMask, inf, all).amin(1);
@@ -87,11 +85,11 @@ at::Tensor KnnHead::probabilityFake(const at::Tensor &queries) const
 {
     if (m_k == 1) {
         // Clamped as the TorchScript head does, so an exact match stays finite.
-        const at::Tensor perClass = nearestPerClass(queries).clamp_min(1e-12);
+        const at::Tensor perClass = nearestPerClass(distances(queries)).clamp_min(1e-12);
         const at::Tensor logit = perClass.select(1, 0).log() - perClass.select(1, 1).log();
         return torch::sigmoid(logit);
     }
-    const Search search = nearest(queries, m_k);
+    const Search search = nearest(distances(queries), m_k);
     return m_isFake.index_select(0, search.indices.reshape(-1))
         .view(search.indices.sizes())
         .to(torch::kFloat64)

@@ -66,8 +66,9 @@ std::vector<HeadScores> ModelHead::score(const at::Tensor &embeddings) const
         for (int64_t i = 0; i < rows; ++i)
             out[size_t(i)] = { HeadScores::Kind::Ocsvm, decision[i].item<double>(), {}, {}, {} };
     } else if (const auto *knn = std::get_if<KnnHead>(&m_head)) {
-        const KnnHead::Search search = knn->nearest(embeddings, knn->k());
-        const at::Tensor perClass = knn->nearestPerClass(embeddings);
+        const at::Tensor distances = knn->distances(embeddings); // [N, training rows]
+        const KnnHead::Search search = knn->nearest(distances, knn->k());
+        const at::Tensor perClass = knn->nearestPerClass(distances);
         for (int64_t i = 0; i < rows; ++i) {
             HeadScores &scores = out[size_t(i)];
             scores.kind = HeadScores::Kind::Knn;

@@ -14,10 +14,15 @@ Result<OcsvmHead> OcsvmHead::fromModule(const torch::jit::Module &head)
     Result<at::Tensor> dualCoef = headBuffer(head, "dual_coef", torch::kFloat64, 1);
     if (!dualCoef)
         return dualCoef.error();
-    for (const char *name : { "intercept", "gamma", "coef0" }) {
-        if (Result<at::Tensor> scalar = headBuffer(head, name, torch::kFloat64, 0); !scalar)
-            return scalar.error();
-    }
+    Result<at::Tensor> intercept = headBuffer(head, "intercept", torch::kFloat64, 0);
+    if (!intercept)
+        return intercept.error();
+    Result<at::Tensor> gamma = headBuffer(head, "gamma", torch::kFloat64, 0);
+    if (!gamma)
+        return gamma.error();
+    Result<at::Tensor> coef0 = headBuffer(head, "coef0", torch::kFloat64, 0);
+    if (!coef0)
+        return coef0.error();
     Result<at::Tensor> degree = headBuffer(head, "degree", torch::kInt64, 0);
     if (!degree)
         return degree.error();
@@ -29,9 +34,9 @@ Result<OcsvmHead> OcsvmHead::fromModule(const torch::jit::Module &head)
     OcsvmHead out;
     out.m_supportVectors = *supportVectors;
     out.m_dualCoef = *dualCoef;
-    out.m_intercept = head.attr("intercept").toTensor().item<double>();
-    out.m_gamma = head.attr("gamma").toTensor().item<double>();
-    out.m_coef0 = head.attr("coef0").toTensor().item<double>();
+    out.m_intercept = intercept->item<double>();
+    out.m_gamma = gamma->item<double>();
+    out.m_coef0 = coef0->item<double>();
     out.m_degree = degree->item<int64_t>();
     return out;
 }

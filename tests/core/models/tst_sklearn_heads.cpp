@@ -118,10 +118,11 @@ void TestSklearnHeads::knnHeadMatchesScikitLearn()
     Result<KnnHead> head = KnnHead::fromModule(module.attr("head").toModule());
     QVERIFY2(head.ok(), head ? "" : qPrintable(head.error().message));
     QCOMPARE(head->k(), int64_t(1));
-    const KnnHead::Search search = head->nearest(queries, 1);
+    const at::Tensor distances = head->distances(queries);
+    const KnnHead::Search search = head->nearest(distances, 1);
     QVERIFY(torch::equal(search.indices, buffer(module, "expected_indices")));
     QVERIFY(maxAbsDifference(search.distances, buffer(module, "expected_distances")) < kTolerance);
-    const at::Tensor perClass = head->nearestPerClass(queries);
+    const at::Tensor perClass = head->nearestPerClass(distances);
     QVERIFY(maxAbsDifference(perClass.select(1, 0), buffer(module, "expected_nearest_real"))
         < kTolerance);
     QVERIFY(maxAbsDifference(perClass.select(1, 1), buffer(module, "expected_nearest_fake"))
@@ -223,7 +224,7 @@ void TestSklearnHeads::knnBankRefusesInconsistentData()
     // k = 3 votes: a query equal to row 1 has neighbours 1 (fake) and two others.
     Result<KnnHead> head = KnnHead::create(bank, flags, flags, 3);
     const at::Tensor query = bank.slice(0, 1, 2) * 4.0; // the cosine distance ignores scale
-    const KnnHead::Search search = head->nearest(query, 3);
+    const KnnHead::Search search = head->nearest(head->distances(query), 3);
     QCOMPARE(search.indices[0][0].item<int64_t>(), int64_t(1));
     QVERIFY(search.distances[0][0].item<double>() < 1e-12);
     const double votes = flags.index_select(0, search.indices[0]).sum().item<double>();

@@ -34,15 +34,17 @@ public:
     const at::Tensor &labels() const { return m_labels; } // [N] i64
 
     // queries [Q, D] -> [Q, N] f64 cosine distances, clipped to [0, 2] as scikit-learn does.
+    // The searches below take this matrix, so one query's distances are computed once.
     at::Tensor distances(const at::Tensor &queries) const;
-    // The `count` nearest training rows of each query (count <= size()).
-    Search nearest(const at::Tensor &queries, int64_t count) const;
+    // distances [Q, N] -> the `count` nearest training rows of each query (count <= size()).
+    Search nearest(const at::Tensor &distances, int64_t count) const;
     // [Q, D] -> [Q] f64. k = 1: d_real / (d_real + d_fake) from the nearest real and nearest
     // fake row, >= 0.5 exactly when the nearest row is fake; k > 1: the share of fake rows
     // among the k nearest (predict_proba).
     at::Tensor probabilityFake(const at::Tensor &queries) const;
-    // [Q, D] -> [Q, 2] f64: the distance to the nearest real row and to the nearest fake row.
-    at::Tensor nearestPerClass(const at::Tensor &queries) const;
+    // distances [Q, N] -> [Q, 2] f64: the distance to the nearest real row and to the nearest
+    // fake row (infinite when the training matrix has no row of that class).
+    at::Tensor nearestPerClass(const at::Tensor &distances) const;
 
 private:
     at::Tensor m_train; // [N, D] f64, unit rows
