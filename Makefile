@@ -19,11 +19,10 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j$(JOBS)
 
-# Opens the GUI on the bundled sample photograph with the untrained test model (its window
-# says so) until the project's own reference detector ships.
+# Opens the GUI on the bundled sample photograph with the project's own reference detector
+# (models/reference/: read its model card).
 run: build
-	$(BUILD_DIR)/app/forgelens --model $(BUILD_DIR)/models/untrained-test-model.pt \
-	  resources/samples/chelsea.png
+	$(BUILD_DIR)/app/forgelens --model models/reference/reference.pt resources/samples/chelsea.png
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -199,13 +199,44 @@ void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
     m_probabilityBar->setValue(qBound(0, int(p.pSynthetic * 1000.0f + 0.5f), 1000));
     // "Below the threshold" is not a finding that the image is a camera photograph: say only
     // what the model's score says.
-    const QString finding = p.synthetic
-        ? tr("<b>Flagged as synthetic</b>: the score is at or above this model's threshold")
-        : tr("<b>Not flagged</b>: the score is below this model's threshold");
-    QString verdict = tr("%1 %2 (%3).")
-                          .arg(finding)
-                          .arg(p.threshold, 0, 'f', 3)
-                          .arg(manifest.thresholdChosenBy.toHtmlEscaped());
+    QString verdict;
+    if (manifest.isUntrainedTestModel())
+        verdict = tr("<b>[UNTRAINED TEST MODEL]</b> ");
+    else if (manifest.experimental)
+        verdict = tr("<b>[EXPERIMENTAL detector]</b> ");
+    if (manifest.inconclusive) {
+        const InconclusiveBand &band = *manifest.inconclusive;
+        switch (p.verdict) {
+        case Verdict::Synthetic:
+            verdict += tr("<b>Flagged as synthetic</b>: the score is at or above the top of this "
+                          "model's inconclusive band, %1.")
+                           .arg(band.high, 0, 'f', 3);
+            break;
+        case Verdict::Inconclusive:
+            verdict += tr("<b>Inconclusive</b>: the score lies within this model's inconclusive "
+                          "band, %1 to %2; it makes no call.")
+                           .arg(band.low, 0, 'f', 3)
+                           .arg(band.high, 0, 'f', 3);
+            break;
+        case Verdict::NotFlagged:
+            verdict += tr("<b>Not flagged</b>: the score is below this model's inconclusive band, "
+                          "%1.")
+                           .arg(band.low, 0, 'f', 3);
+            break;
+        }
+        verdict += tr("<br>Band: %1. Threshold %2 (%3).")
+                       .arg(band.chosenBy.toHtmlEscaped())
+                       .arg(p.threshold, 0, 'f', 3)
+                       .arg(manifest.thresholdChosenBy.toHtmlEscaped());
+    } else {
+        verdict += (p.verdict == Verdict::Synthetic
+                           ? tr("<b>Flagged as synthetic</b>: the score is at or above this "
+                                "model's threshold")
+                           : tr("<b>Not flagged</b>: the score is below this model's threshold"))
+            + tr(" %1 (%2).")
+                  .arg(p.threshold, 0, 'f', 3)
+                  .arg(manifest.thresholdChosenBy.toHtmlEscaped());
+    }
     if (manifest.calibration == QLatin1String("none"))
         verdict += tr("<br>The score is the model's output, not a calibrated probability.");
     if (const QString head = headSummary(p.head); !head.isEmpty())

@@ -90,18 +90,36 @@ void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
     if (outcome.orientation != 1)
         out() << ", EXIF orientation " << outcome.orientation << " applied";
     out() << '\n';
-    // The label is the model's class at its threshold; below it means "not flagged by this
-    // model", never "shown to be a camera photograph".
-    out() << "  label        "
-          << (p.synthetic ? "synthetic (at or above the threshold)"
-                          : "real (below the threshold: not flagged as synthetic)")
-          << '\n';
+    // The label is the model's verdict at its threshold or band; "not flagged" means only that
+    // this model did not flag it, never "shown to be a camera photograph".
+    const ModelManifest &manifest = model.manifest;
+    out() << "  label        " << verdictCode(p.verdict);
+    if (manifest.isUntrainedTestModel())
+        out() << " [UNTRAINED TEST MODEL]";
+    else if (manifest.experimental)
+        out() << " [EXPERIMENTAL detector]";
+    switch (p.verdict) {
+    case Verdict::Synthetic:
+        out() << (manifest.inconclusive ? " (at or above the top of the inconclusive band)"
+                                        : " (at or above the threshold)");
+        break;
+    case Verdict::Inconclusive: out() << " (within the inconclusive band: no call)"; break;
+    case Verdict::NotFlagged:
+        out() << (manifest.inconclusive ? " (below the inconclusive band: not flagged as synthetic)"
+                                        : " (below the threshold: not flagged as synthetic)");
+        break;
+    }
+    out() << '\n';
     out() << "  P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4) << "  (threshold "
-          << QString::number(p.threshold, 'f', 4) << ", " << model.manifest.thresholdChosenBy
-          << ")\n";
+          << QString::number(p.threshold, 'f', 4) << ", " << manifest.thresholdChosenBy << ")\n";
+    if (manifest.inconclusive)
+        out() << "  band         inconclusive from "
+              << QString::number(manifest.inconclusive->low, 'f', 4) << " to "
+              << QString::number(manifest.inconclusive->high, 'f', 4) << " ("
+              << manifest.inconclusive->chosenBy << ")\n";
     out() << "  classes     ";
-    for (int i = 0; i < model.manifest.classes.size(); ++i)
-        out() << ' ' << model.manifest.classes.at(i) << ' '
+    for (int i = 0; i < manifest.classes.size(); ++i)
+        out() << ' ' << manifest.classes.at(i) << ' '
               << QString::number(double(p.classProbabilities.at(size_t(i))), 'f', 4);
     out() << '\n';
     printHeadScores(p.head);

@@ -127,6 +127,7 @@ struct Engine::Impl {
         }
         p.threshold = manifest.threshold;
         p.synthetic = p.pSynthetic >= manifest.threshold;
+        p.verdict = verdictFor(p.pSynthetic, manifest);
         p.topClass = int(meanProbs.argmax().item<int64_t>());
         if (embedding.defined()) {
             const at::Tensor meanEmbedding = embedding.mean(0).contiguous();

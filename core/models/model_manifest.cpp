@@ -229,6 +229,16 @@ QString ModelManifest::validate() const
         return QStringLiteral("threshold.value must lie strictly between 0 and 1");
     if (thresholdChosenBy.isEmpty())
         return QStringLiteral("threshold.chosen_by must say how the threshold was chosen");
+    if (inconclusive) {
+        if (!(inconclusive->low > 0.0 && inconclusive->low < inconclusive->high
+                && inconclusive->high < 1.0))
+            return QStringLiteral("threshold.inconclusive needs 0 < low < high < 1");
+        if (!(inconclusive->low <= threshold && threshold <= inconclusive->high))
+            return QStringLiteral("threshold.inconclusive must contain threshold.value");
+        if (inconclusive->chosenBy.isEmpty())
+            return QStringLiteral("threshold.inconclusive.chosen_by must say how the band was "
+                                  "chosen");
+    }
     if (head != Head::None && !hasEmbedding)
         return QStringLiteral("a linear, knn or ocsvm head needs \"embedding\": true");
     return input.validate();
@@ -304,6 +314,15 @@ Result<ModelManifest> ModelManifest::fromJson(const QByteArray &json)
         return manifestError(QStringLiteral("threshold.value is required"));
     manifest.threshold = threshold.value(QLatin1String("value")).toDouble();
     manifest.thresholdChosenBy = readString(threshold, "chosen_by");
+    if (threshold.contains(QLatin1String("inconclusive"))) {
+        const QJsonObject band = threshold.value(QLatin1String("inconclusive")).toObject();
+        if (!band.value(QLatin1String("low")).isDouble()
+            || !band.value(QLatin1String("high")).isDouble())
+            return manifestError(
+                QStringLiteral("threshold.inconclusive needs numbers \"low\" and \"high\""));
+        manifest.inconclusive = InconclusiveBand{ band.value(QLatin1String("low")).toDouble(),
+            band.value(QLatin1String("high")).toDouble(), readString(band, "chosen_by") };
+    }
     manifest.calibration = object.value(QLatin1String("calibration"))
                                .toObject()
                                .value(QLatin1String("method"))

@@ -21,6 +21,12 @@ QJsonObject modelInfoToJson(const ModelInfo &model)
         { QStringLiteral("device"), model.device },
         { QStringLiteral("threshold"), manifest.threshold },
         { QStringLiteral("threshold_chosen_by"), manifest.thresholdChosenBy },
+        { QStringLiteral("inconclusive_band"),
+            manifest.inconclusive
+                ? QJsonValue(QJsonObject{ { QStringLiteral("low"), manifest.inconclusive->low },
+                    { QStringLiteral("high"), manifest.inconclusive->high },
+                    { QStringLiteral("chosen_by"), manifest.inconclusive->chosenBy } })
+                : QJsonValue() },
         { QStringLiteral("trained_on"), manifest.trainedOn },
         { QStringLiteral("untrained_test_model"), manifest.isUntrainedTestModel() },
         { QStringLiteral("experimental"), manifest.experimental },
@@ -90,8 +96,10 @@ QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &mode
             probabilities.insert(
                 model.manifest.classes.at(i), double(p->classProbabilities.at(size_t(i))));
         json.insert(QStringLiteral("p_synthetic"), double(p->pSynthetic));
-        json.insert(QStringLiteral("label"),
-            p->synthetic ? QStringLiteral("synthetic") : QStringLiteral("real"));
+        json.insert(QStringLiteral("label"), verdictCode(p->verdict));
+        // Repeated with every result so that no result can be quoted without it.
+        if (model.manifest.experimental)
+            json.insert(QStringLiteral("experimental"), true);
         json.insert(QStringLiteral("threshold"), p->threshold);
         json.insert(QStringLiteral("top_class"), model.manifest.classes.value(p->topClass));
         json.insert(QStringLiteral("probabilities"), probabilities);

@@ -76,6 +76,8 @@ public:
         : m_files(files), m_settings(settings), m_workers(workers), m_groups(groups),
           m_cancel(cancel)
     {
+        for (const std::shared_ptr<InferenceWorker> &worker : workers)
+            m_models.push_back(worker->info());
     }
 
     PipelineOutcome run(int decodeThreads, int inFlight, CsvReportWriter &writer,
@@ -122,7 +124,7 @@ private:
             lock.unlock();
 
             collectPredictions(pending);
-            std::optional<Error> error = writer.append(scanCsvFields(pending.row));
+            std::optional<Error> error = writer.append(scanCsvFields(pending.row, m_models));
 
             lock.lock();
             ++m_freeSlots;
@@ -275,6 +277,7 @@ private:
     const std::vector<std::shared_ptr<InferenceWorker>> &m_workers;
     const std::vector<ModelGroup> &m_groups;
     const std::atomic_bool &m_cancel;
+    std::vector<ModelInfo> m_models; // the workers' models, in column order
 
     std::atomic_bool m_stop{ false };
     std::atomic<qint64> m_next{ 0 };

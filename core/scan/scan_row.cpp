@@ -16,7 +16,7 @@ QStringList scanCsvHeader(const std::vector<ModelInfo> &models)
     return header;
 }
 
-QStringList scanCsvFields(const ScanRow &row)
+QStringList scanCsvFields(const ScanRow &row, const std::vector<ModelInfo> &models)
 {
     const bool decoded = row.width > 0;
     QStringList fields{ row.relativePath,
@@ -24,14 +24,16 @@ QStringList scanCsvFields(const ScanRow &row)
         decoded ? QString::number(row.width) : QString(),
         decoded ? QString::number(row.height) : QString(),
         row.format == ImageFormat::Unknown ? QString() : imageFormatName(row.format) };
-    for (const std::optional<Prediction> &prediction : row.predictions) {
+    for (size_t m = 0; m < row.predictions.size(); ++m) {
+        const std::optional<Prediction> &prediction = row.predictions[m];
         if (!prediction) {
             fields << QString() << QString() << QString();
             continue;
         }
+        const bool experimental = m < models.size() && models[m].manifest.experimental;
         fields << QString::number(double(prediction->pSynthetic), 'f', 6)
-               << (prediction->synthetic ? QStringLiteral("synthetic")
-                                         : QStringLiteral("not_flagged"))
+               << (experimental ? QStringLiteral("experimental_") : QString())
+                + verdictCode(prediction->verdict)
                << QString::number(prediction->threshold, 'g', 10);
     }
     fields << row.findingCodes.join(u';') << row.status << row.errorMessage;

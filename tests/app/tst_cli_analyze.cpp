@@ -33,6 +33,7 @@ private Q_SLOTS:
     void jsonHasOneResultPerFile();
     void allGoodExitsZero();
     void usageAndModelErrorsHaveTheirOwnExitCodes();
+    void referenceDetectorPrintsScoreBandAndStatus();
 };
 
 void TestCliAnalyze::badFilesFailAloneAndGoodOnesAreAnalysed()
@@ -89,7 +90,7 @@ void TestCliAnalyze::jsonHasOneResultPerFile()
     const double p = ok.value(QStringLiteral("p_synthetic")).toDouble(-1);
     QVERIFY(p >= 0.0 && p <= 1.0);
     QCOMPARE(ok.value(QStringLiteral("label")).toString(),
-        p >= 0.5 ? QStringLiteral("synthetic") : QStringLiteral("real"));
+        p >= 0.5 ? QStringLiteral("synthetic") : QStringLiteral("not_flagged"));
 }
 
 void TestCliAnalyze::allGoodExitsZero()
@@ -120,5 +121,46 @@ void TestCliAnalyze::usageAndModelErrorsHaveTheirOwnExitCodes()
     QVERIFY(missing.err.contains(QStringLiteral("does not exist")));
 }
 
+// The shipped reference detector on the shipped sample photograph: the score, the band it falls
+// in, and (when its manifest says so) that it is experimental, in text and in JSON, consistent
+// with each other and with the manifest's band.
+void TestCliAnalyze::referenceDetectorPrintsScoreBandAndStatus()
+{
+    const QStringList arguments{ QStringLiteral("analyze"), QStringLiteral("--model"),
+        QStringLiteral(FORGELENS_REFERENCE_BUNDLE), QStringLiteral(FORGELENS_SAMPLE_IMAGE) };
+    const forgelens::testing::CliRun json
+        = runCli(arguments + QStringList{ QStringLiteral("--json") });
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    const QJsonObject model = document.value(QStringLiteral("model")).toObject();
+    QCOMPARE(model.value(QStringLiteral("family")), QStringLiteral("reference"));
+    const QJsonObject band = model.value(QStringLiteral("inconclusive_band")).toObject();
+    const double low = band.value(QStringLiteral("low")).toDouble(-1);
+    const double high = band.value(QStringLiteral("high")).toDouble(-1);
+    QVERIFY2(0.0 < low && low < high && high < 1.0, qPrintable(json.out));
+    const bool experimental = model.value(QStringLiteral("experimental")).toBool();
+
+    const QJsonObject result = document.value(QStringLiteral("results")).toArray().at(0).toObject();
+    QCOMPARE(result.value(QStringLiteral("status")), QStringLiteral("ok"));
+    const double p = result.value(QStringLiteral("p_synthetic")).toDouble(-1);
+    QVERIFY(p >= 0.0 && p <= 1.0);
+    const QString label = p >= high ? QStringLiteral("synthetic")
+        : p >= low                  ? QStringLiteral("inconclusive")
+                                    : QStringLiteral("not_flagged");
+    QCOMPARE(result.value(QStringLiteral("label")).toString(), label);
+    QCOMPARE(result.value(QStringLiteral("experimental")).toBool(), experimental);
+
+    const forgelens::testing::CliRun text = runCli(arguments);
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY2(text.out.contains(QStringLiteral("label        ") + label), qPrintable(text.out));
+    QVERIFY2(text.out.contains(QStringLiteral("P(synthetic) ") + QString::number(p, 'f', 4)),
+        qPrintable(text.out));
+    QVERIFY2(
+        text.out.contains(QStringLiteral("band         inconclusive from %1 to %2")
+                              .arg(QString::number(low, 'f', 4), QString::number(high, 'f', 4))),
+        qPrintable(text.out));
+    QCOMPARE(text.out.contains(QStringLiteral("[EXPERIMENTAL detector]")), experimental);
+    QCOMPARE(text.out.contains(QStringLiteral("NOTE: EXPERIMENTAL detector")), experimental);
+}
 QTEST_GUILESS_MAIN(TestCliAnalyze)
 #include "tst_cli_analyze.moc"

@@ -113,6 +113,8 @@ void TestSeedParity::engineMatchesTheSeedsInference()
                     + (outcome.error ? outcome.error->message : QString())));
             const Prediction &p = *outcome.prediction;
 
+            if (image.contains(QStringLiteral("tiles")))
+                QCOMPARE(p.tiles, image.value(QStringLiteral("tiles")).toInt());
             const QJsonArray probabilities = image.value(QStringLiteral("probabilities")).toArray();
             worstProbability
                 = std::max(worstProbability, maxAbsDifference(p.classProbabilities, probabilities));

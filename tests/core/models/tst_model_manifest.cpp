@@ -1,4 +1,5 @@
 #include "forgelens/models/model_manifest.h"
+#include "forgelens/models/verdict.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void parsesAValidManifest();
     void everyViolationIsNamed_data();
     void everyViolationIsNamed();
+    void inconclusiveBandDecidesTheVerdict();
 };
 
 void TestModelManifest::parsesAValidManifest()
@@ -159,6 +161,22 @@ void TestModelManifest::everyViolationIsNamed_data()
         edited(v, { QStringLiteral("head") },
             QJsonObject{ { QStringLiteral("type"), QStringLiteral("svm") } }),
         "head.type \"svm\" is unknown");
+    const auto band = [](double low, double high, const char *chosenBy) {
+        QJsonObject object{ { QStringLiteral("low"), low }, { QStringLiteral("high"), high } };
+        if (chosenBy)
+            object.insert(QStringLiteral("chosen_by"), QString::fromUtf8(chosenBy));
+        return object;
+    };
+    const QStringList bandPath{ QStringLiteral("threshold"), QStringLiteral("inconclusive") };
+    row("band upside down", edited(v, bandPath, band(0.7, 0.3, "x")), "0 < low < high < 1");
+    row("band reaching 1", edited(v, bandPath, band(0.3, 1.0, "x")), "0 < low < high < 1");
+    row("band beside the threshold", edited(v, bandPath, band(0.6, 0.8, "x")),
+        "must contain threshold.value");
+    row("band without provenance", edited(v, bandPath, band(0.3, 0.7, nullptr)),
+        "how the band was chosen");
+    row("band without numbers",
+        edited(v, bandPath, QJsonObject{ { QStringLiteral("low"), QStringLiteral("0.3") } }),
+        "numbers \"low\" and \"high\"");
     row("knn head without embedding",
         edited(v, { QStringLiteral("head") },
             QJsonObject{ { QStringLiteral("type"), QStringLiteral("knn") } }),
@@ -173,6 +191,36 @@ void TestModelManifest::everyViolationIsNamed()
     QVERIFY(!manifest.ok());
     QCOMPARE(manifest.error().code, QStringLiteral("bad-manifest"));
     QVERIFY2(manifest.error().message.contains(wording), qPrintable(manifest.error().message));
+}
+
+// The band turns one threshold into three answers: at or above its top "synthetic", inside it
+// "inconclusive", below it "not flagged". Without a band the threshold alone decides.
+void TestModelManifest::inconclusiveBandDecidesTheVerdict()
+{
+    Result<ModelManifest> plain = ModelManifest::fromJson(toJson(validManifest()));
+    QVERIFY(plain.ok());
+    QVERIFY(!plain->inconclusive);
+    QCOMPARE(verdictFor(0.5, *plain), Verdict::Synthetic);
+    QCOMPARE(verdictFor(0.4999, *plain), Verdict::NotFlagged);
+
+    const QJsonObject withBand
+        = edited(validManifest(), { QStringLiteral("threshold"), QStringLiteral("inconclusive") },
+            QJsonObject{ { QStringLiteral("low"), 0.3 }, { QStringLiteral("high"), 0.8 },
+                { QStringLiteral("chosen_by"), QStringLiteral("10 % to 1 % FPR") } });
+    Result<ModelManifest> banded = ModelManifest::fromJson(toJson(withBand));
+    QVERIFY2(banded.ok(), banded ? "" : qPrintable(banded.error().message));
+    QVERIFY(banded->inconclusive);
+    QCOMPARE(banded->inconclusive->low, 0.3);
+    QCOMPARE(banded->inconclusive->high, 0.8);
+    QCOMPARE(banded->inconclusive->chosenBy, QStringLiteral("10 % to 1 % FPR"));
+    QCOMPARE(verdictFor(0.2999, *banded), Verdict::NotFlagged);
+    QCOMPARE(verdictFor(0.3, *banded), Verdict::Inconclusive);
+    QCOMPARE(verdictFor(0.5, *banded), Verdict::Inconclusive); // at the threshold: no call
+    QCOMPARE(verdictFor(0.7999, *banded), Verdict::Inconclusive);
+    QCOMPARE(verdictFor(0.8, *banded), Verdict::Synthetic);
+    QCOMPARE(verdictCode(Verdict::Inconclusive), QStringLiteral("inconclusive"));
+    QCOMPARE(verdictCode(Verdict::NotFlagged), QStringLiteral("not_flagged"));
+    QCOMPARE(verdictCode(Verdict::Synthetic), QStringLiteral("synthetic"));
 }
 
 QTEST_GUILESS_MAIN(TestModelManifest)

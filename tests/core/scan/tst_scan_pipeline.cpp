@@ -7,8 +7,12 @@
 
 #include <QFile>
 #include <QImage>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
+#include <map>
 
 using namespace forgelens;
 
@@ -114,6 +118,56 @@ private Q_SLOTS:
     }
 
 private:
+    // An experimental model with an inconclusive band: every row's label is its verdict under
+    // the band, and says "experimental_" so that no row can be quoted without it.
+    void experimentalBandedModelLabelsEveryRow()
+    {
+        ScanSettings plain = baseSettings(QStringLiteral("plain.csv"));
+        std::atomic_bool cancel{ false };
+        QVERIFY(runScan(plain, cancel, {}).ok());
+        std::vector<double> scores;
+        for (const QStringList &row : readRecords(plain.outputCsv))
+            if (row.at(0) != QLatin1String("path"))
+                scores.push_back(row.at(6).toDouble());
+        QCOMPARE(scores.size(), size_t(30));
+        std::vector<double> sorted = scores;
+        std::sort(sorted.begin(), sorted.end());
+        // A band from between the 10th and 11th to between the 20th and 21st of the 30 scores:
+        // some rows fall below, inside and above it, none on an edge (the CSV rounds P to 6
+        // decimals).
+        QVERIFY(sorted[10] - sorted[9] > 1e-5 && sorted[20] - sorted[19] > 1e-5);
+        const double low = (sorted[9] + sorted[10]) / 2.0;
+        const double high = (sorted[19] + sorted[20]) / 2.0;
+
+        const QJsonObject band{ { QStringLiteral("low"), low }, { QStringLiteral("high"), high },
+            { QStringLiteral("chosen_by"), QStringLiteral("the test's own quantiles") } };
+        const QJsonObject manifest = testing::testManifest(
+            QJsonObject{ { QStringLiteral("family"), QStringLiteral("example") },
+                { QStringLiteral("experimental"), true },
+                { QStringLiteral("threshold"),
+                    QJsonObject{ { QStringLiteral("value"), (low + high) / 2.0 },
+                        { QStringLiteral("chosen_by"), QStringLiteral("the band's middle") },
+                        { QStringLiteral("inconclusive"), band } } } });
+        const QString model = m_work.filePath(QStringLiteral("banded.pt"));
+        QVERIFY(testing::saveTestBundle(model, testing::makeTestModule(1), manifest));
+        ScanSettings banded = baseSettings(QStringLiteral("banded.csv"));
+        banded.modelPaths = { model };
+        QVERIFY(runScan(banded, cancel, {}).ok());
+
+        std::map<QString, int> labels;
+        for (const QStringList &row : readRecords(banded.outputCsv)) {
+            if (row.at(0) == QLatin1String("path"))
+                continue;
+            const double p = row.at(6).toDouble();
+            const QString expected = p >= high ? QStringLiteral("experimental_synthetic")
+                : p >= low                     ? QStringLiteral("experimental_inconclusive")
+                                               : QStringLiteral("experimental_not_flagged");
+            QCOMPARE(row.at(7), expected);
+            ++labels[row.at(7)];
+        }
+        QCOMPARE(labels.size(), size_t(3));
+    }
+
     ScanSettings baseSettings(const QString &name) const
     {
         ScanSettings settings;

@@ -57,6 +57,14 @@ struct InputSpec {
     static Result<InputSpec> fromJson(const QJsonObject &object);
 };
 
+// Scores too close to the threshold to call either way: P(synthetic) in [low, high) is
+// "inconclusive", at or above high "synthetic", below low "not flagged".
+struct InconclusiveBand {
+    double low = 0.0;
+    double high = 0.0;
+    QString chosenBy;
+};
+
 struct ReportedFigure {
     QString dataset;
     QString metric;
@@ -87,6 +95,7 @@ struct ModelManifest {
 
     double threshold = 0.5; // P(synthetic) at or above this is labelled synthetic
     QString thresholdChosenBy;
+    std::optional<InconclusiveBand> inconclusive; // threshold.inconclusive; none: no band
     QString calibration;
     bool hasEmbedding = false;
     bool hasPatchMap = false;

@@ -38,9 +38,11 @@ struct ScanRow {
 // "<id>.p_synthetic", "<id>.label", "<id>.threshold"; then metadata_findings, status, error.
 QStringList scanCsvHeader(const std::vector<ModelInfo> &models);
 
-// The row's fields in header order. P(synthetic) has 6 decimals; label is "synthetic" at or
-// above the model's threshold, else "not_flagged" (below the threshold is not proof of a
-// camera); finding codes are joined with ';'.
-QStringList scanCsvFields(const ScanRow &row);
+// The row's fields in header order. P(synthetic) has 6 decimals; label is the model's verdict
+// (verdictCode: "synthetic", "inconclusive" within its band, else "not_flagged": below the
+// threshold is not proof of a camera), prefixed "experimental_" for a model whose manifest
+// says it is experimental, so that no row can be read without knowing it; finding codes are
+// joined with ';'. `models` are the header's models, in column order.
+QStringList scanCsvFields(const ScanRow &row, const std::vector<ModelInfo> &models);
 
 } // namespace forgelens
