@@ -14,7 +14,6 @@ re-saved generated image a photograph. Two steps remove that shortcut:
 
 import io
 import math
-import random
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps

@@ -34,6 +34,7 @@ import torch
 from PIL import Image
 
 from augment import load_rgb
+from card_section import replace_card_section
 from pool_split import group_of, split_of
 from reference_net import ReferenceNet
 
@@ -305,16 +306,7 @@ def main():
     table = card_table(report)
     print(table)
     if args.card:
-        with open(args.card, encoding="utf-8") as handle:
-            card = handle.read()
-        begin, end = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
-        if begin not in card or end not in card:
-            sys.exit(f"evaluate: {args.card} lacks the markers {begin} {end}")
-        head, rest = card.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        with open(args.card + ".partial", "w", encoding="utf-8") as handle:
-            handle.write(head + begin + "\n" + table + "\n" + end + tail)
-        os.replace(args.card + ".partial", args.card)
+        replace_card_section(args.card, "evaluation", table)
 
 
 if __name__ == "__main__":

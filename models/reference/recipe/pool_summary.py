@@ -8,8 +8,8 @@ import argparse
 import collections
 import json
 import os
-import sys
 
+from card_section import replace_card_section
 from pool_split import group_of, split_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,16 +55,7 @@ def main():
     table = "\n".join(lines)
     print(table)
     if args.card:
-        with open(args.card, encoding="utf-8") as handle:
-            card = handle.read()
-        begin, end = "<!-- pool:begin -->", "<!-- pool:end -->"
-        if begin not in card or end not in card:
-            sys.exit(f"pool_summary: {args.card} lacks the markers {begin} {end}")
-        head, rest = card.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        with open(args.card + ".partial", "w", encoding="utf-8") as handle:
-            handle.write(head + begin + "\n" + table + "\n" + end + tail)
-        os.replace(args.card + ".partial", args.card)
+        replace_card_section(args.card, "pool", table)
 
 
 if __name__ == "__main__":
