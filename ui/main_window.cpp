@@ -1,14 +1,22 @@
 #include "main_window.h"
 
-#include "decoded_image_conversion.h"
+#include "detector_list_panel.h"
+#include "display_image_job.h"
+#include "evidence_list.h"
 #include "image_view.h"
+#include "metadata_panel.h"
+#include "preferences_dialog.h"
 #include "verdict_panel.h"
 
-#include "forgelens/inference/image_analysis_job.h"
-#include "forgelens/inference/model_load_job.h"
+#include "forgelens/models/default_bundle.h"
+#include "forgelens/report/display_text.h"
+#include "forgelens/report/verdict_statement.h"
+#include "forgelens/session/workbench.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -20,59 +28,191 @@
 #include <QProgressBar>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QThreadPool>
 
 namespace forgelens {
+namespace {
 
-MainWindow::MainWindow(EngineConfig engineConfig, QWidget *parent)
-    : QMainWindow(parent), m_engineConfig(std::move(engineConfig)),
-      m_imageView(new ImageView(this)), m_verdictPanel(new VerdictPanel(this)),
-      m_busy(new QProgressBar(this)), m_status(new QLabel(this))
+// Outline colours for the detectors' scored regions, by row.
+const QColor kRegionColours[]
+    = { QColor(0x00, 0xc8, 0xff), QColor(0xff, 0xb0, 0x00), QColor(0xff, 0x3d, 0xa0),
+          QColor(0x4c, 0xe0, 0x5a), QColor(0xb0, 0x8c, 0xff), QColor(0xff, 0xff, 0x60) };
+
+QString defaultPlaceholder()
 {
-    qRegisterMetaType<forgelens::DecodedImage>();
-    qRegisterMetaType<forgelens::AnalysisOutcome>();
-    qRegisterMetaType<forgelens::Error>();
-    qRegisterMetaType<std::shared_ptr<forgelens::InferenceWorker>>();
+    return MainWindow::tr("Drop images here, or choose File ▸ Open Images… (Ctrl+O).\n\nFiles "
+                          "are opened read-only and never modified.");
+}
 
+bool isBundle(const QString &path)
+{
+    return path.endsWith(QLatin1String(".pt"), Qt::CaseInsensitive);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_preferences(Preferences::load()), m_workbench(new Workbench(this)),
+      m_imageView(new ImageView(this)), m_verdictPanel(new VerdictPanel(this)),
+      m_metadataPanel(new MetadataPanel(this)),
+      m_detectorPanel(new DetectorListPanel(m_workbench, this)),
+      m_evidenceList(new EvidenceList(m_workbench, this)), m_tabs(new QTabWidget(this)),
+      m_busy(new QProgressBar(this)), m_status(new QLabel(this)), m_cursor(new QLabel(this)),
+      m_zoom(new QLabel(this))
+{
+    qRegisterMetaType<QImage>();
     setWindowTitle(tr("ForgeLens"));
     setAcceptDrops(true);
+    m_workbench->setEngineConfig(m_preferences.engineConfig());
 
+    m_tabs->setObjectName(QStringLiteral("inspectorTabs"));
+    m_tabs->addTab(m_verdictPanel, tr("Verdicts"));
+    m_tabs->addTab(m_metadataPanel, tr("Metadata"));
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_imageView);
-    splitter->addWidget(m_verdictPanel);
+    splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
-    splitter->setSizes({ 800, 420 }); // wide enough for a whole SHA-256 in monospace
+    splitter->setSizes({ 600, 700 });
     setCentralWidget(splitter);
-    m_imageView->setPlaceholder(
-        tr("Drop an image here, or choose File ▸ Open Image… (Ctrl+O).\n\nThe file is opened "
-           "read-only and never modified."));
+    m_imageView->setPlaceholder(defaultPlaceholder());
+
+    auto *evidenceDock = new QDockWidget(tr("Evidence"), this);
+    evidenceDock->setObjectName(QStringLiteral("evidenceDock"));
+    evidenceDock->setWidget(m_evidenceList);
+    addDockWidget(Qt::LeftDockWidgetArea, evidenceDock);
+    auto *detectorDock = new QDockWidget(tr("Detectors"), this);
+    detectorDock->setObjectName(QStringLiteral("detectorDock"));
+    detectorDock->setWidget(m_detectorPanel);
+    addDockWidget(Qt::LeftDockWidgetArea, detectorDock);
 
     m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setRange(0, 0); // indeterminate: a busy indicator
     m_busy->setMaximumWidth(160);
     m_busy->hide();
+    m_cursor->setObjectName(QStringLiteral("cursorPixel"));
+    m_cursor->setMinimumWidth(150);
+    m_zoom->setObjectName(QStringLiteral("zoomLevel"));
+    m_status->setObjectName(QStringLiteral("status"));
+    m_status->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_cursor);
+    statusBar()->addPermanentWidget(m_zoom);
     statusBar()->addPermanentWidget(m_busy);
 
+    connect(m_workbench, &Workbench::analysisStarted, this, &MainWindow::onAnalysisStarted);
+    connect(m_workbench, &Workbench::imageDecoded, this, &MainWindow::onImageDecoded);
+    connect(m_workbench, &Workbench::recordReady, this, &MainWindow::onRecordReady);
+    connect(m_workbench, &Workbench::busyChanged, this, &MainWindow::updateBusy);
+    connect(m_workbench, &Workbench::currentChanged, this, [this](int, const QString &path) {
+        m_imageView->setPlaceholder(defaultPlaceholder());
+        setWindowTitle(path.isEmpty()
+                ? tr("ForgeLens")
+                : tr("%1 — ForgeLens").arg(displayText(QFileInfo(path).fileName())));
+        if (path.isEmpty()) {
+            m_imageView->clearImage();
+            m_verdictPanel->clear();
+            m_metadataPanel->clear();
+            m_displayedPath.clear();
+            m_record.reset();
+        }
+    });
+    connect(m_workbench, &Workbench::detectorLoadStarted, this, [this](const QString &bundle) {
+        m_status->setText(
+            tr("Loading detector %1 …").arg(displayText(QFileInfo(bundle).fileName())));
+    });
+    connect(m_workbench, &Workbench::detectorLoaded, this, [this](const QString &bundle) {
+        Preferences::remember(m_preferences.recentBundles, bundle);
+        m_preferences.save();
+        m_status->setText(
+            tr("Detector %1 is ready.").arg(displayText(QFileInfo(bundle).fileName())));
+        Q_EMIT modelReady();
+    });
+    connect(m_workbench, &Workbench::detectorLoadFailed, this,
+        [this](const QString &bundle, const Error &error) {
+            m_status->setText(
+                tr("%1 could not be loaded [%2]; the detectors are unchanged.")
+                    .arg(displayText(QFileInfo(bundle).fileName()), error.codeName()));
+        });
+    connect(m_verdictPanel, &VerdictPanel::detectorSelected, this, &MainWindow::showOverlays);
+    connect(m_imageView, &ImageView::cursorPixelChanged, this, [this](QPoint pixel, bool inside) {
+        m_cursor->setText(inside ? tr("x %1, y %2").arg(pixel.x()).arg(pixel.y()) : QString());
+    });
+    connect(m_imageView, &ImageView::zoomChanged, this, [this](double zoom) {
+        m_zoom->setText(tr("%1 %").arg(zoom * 100.0, 0, 'f', zoom < 0.1 ? 1 : 0));
+    });
     createMenus();
 }
 
 MainWindow::~MainWindow()
 {
-    if (m_cancelCurrent)
-        m_cancelCurrent->store(true);
+    m_preferences.save();
 }
 
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open Image…"), this, &MainWindow::chooseImage);
+    QAction *open = file->addAction(tr("&Open Images…"), this, &MainWindow::chooseImages);
     open->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Load &Model…"), this, &MainWindow::chooseModel);
+    QMenu *recentFiles = file->addMenu(tr("Open &Recent"));
+    connect(recentFiles, &QMenu::aboutToShow, this,
+        [this, recentFiles] { fillRecentMenu(recentFiles, m_preferences.recentFiles, false); });
+    QAction *close = file->addAction(
+        tr("&Close Image"), this, [this] { m_workbench->closeFile(m_workbench->currentIndex()); });
+    close->setShortcut(QKeySequence::Close);
+    file->addSeparator();
+    file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences)
+        ->setShortcut(QKeySequence::Preferences);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *detectors = menuBar()->addMenu(tr("&Detectors"));
+    QAction *add
+        = detectors->addAction(tr("&Add Detector…"), this, [this] { chooseBundle(std::nullopt); });
+    add->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QMenu *recentBundles = detectors->addMenu(tr("Recent &Bundles"));
+    connect(recentBundles, &QMenu::aboutToShow, this, [this, recentBundles] {
+        fillRecentMenu(recentBundles, m_preferences.recentBundles, true);
+    });
+    detectors->addAction(tr("&Replace Selected…"), this, [this] {
+        const int index = m_detectorPanel->selectedIndex();
+        chooseBundle(index >= 0 ? std::optional<int>(index) : std::nullopt);
+    });
+    detectors->addAction(tr("&Unload Selected"), this,
+        [this] { m_workbench->removeDetector(m_detectorPanel->selectedIndex()); });
+    detectors->addSeparator();
+    detectors->addAction(tr("Analyse &Again"), this, [this] { m_workbench->reanalyse(); })
+        ->setShortcut(QKeySequence::Refresh);
+    connect(m_detectorPanel, &DetectorListPanel::addRequested, this,
+        [this] { chooseBundle(std::nullopt); });
+    connect(m_detectorPanel, &DetectorListPanel::replaceRequested, this,
+        [this](int index) { chooseBundle(index); });
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Zoom &In"), m_imageView, &ImageView::zoomIn)
+        ->setShortcuts({ QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal) });
+    view->addAction(tr("Zoom &Out"), m_imageView, &ImageView::zoomOut)
+        ->setShortcut(QKeySequence::ZoomOut);
+    view->addAction(tr("&Actual Size (1:1)"), m_imageView, &ImageView::zoomActualSize)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    view->addAction(tr("&Fit to Window"), m_imageView, &ImageView::zoomToFit)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    QAction *regions = view->addAction(tr("Show &Scored Regions"));
+    regions->setCheckable(true);
+    regions->setChecked(m_showRegions);
+    regions->setShortcut(QKeySequence(Qt::Key_T));
+    regions->setToolTip(tr("Outline the crop or tiles the selected detector actually scored"));
+    connect(regions, &QAction::toggled, this, [this](bool on) {
+        m_showRegions = on;
+        m_imageView->setOverlaysVisible(on);
+    });
+    view->addSeparator();
+    view->addAction(tr("&Next Image"), m_workbench, &Workbench::next)
+        ->setShortcuts({ QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::ALT | Qt::Key_Right) });
+    view->addAction(tr("&Previous Image"), m_workbench, &Workbench::previous)
+        ->setShortcuts({ QKeySequence(Qt::Key_PageUp), QKeySequence(Qt::ALT | Qt::Key_Left) });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About ForgeLens"), this, [this] {
@@ -84,144 +224,210 @@ void MainWindow::createMenus()
     });
 }
 
-void MainWindow::chooseImage()
+void MainWindow::fillRecentMenu(QMenu *menu, const QStringList &paths, bool bundles)
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"),
-        QFileInfo(m_imagePath).absolutePath(),
-        tr("Images (*.jpg *.jpeg *.jpe *.png *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"));
-    if (!path.isEmpty())
-        openImage(path);
+    menu->clear();
+    for (const QString &path : paths) {
+        QAction *action = menu->addAction(displayText(path), this, [this, path, bundles] {
+            if (bundles)
+                loadModel(path);
+            else
+                openImage(path);
+        });
+        action->setEnabled(QFileInfo::exists(path));
+    }
+    if (paths.isEmpty())
+        menu->addAction(tr("(none)"))->setEnabled(false);
 }
 
-void MainWindow::chooseModel()
+void MainWindow::chooseImages()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Load Model Bundle"), QString(), tr("Model bundles (*.pt);;All files (*)"));
-    if (!path.isEmpty())
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Images"),
+        QFileInfo(m_workbench->currentFile()).absolutePath(),
+        tr("Images (*.jpg *.jpeg *.jpe *.png *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"));
+    if (!paths.isEmpty())
+        openImages(paths);
+}
+
+void MainWindow::chooseBundle(std::optional<int> replacing)
+{
+    const QString path = QFileDialog::getOpenFileName(this,
+        replacing ? tr("Replace Detector") : tr("Add Detector"),
+        QFileInfo(m_preferences.recentBundles.value(0)).absolutePath(),
+        tr("Model bundles (*.pt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (replacing)
+        m_workbench->replaceDetector(*replacing, path);
+    else
         loadModel(path);
+}
+
+void MainWindow::editPreferences()
+{
+    QStringList current;
+    for (const std::shared_ptr<const ModelInfo> &model : m_workbench->detectors())
+        current << model->bundlePath;
+    PreferencesDialog dialog(m_preferences, current, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_preferences = dialog.preferences();
+    m_preferences.save();
+    m_workbench->setEngineConfig(m_preferences.engineConfig());
 }
 
 void MainWindow::loadModel(const QString &bundlePath)
 {
-    // A verdict in flight belongs to the model being replaced: drop it.
-    if (m_cancelCurrent)
-        m_cancelCurrent->store(true);
-    ++m_requestId;
-    releaseWorker(std::move(m_worker));
-    const quint64 generation = ++m_modelGeneration;
-
-    m_verdictPanel->setModelLoading(bundlePath);
-    m_status->setText(tr("Loading model %1 …").arg(QFileInfo(bundlePath).fileName()));
-    auto *job = new ModelLoadJob(bundlePath, m_engineConfig);
-    // Only the newest load counts: an older one that finishes later is discarded.
-    connect(
-        job, &ModelLoadJob::loaded, this,
-        [this, generation](std::shared_ptr<InferenceWorker> worker) {
-            jobEnded();
-            if (generation == m_modelGeneration)
-                onModelLoaded(std::move(worker));
-            else
-                releaseWorker(std::move(worker));
-        },
-        Qt::QueuedConnection);
-    connect(
-        job, &ModelLoadJob::failed, this,
-        [this, generation](const Error &error) {
-            jobEnded();
-            if (generation == m_modelGeneration)
-                onModelFailed(error);
-        },
-        Qt::QueuedConnection);
-    jobStarted();
-    QThreadPool::globalInstance()->start(job);
+    m_workbench->addDetector(bundlePath);
 }
 
-void MainWindow::releaseWorker(std::shared_ptr<InferenceWorker> worker)
+void MainWindow::loadStartupDetectors(const QStringList &explicitBundles)
 {
-    // Destroying a worker joins its thread, which may be in the middle of a forward pass: never
-    // on the UI thread.
-    if (worker)
-        QThreadPool::globalInstance()->start(
-            [worker = std::move(worker)]() mutable { worker.reset(); });
-}
-
-void MainWindow::onModelLoaded(std::shared_ptr<InferenceWorker> worker)
-{
-    m_worker = std::move(worker);
-    m_verdictPanel->setModel(m_worker->info());
-    m_status->setText(
-        tr("Model %1 ready on %2.").arg(m_worker->info().manifest.name, m_worker->info().device));
-    Q_EMIT modelReady();
-    if (!m_imagePath.isEmpty())
-        startAnalysis();
-}
-
-void MainWindow::onModelFailed(const Error &error)
-{
-    m_verdictPanel->setModelError(
-        tr("The model could not be loaded (%1): %2").arg(error.code, error.message));
-    m_status->setText(tr("No model loaded."));
+    QStringList bundles = explicitBundles;
+    if (bundles.isEmpty()) {
+        for (const QString &path : m_preferences.defaultDetectors) {
+            if (QFileInfo::exists(path))
+                bundles << path;
+        }
+    }
+    if (bundles.isEmpty()) {
+        Result<QString> found = findDefaultBundle();
+        if (!found) {
+            m_status->setText(tr("No detector loaded: %1").arg(displayText(found.error().message)));
+            return;
+        }
+        bundles << *found;
+    }
+    for (const QString &bundle : bundles)
+        loadModel(bundle);
+    m_status->setText(tr("Loading %1 …").arg(displayText(bundles.join(QStringLiteral(", ")))));
 }
 
 void MainWindow::openImage(const QString &path)
 {
-    m_imagePath = path;
-    m_imageView->setImage({});
-    setWindowTitle(tr("%1 — ForgeLens").arg(QFileInfo(path).fileName()));
-    if (!m_worker) {
-        m_verdictPanel->showWaitingForModel(path);
-        m_status->setText(tr("No model is ready: the image is analysed once one is loaded."));
-        return;
-    }
-    startAnalysis();
+    openImages({ path });
 }
 
-void MainWindow::startAnalysis()
+void MainWindow::openImages(const QStringList &paths)
 {
-    if (m_cancelCurrent)
-        m_cancelCurrent->store(true);
-    m_cancelCurrent = std::make_shared<std::atomic_bool>(false);
-    const quint64 id = ++m_requestId;
+    for (const QString &path : paths)
+        Preferences::remember(m_preferences.recentFiles, QFileInfo(path).absoluteFilePath());
+    m_workbench->openFiles(paths);
+}
 
-    m_verdictPanel->showAnalysing(m_imagePath);
-    m_status->setText(tr("Analysing %1 …").arg(QFileInfo(m_imagePath).fileName()));
-    auto *job = new ImageAnalysisJob(id, m_imagePath, m_decodeLimits, m_worker, m_cancelCurrent);
-    connect(job, &ImageAnalysisJob::decoded, this, &MainWindow::onDecoded, Qt::QueuedConnection);
-    connect(job, &ImageAnalysisJob::finished, this, &MainWindow::onFinished, Qt::QueuedConnection);
-    jobStarted();
+bool MainWindow::isBusy() const
+{
+    return m_workbench->isBusy() || m_displayJobs > 0;
+}
+
+void MainWindow::updateBusy()
+{
+    m_busy->setVisible(isBusy());
+}
+
+void MainWindow::onAnalysisStarted(const QString &path)
+{
+    if (m_workbench->detectorCount() == 0)
+        m_verdictPanel->showWaitingForDetectors(path);
+    else
+        m_verdictPanel->showAnalysing(path);
+    m_record.reset();
+    m_metadataPanel->clear();
+    m_status->setText(tr("Analysing %1 …").arg(displayText(QFileInfo(path).fileName())));
+    if (path != m_displayedPath) {
+        // Another file: its pixels replace these once decoded; an old picture must never sit
+        // beside a new file's verdicts.
+        m_imageView->clearImage();
+        m_imageView->setPlaceholder(
+            tr("Decoding %1 …").arg(displayText(QFileInfo(path).fileName())));
+        m_displayedPath.clear();
+    }
+}
+
+void MainWindow::onImageDecoded(const QString &path, const DecodedImage &image)
+{
+    if (path == m_displayedPath && !image.truncated && m_imageView->banner().isEmpty()) {
+        showOverlays(); // the same pixels, analysed again
+        return;
+    }
+    const quint64 id = ++m_displayId;
+    m_pendingDisplayPath = path;
+    auto *job = new DisplayImageJob(id, image);
+    connect(job, &DisplayImageJob::ready, this, &MainWindow::onDisplayReady, Qt::QueuedConnection);
+    ++m_displayJobs;
+    updateBusy();
     QThreadPool::globalInstance()->start(job);
 }
 
-void MainWindow::onDecoded(quint64 requestId, const DecodedImage &image)
+void MainWindow::onDisplayReady(
+    quint64 id, const QImage &image, const QImage &preview, bool truncated)
 {
-    if (requestId == m_requestId)
-        m_imageView->setImage(toQImage(image));
+    --m_displayJobs;
+    updateBusy();
+    if (id != m_displayId || m_pendingDisplayPath != m_workbench->currentFile())
+        return; // a newer image was asked for
+    m_imageView->setImage(image, preview);
+    m_displayedPath = m_pendingDisplayPath;
+    if (truncated)
+        m_imageView->setBanner(tr("TRUNCATED: only the part of the file that decoded is shown "
+                                  "(the rest is filled grey). No detector scored it."));
+    showOverlays();
+    Q_EMIT imageShown();
 }
 
-void MainWindow::onFinished(quint64 requestId, const AnalysisOutcome &outcome)
+void MainWindow::onRecordReady(const QString &path, const AnalysisRecord &record)
 {
-    jobEnded();
-    if (requestId != m_requestId)
-        return; // superseded by a newer request
-    m_verdictPanel->showOutcome(outcome);
-    m_status->setText(outcome.ok()
-            ? tr("Analysed %1.").arg(QFileInfo(outcome.path).fileName())
-            : tr("%1 could not be analysed.").arg(QFileInfo(outcome.path).fileName()));
-    Q_EMIT analysisShown(outcome);
-}
-
-void MainWindow::jobStarted()
-{
-    ++m_pendingJobs;
-    m_busy->show();
-}
-
-void MainWindow::jobEnded()
-{
-    if (--m_pendingJobs <= 0) {
-        m_pendingJobs = 0;
-        m_busy->hide();
+    if (path != m_workbench->currentFile())
+        return;
+    m_record = record;
+    m_verdictPanel->showRecord(record);
+    if (record.metadata)
+        m_metadataPanel->showReport(*record.metadata);
+    else if (record.fileError)
+        m_metadataPanel->showUnavailable(
+            tr("The file could not be read (%1).").arg(record.fileError->codeName()));
+    if (!record.decoded() && !record.fileError.has_value())
+        m_imageView->clearImage();
+    if (record.fileError && record.fileError->code != ErrorCode::Truncated) {
+        m_imageView->clearImage();
+        m_displayedPath.clear();
+        m_imageView->setPlaceholder(
+            tr("%1 could not be shown [%2]: %3")
+                .arg(displayText(QFileInfo(path).fileName()), record.fileError->codeName(),
+                    displayText(record.fileError->message)));
     }
+    showOverlays();
+    const QString name = displayText(QFileInfo(path).fileName());
+    m_status->setText(record.fileError
+            ? tr("%1 could not be analysed [%2].").arg(name, record.fileError->codeName())
+            : record.detectors.empty() ? tr("%1: metadata read; no detector is loaded.").arg(name)
+                                       : tr("%1: %2").arg(name, agreementSentence(record)));
+    Q_EMIT analysisShown(record);
+}
+
+void MainWindow::showOverlays()
+{
+    std::vector<ImageOverlay> overlays;
+    const int selected = m_verdictPanel->selectedDetector();
+    if (m_record && m_record->path == m_displayedPath && selected >= 0
+        && selected < int(m_record->detectors.size())) {
+        const DetectorResult &result = m_record->detectors[size_t(selected)];
+        overlays.push_back({ displayText(result.model->manifest.id),
+            kRegionColours[size_t(selected) % std::size(kRegionColours)], result.regions });
+    }
+    m_imageView->setOverlays(std::move(overlays));
+    m_imageView->setOverlaysVisible(m_showRegions);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_docksSized)
+        return;
+    // Once, when the layout exists: the image gets the room the lists do not need.
+    m_docksSized = true;
+    const QList<QDockWidget *> docks = findChildren<QDockWidget *>();
+    resizeDocks(docks, QList<int>(docks.size(), 270), Qt::Horizontal);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -233,11 +439,25 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.isEmpty() || !urls.first().isLocalFile())
-        return;
+    QStringList images;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (!url.isLocalFile())
+            continue;
+        if (isBundle(url.toLocalFile()))
+            loadModel(url.toLocalFile());
+        else
+            images << url.toLocalFile();
+    }
     event->acceptProposedAction();
-    openImage(urls.first().toLocalFile());
+    if (!images.isEmpty())
+        openImages(images);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_workbench->cancel();
+    m_preferences.save();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace forgelens

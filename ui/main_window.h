@@ -1,76 +1,98 @@
 #pragma once
 
-#include "forgelens/image/decoded_image.h"
-#include "forgelens/image/image_decoder.h"
-#include "forgelens/inference/engine_config.h"
-#include "forgelens/inference/image_analysis.h"
-#include "forgelens/inference/inference_worker.h"
-#include "forgelens/result.h"
+#include "forgelens/analysis/analysis_record.h"
+#include "preferences.h"
 
+#include <QImage>
 #include <QMainWindow>
 #include <QString>
+#include <QStringList>
 
-#include <atomic>
-#include <memory>
+#include <optional>
 
 class QLabel;
+class QMenu;
 class QProgressBar;
+class QTabWidget;
 
 namespace forgelens {
 
+class DetectorListPanel;
+class EvidenceList;
 class ImageView;
+class MetadataPanel;
 class VerdictPanel;
+class Workbench;
+struct DecodedImage;
 
-// The first workspace: open an image (menu, Ctrl+O or drag-and-drop), see it, and read the
-// loaded model's verdict. Loading, decoding and inference run off the UI thread; a busy
-// indicator shows while they do. The newest request wins: opening another image cancels the
-// one in flight.
+// The analyst's workspace, bound to a Workbench (the widget-free session that owns detectors,
+// files, jobs and records): the evidence list and the detectors on the left, the image with the
+// regions each detector scored in the middle, the verdicts side by side and the file's metadata
+// on the right. Nothing here waits on decoding, inference, hashing or disk: the workbench's jobs
+// do that work, and even the pixels are turned into what the view paints on a pool thread.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(EngineConfig engineConfig = {}, QWidget *parent = nullptr);
+    explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    void loadModel(const QString &bundlePath);
-    void openImage(const QString &path);
+    Workbench &workbench() { return *m_workbench; }
 
-    bool isBusy() const { return m_pendingJobs > 0; }
+    // Adds a detector (kept only once it has loaded).
+    void loadModel(const QString &bundlePath);
+    // `explicitBundles` when given (--model), else the preferences' default detectors that
+    // exist, else the bundle findDefaultBundle() finds. The status bar says which were used.
+    void loadStartupDetectors(const QStringList &explicitBundles);
+    void openImage(const QString &path);
+    void openImages(const QStringList &paths);
+
+    bool isBusy() const;
 
 Q_SIGNALS:
-    // Emitted when an analysis finishes (with a verdict or an error) and is on screen.
-    void analysisShown(const forgelens::AnalysisOutcome &outcome);
+    // Emitted when a record is on screen (verdicts, metadata and scored regions).
+    void analysisShown(const forgelens::AnalysisRecord &record);
     void modelReady();
+    // The image view has the current file's pixels.
+    void imageShown();
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void createMenus();
-    void chooseImage();
-    void chooseModel();
-    void startAnalysis();
-    void onModelLoaded(std::shared_ptr<forgelens::InferenceWorker> worker);
-    void onModelFailed(const forgelens::Error &error);
-    static void releaseWorker(std::shared_ptr<forgelens::InferenceWorker> worker);
-    void onDecoded(quint64 requestId, const forgelens::DecodedImage &image);
-    void onFinished(quint64 requestId, const forgelens::AnalysisOutcome &outcome);
-    void jobStarted();
-    void jobEnded();
+    void chooseImages();
+    void chooseBundle(std::optional<int> replacing);
+    void editPreferences();
+    void fillRecentMenu(QMenu *menu, const QStringList &paths, bool bundles);
+    void onAnalysisStarted(const QString &path);
+    void onImageDecoded(const QString &path, const DecodedImage &image);
+    void onDisplayReady(quint64 id, const QImage &image, const QImage &preview, bool truncated);
+    void onRecordReady(const QString &path, const AnalysisRecord &record);
+    void showOverlays();
+    void updateBusy();
 
-    EngineConfig m_engineConfig;
-    DecodeLimits m_decodeLimits;
-    std::shared_ptr<InferenceWorker> m_worker;
-    QString m_imagePath;
-    quint64 m_requestId = 0;
-    quint64 m_modelGeneration = 0;
-    std::shared_ptr<std::atomic_bool> m_cancelCurrent;
-    int m_pendingJobs = 0;
-
+    Preferences m_preferences;
+    Workbench *m_workbench;
     ImageView *m_imageView;
     VerdictPanel *m_verdictPanel;
+    MetadataPanel *m_metadataPanel;
+    DetectorListPanel *m_detectorPanel;
+    EvidenceList *m_evidenceList;
+    QTabWidget *m_tabs;
     QProgressBar *m_busy;
     QLabel *m_status;
+    QLabel *m_cursor;
+    QLabel *m_zoom;
+    QString m_displayedPath; // the file whose pixels are in the view
+    QString m_pendingDisplayPath;
+    quint64 m_displayId = 0;
+    int m_displayJobs = 0;
+    std::optional<AnalysisRecord> m_record; // the record on screen
+    bool m_showRegions = true;
+    bool m_docksSized = false;
 };
 
 } // namespace forgelens

@@ -1,12 +1,14 @@
 #include "verdict_panel.h"
 
+#include "forgelens/report/display_text.h"
+#include "forgelens/report/verdict_statement.h"
+
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QProgressBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -25,24 +27,36 @@ QLabel *makeLabel(const QString &objectName, QWidget *parent, Qt::TextFormat for
     return label;
 }
 
+QString html(const QString &text)
+{
+    return text.toHtmlEscaped();
+}
+
+QColor verdictColour(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Synthetic: return { 0xfb, 0xdc, 0xd9 };
+    case Verdict::Inconclusive: return { 0xfd, 0xef, 0xc3 };
+    case Verdict::NotFlagged: return { 0xe4, 0xef, 0xe4 };
+    }
+    return {};
+}
+
+QTableWidgetItem *cell(const QString &text, const QString &tip = {})
+{
+    auto *item = new QTableWidgetItem(text);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    if (!tip.isEmpty())
+        item->setToolTip(tip.toHtmlEscaped());
+    return item;
+}
+
 } // namespace
 
 VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
 {
-    setMinimumWidth(320);
+    setMinimumWidth(360);
     auto *layout = new QVBoxLayout(this);
-
-    auto *modelBox = new QGroupBox(tr("Model"), this);
-    auto *modelLayout = new QVBoxLayout(modelBox);
-    m_modelName = makeLabel(QStringLiteral("modelName"), modelBox, Qt::RichText);
-    m_modelBanner = makeLabel(QStringLiteral("modelBanner"), modelBox);
-    m_modelBanner->setStyleSheet(QStringLiteral(
-        "QLabel { background: #b3261e; color: white; font-weight: bold; padding: 6px; "
-        "border-radius: 3px; }"));
-    m_modelBanner->hide();
-    modelLayout->addWidget(m_modelName);
-    modelLayout->addWidget(m_modelBanner);
-    layout->addWidget(modelBox);
 
     auto *fileBox = new QGroupBox(tr("File"), this);
     auto *fileLayout = new QVBoxLayout(fileBox);
@@ -56,228 +70,231 @@ VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
     m_sha256->setPlaceholderText(tr("SHA-256 of the file"));
     m_sha256->setStyleSheet(QStringLiteral("font-family: monospace; background: transparent;"));
     m_sha256->setToolTip(tr("SHA-256 of the file's bytes as read (select to copy)"));
+    m_error = makeLabel(QStringLiteral("error"), fileBox);
+    m_error->setStyleSheet(QStringLiteral("color: #b3261e; font-weight: bold;"));
     fileLayout->addWidget(m_fileName);
     fileLayout->addWidget(m_fileDetails);
-    auto *hashCaption = new QLabel(tr("SHA-256"), fileBox);
-    fileLayout->addWidget(hashCaption);
+    fileLayout->addWidget(new QLabel(tr("SHA-256"), fileBox));
     fileLayout->addWidget(m_sha256);
+    fileLayout->addWidget(m_error);
     layout->addWidget(fileBox);
 
-    auto *verdictBox = new QGroupBox(tr("Verdict"), this);
+    auto *verdictBox = new QGroupBox(tr("Detectors"), this);
     auto *verdictLayout = new QVBoxLayout(verdictBox);
+    m_caveats = makeLabel(QStringLiteral("caveats"), verdictBox);
+    m_caveats->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fdecea; color: #7a1c14; border: 1px solid #b3261e; padding: 6px; "
+        "border-radius: 3px; }"));
+    m_agreement = makeLabel(QStringLiteral("agreement"), verdictBox);
+    m_agreement->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    m_table = new QTableWidget(0, 8, verdictBox);
+    m_table->setObjectName(QStringLiteral("comparisonTable"));
+    m_table->setHorizontalHeaderLabels({ tr("Detector"), tr("P(synthetic)"), tr("Label"),
+        tr("Threshold"), tr("Band"), tr("Head"), tr("Scored"), tr("Time") });
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setWordWrap(false);
+    // As tall as its rows: the selected detector's verdict in words follows right below.
+    m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_table->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Maximum);
     m_probability = makeLabel(QStringLiteral("probability"), verdictBox);
     QFont big = m_probability->font();
-    big.setPointSizeF(big.pointSizeF() * 1.8);
+    big.setPointSizeF(big.pointSizeF() * 1.5);
     big.setBold(true);
     m_probability->setFont(big);
-    m_probabilityBar = new QProgressBar(verdictBox);
-    m_probabilityBar->setObjectName(QStringLiteral("probabilityBar"));
-    m_probabilityBar->setRange(0, 1000);
-    m_probabilityBar->setTextVisible(false);
     m_verdict = makeLabel(QStringLiteral("verdict"), verdictBox, Qt::RichText);
-    m_classes = new QTableWidget(0, 2, verdictBox);
-    m_classes->setObjectName(QStringLiteral("classTable"));
-    m_classes->setHorizontalHeaderLabels({ tr("Class"), tr("Probability") });
-    m_classes->horizontalHeader()->setStretchLastSection(true);
-    m_classes->verticalHeader()->hide();
-    m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_classes->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
-    m_classes->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_timing = makeLabel(QStringLiteral("timing"), verdictBox);
-    m_error = makeLabel(QStringLiteral("error"), verdictBox);
-    m_error->setStyleSheet(QStringLiteral("color: #b3261e; font-weight: bold;"));
+    verdictLayout->addWidget(m_caveats);
+    verdictLayout->addWidget(m_agreement);
+    verdictLayout->addWidget(m_table);
     verdictLayout->addWidget(m_probability);
-    verdictLayout->addWidget(m_probabilityBar);
     verdictLayout->addWidget(m_verdict);
-    verdictLayout->addWidget(m_classes);
-    verdictLayout->addWidget(m_timing);
-    verdictLayout->addWidget(m_error);
-    layout->addWidget(verdictBox);
-    layout->addStretch(1);
+    verdictLayout->addStretch(1);
+    layout->addWidget(verdictBox, 1);
 
-    m_modelName->setText(tr("No model loaded."));
-    clearVerdict();
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) {
+        showDetail(row);
+        Q_EMIT detectorSelected(row);
+    });
+    clear();
 }
 
-void VerdictPanel::setModelLoading(const QString &bundlePath)
+void VerdictPanel::clearVerdicts()
 {
-    m_model.reset();
-    m_modelName->setText(tr("Loading %1 …").arg(QFileInfo(bundlePath).fileName()));
-    m_modelBanner->hide();
-}
-
-void VerdictPanel::setModel(const ModelInfo &model)
-{
-    m_model = model;
-    const ModelManifest &manifest = model.manifest;
-    m_modelName->setText(
-        tr("<b>%1</b> (%2, version %3)<br>on %4, bundle SHA-256 %5…<br>trained on: %6")
-            .arg(manifest.name.toHtmlEscaped(), manifest.id.toHtmlEscaped(),
-                manifest.version.toHtmlEscaped(), model.device, model.bundleSha256.left(16),
-                manifest.trainedOn.toHtmlEscaped()));
-    m_modelName->setToolTip(tr("Bundle %1\nSHA-256 %2\nManifest SHA-256 %3")
-                                .arg(model.bundlePath, model.bundleSha256, model.manifestSha256));
-    if (manifest.isUntrainedTestModel()) {
-        m_modelBanner->setText(tr("UNTRAINED TEST MODEL: its weights are random. Its "
-                                  "verdicts mean nothing and must not be used as evidence."));
-        m_modelBanner->show();
-    } else if (manifest.experimental) {
-        m_modelBanner->setText(tr("EXPERIMENTAL detector: read its model card before relying "
-                                  "on a verdict."));
-        m_modelBanner->show();
-    } else {
-        m_modelBanner->hide();
-    }
-}
-
-void VerdictPanel::setModelError(const QString &message)
-{
-    m_model.reset();
-    m_modelName->setText(tr("No model loaded."));
-    m_modelBanner->hide();
-    m_error->setText(message);
-}
-
-void VerdictPanel::clearVerdict()
-{
-    m_probability->setText(QStringLiteral("–"));
-    m_probabilityBar->setValue(0);
-    m_verdict->clear();
-    m_classes->setRowCount(0);
-    m_timing->clear();
+    m_record.reset();
     m_error->clear();
+    m_caveats->clear();
+    m_caveats->hide();
+    m_agreement->clear();
+    m_table->setRowCount(0);
+    m_probability->setText(QStringLiteral("–"));
+    m_verdict->clear();
+}
+
+void VerdictPanel::clear()
+{
+    clearVerdicts();
+    m_fileName->setText(tr("No image open."));
+    m_fileDetails->clear();
+    m_sha256->clear();
 }
 
 void VerdictPanel::showAnalysing(const QString &path)
 {
-    clearVerdict();
-    m_fileName->setText(QFileInfo(path).fileName());
+    clearVerdicts();
+    m_fileName->setText(displayText(QFileInfo(path).fileName()));
+    m_fileName->setToolTip(displayText(path).toHtmlEscaped());
     m_fileDetails->setText(tr("Analysing …"));
     m_sha256->clear();
 }
 
-void VerdictPanel::showWaitingForModel(const QString &path)
+void VerdictPanel::showWaitingForDetectors(const QString &path)
 {
-    clearVerdict();
-    m_fileName->setText(QFileInfo(path).fileName());
-    m_fileDetails->setText(tr("Not analysed yet: no model is ready. Load one with File ▸ Load "
-                              "Model…"));
-    m_sha256->clear();
+    showAnalysing(path);
+    m_fileDetails->setText(tr(
+        "No detector is loaded: add one with Detectors ▸ Add Detector… (metadata is still read)."));
 }
 
-void VerdictPanel::showOutcome(const AnalysisOutcome &outcome)
+int VerdictPanel::selectedDetector() const
 {
-    clearVerdict();
+    return m_table->currentRow();
+}
+
+void VerdictPanel::showFile(const AnalysisRecord &record)
+{
     const QLocale locale;
-    m_fileName->setText(QFileInfo(outcome.path).fileName());
-    m_fileName->setToolTip(outcome.path);
-    m_sha256->setText(outcome.digest.sha256);
+    m_fileName->setText(displayText(QFileInfo(record.path).fileName()));
+    m_fileName->setToolTip(displayText(record.path).toHtmlEscaped());
+    m_sha256->setText(record.digest.sha256);
     m_sha256->setCursorPosition(0);
-    if (outcome.width > 0) {
+    if (record.decoded()) {
         QString details = tr("%1 · %2 × %3 pixels · %4")
-                              .arg(imageFormatName(outcome.format).toUpper())
-                              .arg(outcome.width)
-                              .arg(outcome.height)
-                              .arg(locale.formattedDataSize(outcome.fileSize));
-        if (outcome.orientation != 1)
-            details += tr(" · EXIF orientation %1 applied").arg(outcome.orientation);
+                              .arg(imageFormatName(record.format).toUpper())
+                              .arg(record.width)
+                              .arg(record.height)
+                              .arg(locale.formattedDataSize(record.fileSize));
+        if (record.orientation != 1)
+            details += tr(" · EXIF orientation %1 applied").arg(record.orientation);
         m_fileDetails->setText(details);
+    } else if (record.fileSize >= 0) {
+        m_fileDetails->setText(locale.formattedDataSize(record.fileSize));
     } else {
         m_fileDetails->clear();
     }
-
-    if (outcome.error) {
-        m_error->setText(
-            tr("Not analysed (%1): %2").arg(outcome.error->code, outcome.error->message));
-        return;
-    }
-    if (!outcome.prediction || !m_model)
-        return;
-    const Prediction &p = *outcome.prediction;
-    const ModelManifest &manifest = m_model->manifest;
-    m_probability->setText(tr("P(synthetic) = %1").arg(double(p.pSynthetic), 0, 'f', 3));
-    m_probabilityBar->setValue(qBound(0, int(p.pSynthetic * 1000.0f + 0.5f), 1000));
-    // "Below the threshold" is not a finding that the image is a camera photograph: say only
-    // what the model's score says.
-    QString verdict;
-    if (manifest.isUntrainedTestModel())
-        verdict = tr("<b>[UNTRAINED TEST MODEL]</b> ");
-    else if (manifest.experimental)
-        verdict = tr("<b>[EXPERIMENTAL detector]</b> ");
-    if (manifest.inconclusive) {
-        const InconclusiveBand &band = *manifest.inconclusive;
-        switch (p.verdict) {
-        case Verdict::Synthetic:
-            verdict += tr("<b>Flagged as synthetic</b>: the score is at or above the top of this "
-                          "model's inconclusive band, %1.")
-                           .arg(band.high, 0, 'f', 3);
-            break;
-        case Verdict::Inconclusive:
-            verdict += tr("<b>Inconclusive</b>: the score lies within this model's inconclusive "
-                          "band, %1 to %2; it makes no call.")
-                           .arg(band.low, 0, 'f', 3)
-                           .arg(band.high, 0, 'f', 3);
-            break;
-        case Verdict::NotFlagged:
-            verdict += tr("<b>Not flagged</b>: the score is below this model's inconclusive band, "
-                          "%1.")
-                           .arg(band.low, 0, 'f', 3);
-            break;
-        }
-        verdict += tr("<br>Band: %1. Threshold %2 (%3).")
-                       .arg(band.chosenBy.toHtmlEscaped())
-                       .arg(p.threshold, 0, 'f', 3)
-                       .arg(manifest.thresholdChosenBy.toHtmlEscaped());
-    } else {
-        verdict += (p.verdict == Verdict::Synthetic
-                           ? tr("<b>Flagged as synthetic</b>: the score is at or above this "
-                                "model's threshold")
-                           : tr("<b>Not flagged</b>: the score is below this model's threshold"))
-            + tr(" %1 (%2).")
-                  .arg(p.threshold, 0, 'f', 3)
-                  .arg(manifest.thresholdChosenBy.toHtmlEscaped());
-    }
-    if (manifest.calibration == QLatin1String("none"))
-        verdict += tr("<br>The score is the model's output, not a calibrated probability.");
-    if (const QString head = headSummary(p.head); !head.isEmpty())
-        verdict += QStringLiteral("<br>") + head;
-    m_verdict->setText(verdict);
-    m_classes->setRowCount(int(p.classProbabilities.size()));
-    for (int i = 0; i < int(p.classProbabilities.size()); ++i) {
-        m_classes->setItem(i, 0, new QTableWidgetItem(manifest.classes.value(i)));
-        m_classes->setItem(i, 1,
-            new QTableWidgetItem(QString::number(double(p.classProbabilities[size_t(i)]), 'f', 4)));
-    }
-    m_timing->setText(tr("Inference %1 ms on %2 · %3 input(s)")
-                          .arg(p.inferenceMillis, 0, 'f', 1)
-                          .arg(m_model->device)
-                          .arg(p.tiles));
 }
 
-// How far from its boundary the head puts the image, in the head's own terms.
-QString VerdictPanel::headSummary(const HeadScores &head)
+void VerdictPanel::showRecord(const AnalysisRecord &record)
 {
-    switch (head.kind) {
-    case HeadScores::Kind::None: return {};
-    case HeadScores::Kind::Linear:
-        return tr("Linear head: log-odds of synthetic %1 (0 is the boundary).")
-            .arg(head.decision.value_or(0.0), 0, 'f', 3);
-    case HeadScores::Kind::Ocsvm:
-        return head.decision.value_or(0.0) > 0.0
-            ? tr("One-class SVM: %1 inside the region learnt from real images (0 is the "
-                 "boundary).")
-                  .arg(head.decision.value_or(0.0), 0, 'g', 4)
-            : tr("One-class SVM: %1 outside the region learnt from real images (0 is the "
-                 "boundary).")
-                  .arg(head.decision.value_or(0.0), 0, 'g', 4);
-    case HeadScores::Kind::Knn: break;
+    clearVerdicts();
+    m_record = record;
+    showFile(record);
+    if (record.fileError) {
+        QString text
+            = tr("Not analysed (%1): %2")
+                  .arg(record.fileError->codeName(), displayText(record.fileError->message));
+        if (record.fileError->code == ErrorCode::Truncated)
+            text
+                += tr("\nThe part that decoded is shown, marked TRUNCATED; no detector scored it.");
+        m_error->setText(text);
     }
-    const auto distance = [](const std::optional<double> &value) {
-        return value ? QString::number(*value, 'f', 4) : QStringLiteral("–");
-    };
-    return tr("kNN head: cosine distance to the nearest real training image %1, to the nearest "
-              "synthetic one %2.")
-        .arg(distance(head.nearestRealDistance), distance(head.nearestFakeDistance));
+    if (const QStringList caveats = recordCaveats(record); !caveats.isEmpty()) {
+        m_caveats->setText(caveats.join(QStringLiteral("\n")));
+        m_caveats->show();
+    }
+    if (record.fileError)
+        return;
+    m_agreement->setText(agreementSentence(record));
+
+    m_table->setRowCount(int(record.detectors.size()));
+    for (int row = 0; row < int(record.detectors.size()); ++row) {
+        const DetectorResult &result = record.detectors[size_t(row)];
+        const ModelManifest &manifest = result.model->manifest;
+        m_table->setItem(row, 0, cell(displayText(manifest.id), displayText(manifest.name)));
+        if (!result.ok()) {
+            const QString error = result.error
+                ? tr("[%1] %2").arg(result.error->codeName(), displayText(result.error->message))
+                : tr("not run");
+            m_table->setItem(row, 1, cell(tr("—")));
+            m_table->setItem(row, 2, cell(error, error));
+            for (int column = 3; column < 8; ++column)
+                m_table->setItem(row, column, cell(QString()));
+            continue;
+        }
+        const Prediction &p = *result.prediction;
+        const VerdictStatement s = describeVerdict(p, manifest);
+        m_table->setItem(row, 1, cell(QString::number(double(p.pSynthetic), 'f', 3)));
+        QTableWidgetItem *label = cell(s.label, s.headline + QStringLiteral(": ") + s.reason);
+        label->setBackground(verdictColour(p.verdict));
+        m_table->setItem(row, 2, label);
+        m_table->setItem(row, 3, cell(QString::number(p.threshold, 'f', 3), s.threshold));
+        m_table->setItem(row, 4,
+            cell(manifest.inconclusive ? QStringLiteral("%1–%2")
+                                             .arg(manifest.inconclusive->low, 0, 'f', 3)
+                                             .arg(manifest.inconclusive->high, 0, 'f', 3)
+                                       : tr("none"),
+                s.band));
+        QString head;
+        if (p.head.decision)
+            head = QString::number(*p.head.decision, 'g', 4);
+        else if (p.head.nearestRealDistance || p.head.nearestFakeDistance)
+            head = tr("real %1 / synth %2")
+                       .arg(p.head.nearestRealDistance.value_or(-1), 0, 'f', 3)
+                       .arg(p.head.nearestFakeDistance.value_or(-1), 0, 'f', 3);
+        m_table->setItem(row, 5, cell(head.isEmpty() ? tr("—") : head, s.head));
+        m_table->setItem(row, 6,
+            cell(result.regions.size() == 1 ? tr("1 region")
+                                            : tr("%1 tiles").arg(result.regions.size()),
+                tr("The outlines on the image show what this detector scored.")));
+        m_table->setItem(row, 7, cell(tr("%1 ms").arg(p.inferenceMillis, 0, 'f', 0)));
+    }
+    m_table->resizeColumnsToContents();
+    if (!record.detectors.empty())
+        m_table->setCurrentCell(0, 0);
+}
+
+void VerdictPanel::showDetail(int row)
+{
+    m_verdict->clear();
+    m_probability->setText(QStringLiteral("–"));
+    if (!m_record || row < 0 || row >= int(m_record->detectors.size()))
+        return;
+    const DetectorResult &result = m_record->detectors[size_t(row)];
+    const ModelManifest &manifest = result.model->manifest;
+    if (!result.ok()) {
+        m_verdict->setText(
+            tr("<b>%1</b> could not score this file.").arg(html(displayText(manifest.id))));
+        return;
+    }
+    const Prediction &p = *result.prediction;
+    const VerdictStatement s = describeVerdict(p, manifest);
+    m_probability->setText(tr("P(synthetic) = %1 · %2")
+                               .arg(double(p.pSynthetic), 0, 'f', 3)
+                               .arg(displayText(manifest.id)));
+    QString text;
+    if (!s.caveatMarker.isEmpty())
+        text += QStringLiteral("<b>%1</b> ").arg(html(s.caveatMarker));
+    text += QStringLiteral("<b>%1</b>: %2.").arg(html(s.headline), html(s.reason));
+    text += QStringLiteral("<br>%1.").arg(html(s.threshold));
+    if (!s.band.isEmpty())
+        text += QStringLiteral("<br>%1.").arg(html(s.band));
+    if (!s.calibration.isEmpty())
+        text += QStringLiteral("<br>%1").arg(html(s.calibration));
+    if (!s.head.isEmpty())
+        text += QStringLiteral("<br>%1").arg(html(s.head));
+    QStringList classes;
+    for (int i = 0; i < int(p.classProbabilities.size()); ++i)
+        classes << QStringLiteral("%1 %2")
+                       .arg(html(displayText(manifest.classes.value(i))))
+                       .arg(double(p.classProbabilities[size_t(i)]), 0, 'f', 4);
+    text += tr("<br>Classes: %1.").arg(classes.join(QStringLiteral(", ")));
+    text += tr("<br>Model: %1 (version %2), bundle SHA-256 %3…, on %4; %5 input(s), %6 ms.")
+                .arg(html(displayText(manifest.name)), html(displayText(manifest.version)),
+                    result.model->bundleSha256.left(16), result.model->device)
+                .arg(p.tiles)
+                .arg(p.inferenceMillis, 0, 'f', 1);
+    m_verdict->setText(text);
 }
 
 } // namespace forgelens

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "forgelens/inference/image_analysis.h"
-#include "forgelens/inference/model_info.h"
+#include "forgelens/analysis/analysis_record.h"
 
 #include <QWidget>
 
@@ -9,43 +8,46 @@
 
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QTableWidget;
 
 namespace forgelens {
 
-// The verdict of the loaded model on the open image, with what an analyst needs to cite it:
-// the model's identity and status, the file's hash, the probability, the threshold it was
-// compared with, and every class's probability. Errors are shown in place of the verdict.
+// One file's verdicts, side by side: its identity (name, format, size, SHA-256), the cautions
+// that concern the whole record (a file whose metadata names a generator, a C2PA manifest whose
+// signature is not verified, detectors with caveats or errors) above everything else, the
+// detectors' agreement, one row per detector (P, label, threshold, band, head score, what it
+// scored, time), and the selected detector's verdict in words. Every row is drawn from the
+// record, so it names the model that produced it.
 class VerdictPanel : public QWidget {
     Q_OBJECT
 public:
     explicit VerdictPanel(QWidget *parent = nullptr);
 
-    void setModel(const ModelInfo &model);
-    void setModelLoading(const QString &bundlePath);
-    void setModelError(const QString &message);
     void showAnalysing(const QString &path);
-    void showWaitingForModel(const QString &path);
-    void showOutcome(const AnalysisOutcome &outcome);
+    void showWaitingForDetectors(const QString &path);
+    void showRecord(const AnalysisRecord &record);
+    void clear();
+    int selectedDetector() const;
+    const std::optional<AnalysisRecord> &record() const { return m_record; }
+
+Q_SIGNALS:
+    void detectorSelected(int index);
 
 private:
-    static QString headSummary(const HeadScores &head);
+    void showFile(const AnalysisRecord &record);
+    void showDetail(int row);
+    void clearVerdicts();
 
-    void clearVerdict();
-
-    std::optional<ModelInfo> m_model;
-    QLabel *m_modelName;
-    QLabel *m_modelBanner;
+    std::optional<AnalysisRecord> m_record;
     QLabel *m_fileName;
     QLabel *m_fileDetails;
     QLineEdit *m_sha256; // read-only, so the whole hash can be selected and copied exactly
-    QLabel *m_probability;
-    QProgressBar *m_probabilityBar;
-    QLabel *m_verdict;
-    QTableWidget *m_classes;
-    QLabel *m_timing;
     QLabel *m_error;
+    QLabel *m_caveats;
+    QLabel *m_agreement;
+    QTableWidget *m_table;
+    QLabel *m_probability;
+    QLabel *m_verdict;
 };
 
 } // namespace forgelens

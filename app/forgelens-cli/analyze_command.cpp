@@ -2,17 +2,17 @@
 
 #include "cli_streams.h"
 #include "engine_options.h"
+#include "exit_code.h"
 
-#include "forgelens/image/image_decoder.h"
-#include "forgelens/inference/engine_config.h"
-#include "forgelens/inference/image_analysis.h"
-#include "forgelens/inference/inference_worker.h"
+#include "forgelens/analysis/detector_set.h"
+#include "forgelens/analysis/file_analysis.h"
+#include "forgelens/models/default_bundle.h"
 #include "forgelens/report/analysis_json.h"
+#include "forgelens/report/display_text.h"
+#include "forgelens/report/verdict_statement.h"
 
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QDateTime>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTextStream>
@@ -21,17 +21,23 @@ namespace forgelens::cli {
 namespace {
 
 const char *const kDescription
-    = R"(Analyse images with one model bundle and print one verdict per image.
+    = R"(Analyse images with one or more model bundles and print each detector's verdict.
 
-Each file is opened read-only, hashed (SHA-256, MD5), decoded and analysed. A file that
-cannot be analysed (missing, empty, truncated, not an image, too large) prints its own
-error and the others are still analysed.
+Each file is opened read-only, hashed (SHA-256, MD5), decoded once and analysed by every
+detector (preprocessed once per distinct input specification). A file that cannot be analysed
+(missing, empty, truncated, not an image, too large) prints its own error and the others are
+still analysed. Without --model, the default bundle is used: $FORGELENS_MODELS (a bundle or a
+folder), then the build tree's and the install prefix's model folders; its path is printed.
+
+Labels: synthetic, inconclusive (within the model's band) or not_flagged (not proof of a
+camera), prefixed with the model's caveat when it has one: experimental_, stand_in_,
+untrained_ (e.g. experimental_not_flagged).
 
 Exit codes:
-  0  every image was analysed
+  0  every image was analysed by every detector
   1  at least one image could not be analysed (the others were)
   2  usage error
-  3  the model bundle could not be loaded)";
+  3  a model bundle could not be loaded, or none was found)";
 
 QTextStream &out()
 {
@@ -43,88 +49,113 @@ QTextStream &err()
     return standardError();
 }
 
-// The head's own score, so the analyst sees how far from its boundary the image lies.
-void printHeadScores(const HeadScores &head)
+// The kNN head's neighbours, which only the text report lists one by one.
+void printNeighbours(const HeadScores &head)
 {
-    const auto number = [](double value) { return QString::number(value, 'f', 4); };
-    switch (head.kind) {
-    case HeadScores::Kind::None: return;
-    case HeadScores::Kind::Linear:
-        out() << "  head         linear: log-odds of synthetic "
-              << number(head.decision.value_or(0)) << " (0 is the boundary)\n";
-        return;
-    case HeadScores::Kind::Ocsvm:
-        out() << "  head         one-class SVM: decision " << number(head.decision.value_or(0))
-              << (head.decision.value_or(0) > 0 ? " (inside" : " (outside")
-              << " the region learnt from real images; 0 is the boundary)\n";
-        return;
-    case HeadScores::Kind::Knn: break;
-    }
-    out() << "  head         kNN, cosine distance to the nearest real "
-          << (head.nearestRealDistance ? number(*head.nearestRealDistance) : QStringLiteral("-"))
-          << ", nearest synthetic "
-          << (head.nearestFakeDistance ? number(*head.nearestFakeDistance) : QStringLiteral("-"))
-          << '\n';
     for (const Neighbour &n : head.neighbours)
-        out() << "               neighbour #" << n.index << " (" << (n.fake ? "synthetic" : "real")
-              << ", label " << n.label << ") at " << number(n.distance) << '\n';
+        out() << "                 neighbour #" << n.index << " ("
+              << (n.fake ? "synthetic" : "real") << ", label " << n.label << ") at "
+              << QString::number(n.distance, 'f', 4) << '\n';
 }
 
-void printText(const AnalysisOutcome &outcome, const ModelInfo &model)
+void printDetector(const DetectorResult &result)
 {
-    out() << outcome.path << '\n';
-    if (!outcome.digest.sha256.isEmpty())
-        out() << "  sha256       " << outcome.digest.sha256 << '\n';
-    if (outcome.error) {
-        out() << "  error        [" << outcome.error->code << "] " << outcome.error->message
-              << '\n';
+    const ModelManifest &manifest = result.model->manifest;
+    out() << "  " << displayText(manifest.id) << '\n';
+    if (!result.ok()) {
+        if (result.error)
+            out() << "    error        [" << result.error->codeName() << "] "
+                  << displayText(result.error->message) << '\n';
+        return;
+    }
+    const Prediction &p = *result.prediction;
+    const VerdictStatement s = describeVerdict(p, manifest);
+    out() << "    label        " << s.label;
+    if (!s.caveatMarker.isEmpty())
+        out() << ' ' << s.caveatMarker;
+    out() << " (" << s.headline << ": " << s.reason << ")\n";
+    out() << "    P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4) << "  (threshold "
+          << QString::number(p.threshold, 'f', 4) << ", " << displayText(manifest.thresholdChosenBy)
+          << ")\n";
+    if (manifest.inconclusive)
+        out() << "    band         inconclusive from "
+              << QString::number(manifest.inconclusive->low, 'f', 4) << " to "
+              << QString::number(manifest.inconclusive->high, 'f', 4) << " ("
+              << displayText(manifest.inconclusive->chosenBy) << ")\n";
+    out() << "    classes     ";
+    for (int i = 0; i < manifest.classes.size(); ++i)
+        out() << ' ' << displayText(manifest.classes.at(i)) << ' '
+              << QString::number(double(p.classProbabilities.at(size_t(i))), 'f', 4);
+    out() << '\n';
+    if (!s.head.isEmpty()) {
+        out() << "    head         " << s.head << '\n';
+        printNeighbours(p.head);
+    }
+    if (!s.calibration.isEmpty())
+        out() << "    note         " << s.calibration << '\n';
+    out() << "    scored       " << result.regions.size()
+          << (result.regions.size() == 1 ? " region" : " regions");
+    if (result.regions.size() == 1) {
+        const QRect &r = result.regions.front();
+        out() << " (" << r.width() << "x" << r.height() << " at " << r.x() << "," << r.y() << ")";
+    }
+    out() << '\n';
+    out() << "    inference    " << QString::number(p.inferenceMillis, 'f', 1) << " ms\n";
+}
+
+void printText(const AnalysisRecord &record)
+{
+    out() << displayText(record.path) << '\n';
+    if (!record.digest.sha256.isEmpty())
+        out() << "  sha256       " << record.digest.sha256 << '\n';
+    if (record.decoded()) {
+        out() << "  image        " << imageFormatName(record.format).toUpper() << ' '
+              << record.width << "x" << record.height << ", " << record.fileSize << " bytes";
+        if (record.orientation != 1)
+            out() << ", EXIF orientation " << record.orientation << " applied";
+        out() << '\n';
+    }
+    if (!record.findingCodes.isEmpty())
+        out() << "  metadata     " << record.findingCodes.join(QStringLiteral(", ")) << '\n';
+    if (record.fileError) {
+        out() << "  error        [" << record.fileError->codeName() << "] "
+              << displayText(record.fileError->message) << '\n';
         out().flush();
-        err() << "forgelens-cli: " << outcome.path << ": error [" << outcome.error->code
-              << "]: " << outcome.error->message << '\n';
+        err() << "forgelens-cli: " << displayText(record.path) << ": error ["
+              << record.fileError->codeName() << "]: " << displayText(record.fileError->message)
+              << '\n';
         err().flush();
         return;
     }
-    const Prediction &p = *outcome.prediction;
-    out() << "  image        " << imageFormatName(outcome.format).toUpper() << ' ' << outcome.width
-          << "x" << outcome.height << ", " << outcome.fileSize << " bytes";
-    if (outcome.orientation != 1)
-        out() << ", EXIF orientation " << outcome.orientation << " applied";
-    out() << '\n';
-    // The label is the model's verdict at its threshold or band; "not flagged" means only that
-    // this model did not flag it, never "shown to be a camera photograph".
-    const ModelManifest &manifest = model.manifest;
-    out() << "  label        " << verdictCode(p.verdict);
-    if (manifest.isUntrainedTestModel())
-        out() << " [UNTRAINED TEST MODEL]";
-    else if (manifest.experimental)
-        out() << " [EXPERIMENTAL detector]";
-    switch (p.verdict) {
-    case Verdict::Synthetic:
-        out() << (manifest.inconclusive ? " (at or above the top of the inconclusive band)"
-                                        : " (at or above the threshold)");
-        break;
-    case Verdict::Inconclusive: out() << " (within the inconclusive band: no call)"; break;
-    case Verdict::NotFlagged:
-        out() << (manifest.inconclusive ? " (below the inconclusive band: not flagged as synthetic)"
-                                        : " (below the threshold: not flagged as synthetic)");
-        break;
+    for (const DetectorResult &result : record.detectors)
+        printDetector(result);
+    if (record.detectors.size() > 1)
+        out() << "  agreement    " << agreementSentence(record) << '\n';
+    for (const QString &caveat : recordCaveats(record)) {
+        // The model's own caveat is already on its label line and in the header.
+        if (caveat.contains(QLatin1String("UNTRAINED TEST MODEL"))
+            || caveat.contains(QLatin1String("EXPERIMENTAL detector"))
+            || caveat.contains(QLatin1String("STAND-IN WEIGHTS")))
+            continue;
+        out() << "  caution      " << caveat << '\n';
+    }
+    out().flush();
+}
+
+void printModelHeader(const DetectorSet &detectors)
+{
+    for (size_t i = 0; i < detectors.size(); ++i) {
+        const ModelInfo &info = *detectors.model(i);
+        out() << "model " << displayText(info.manifest.name) << " ("
+              << displayText(info.manifest.id) << ' ' << displayText(info.manifest.version)
+              << "), bundle sha256 " << info.bundleSha256 << ", on " << info.device << '\n';
+        // Said on stdout too: a saved report must carry the warning, not only the terminal.
+        const ModelCaveat caveat = modelCaveat(info.manifest);
+        if (caveat != ModelCaveat::None)
+            out() << (caveat == ModelCaveat::Experimental ? "NOTE: " : "WARNING: ")
+                  << caveatWarning(caveat) << '\n';
     }
     out() << '\n';
-    out() << "  P(synthetic) " << QString::number(double(p.pSynthetic), 'f', 4) << "  (threshold "
-          << QString::number(p.threshold, 'f', 4) << ", " << manifest.thresholdChosenBy << ")\n";
-    if (manifest.inconclusive)
-        out() << "  band         inconclusive from "
-              << QString::number(manifest.inconclusive->low, 'f', 4) << " to "
-              << QString::number(manifest.inconclusive->high, 'f', 4) << " ("
-              << manifest.inconclusive->chosenBy << ")\n";
-    out() << "  classes     ";
-    for (int i = 0; i < manifest.classes.size(); ++i)
-        out() << ' ' << manifest.classes.at(i) << ' '
-              << QString::number(double(p.classProbabilities.at(size_t(i))), 'f', 4);
-    out() << '\n';
-    printHeadScores(p.head);
-    out() << "  inference    " << QString::number(p.inferenceMillis, 'f', 1) << " ms\n";
-    out().flush();
 }
 
 } // namespace
@@ -138,11 +169,14 @@ int runAnalyze(const QStringList &arguments)
     parser.addPositionalArgument(
         QStringLiteral("images"), QStringLiteral("Image files."), QStringLiteral("IMAGE…"));
     const QCommandLineOption model(QStringLiteral("model"),
-        QStringLiteral("Model bundle (.pt) to run."), QStringLiteral("BUNDLE"));
+        QStringLiteral("Model bundle (.pt) to run; repeat for several detectors side by side "
+                       "(default: the bundle found in the model folders)."),
+        QStringLiteral("BUNDLE"));
     const QCommandLineOption json(
         QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
     const QCommandLineOption pin(QStringLiteral("model-sha256"),
-        QStringLiteral("Refuse the bundle unless its SHA-256 is HEX."), QStringLiteral("HEX"));
+        QStringLiteral("Refuse the bundle unless its SHA-256 is HEX (one --model only)."),
+        QStringLiteral("HEX"));
     const EngineOptions engineOptions;
     parser.addOptions({ model, json, pin });
     engineOptions.addTo(parser);
@@ -155,16 +189,21 @@ int runAnalyze(const QStringList &arguments)
         return kAllAnalysed;
     }
     const QStringList images = parser.positionalArguments().mid(1);
-    if (images.isEmpty() || !parser.isSet(model)) {
-        err() << "forgelens-cli analyze: give --model BUNDLE and at least one IMAGE "
-                 "(see --help)\n";
+    if (images.isEmpty()) {
+        err() << "forgelens-cli analyze: give at least one IMAGE (see --help)\n";
         return kUsageError;
     }
 
     EngineConfig config;
-    DecodeLimits limits;
-    if (const QString problem = engineOptions.read(parser, config, limits); !problem.isEmpty()) {
+    AnalysisRequest request;
+    if (const QString problem = engineOptions.read(parser, config, request.limits);
+        !problem.isEmpty()) {
         err() << "forgelens-cli analyze: " << problem << "\n";
+        return kUsageError;
+    }
+    QStringList bundles = parser.values(model);
+    if (parser.isSet(pin) && bundles.size() > 1) {
+        err() << "forgelens-cli analyze: --model-sha256 pins one bundle; give one --model\n";
         return kUsageError;
     }
     config.expectedSha256 = parser.value(pin);
@@ -172,67 +211,70 @@ int runAnalyze(const QStringList &arguments)
         err() << "forgelens-cli analyze: " << problem << "\n";
         return kUsageError;
     }
-
-    Result<std::shared_ptr<InferenceWorker>> worker
-        = InferenceWorker::start(parser.value(model), config);
-    if (!worker) {
-        err() << "forgelens-cli: cannot use the model [" << worker.error().code
-              << "]: " << worker.error().message << "\n";
-        return kModelUnusable;
+    if (bundles.isEmpty()) {
+        Result<QString> found = findDefaultBundle();
+        if (!found) {
+            err() << "forgelens-cli: [" << found.error().codeName() << "] " << found.error().message
+                  << "\n";
+            return kModelUnusable;
+        }
+        err() << "forgelens-cli: using the default model bundle " << *found << "\n";
+        bundles << *found;
     }
-    const ModelInfo &info = (*worker)->info();
-    if (info.manifest.isUntrainedTestModel())
-        err() << "forgelens-cli: WARNING: " << info.manifest.name
-              << " is an UNTRAINED TEST MODEL; its verdicts mean nothing.\n";
-    else if (info.manifest.experimental)
-        err() << "forgelens-cli: note: " << info.manifest.name
-              << " is EXPERIMENTAL; read its model card before relying on a verdict.\n";
+
+    Result<DetectorSet> detectors = DetectorSet::load(bundles, config);
+    if (!detectors) {
+        err() << "forgelens-cli: cannot use the model [" << detectors.error().codeName()
+              << "]: " << displayText(detectors.error().message) << "\n";
+        return detectors.error().code == ErrorCode::BadSettings ? kUsageError : kModelUnusable;
+    }
+    for (size_t i = 0; i < detectors->size(); ++i) {
+        const ModelManifest &manifest = detectors->model(i)->manifest;
+        const ModelCaveat caveat = modelCaveat(manifest);
+        if (caveat != ModelCaveat::None)
+            err() << "forgelens-cli: " << (caveat == ModelCaveat::Experimental ? "note" : "WARNING")
+                  << ": " << displayText(manifest.name) << ": " << caveatWarning(caveat) << '\n';
+    }
     err().flush();
 
     const bool asJson = parser.isSet(json);
-    if (!asJson) {
-        out() << "model " << info.manifest.name << " (" << info.manifest.id << ' '
-              << info.manifest.version << "), bundle sha256 " << info.bundleSha256 << ", on "
-              << info.device << '\n';
-        // Said on stdout too: a saved report must carry the warning, not only the terminal.
-        if (info.manifest.isUntrainedTestModel())
-            out() << "WARNING: UNTRAINED TEST MODEL (random weights): these verdicts mean "
-                     "nothing\n";
-        else if (info.manifest.experimental)
-            out() << "NOTE: EXPERIMENTAL detector: read its model card\n";
-        out() << '\n';
-    }
+    if (!asJson)
+        printModelHeader(*detectors);
 
     const QDateTime started = QDateTime::currentDateTimeUtc();
     QJsonArray results;
     int failures = 0;
     for (const QString &path : images) {
-        const AnalysisOutcome outcome = analyzeImageFile(path, limits, **worker);
-        if (!outcome.ok())
+        const AnalysisRecord record = analyzeFile(path, *detectors, request);
+        if (!record.ok())
             ++failures;
         if (asJson) {
-            results.append(analysisToJson(outcome, info));
-            if (outcome.error) // still say it on stderr, where a person watching will see it
-                err() << "forgelens-cli: " << path << ": error [" << outcome.error->code
-                      << "]: " << outcome.error->message << '\n';
+            results.append(analysisRecordToJson(record));
+            // Still said on stderr, where a person watching will see it.
+            if (const std::optional<Error> error = record.firstError())
+                err() << "forgelens-cli: " << displayText(path) << ": error [" << error->codeName()
+                      << "]: " << displayText(error->message) << '\n';
         } else {
-            printText(outcome, info);
+            printText(record);
             out() << '\n';
         }
     }
 
     if (asJson) {
-        const QJsonObject document{
+        QJsonArray models;
+        for (size_t i = 0; i < detectors->size(); ++i)
+            models.append(modelInfoToJson(*detectors->model(i)));
+        QJsonObject document{
             { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
             { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
             { QStringLiteral("started_utc"), started.toString(Qt::ISODateWithMs) },
             { QStringLiteral("finished_utc"),
                 QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
-            { QStringLiteral("model"), modelInfoToJson(info) },
+            { QStringLiteral("models"), models },
             { QStringLiteral("settings"),
                 QJsonObject{ { QStringLiteral("device"), EngineConfig::deviceName(config.device) },
                     { QStringLiteral("threads"), config.intraOpThreads },
-                    { QStringLiteral("max_megapixels"), double(limits.maxPixels) / 1e6 },
+                    { QStringLiteral("max_megapixels"), double(request.limits.maxPixels) / 1e6 },
                     { QStringLiteral("model_sha256_pinned"), !config.expectedSha256.isEmpty() } } },
             { QStringLiteral("results"), results },
         };

@@ -60,11 +60,11 @@ int runMerge(const QStringList &arguments)
     }
     Result<MergeSummary> summary = mergeScanReports(settings);
     if (!summary) {
-        err << "forgelens-cli merge: [" << summary.error().code << "] " << summary.error().message
-            << '\n';
-        if (summary.error().code == QLatin1String("merge-refused"))
+        err << "forgelens-cli merge: [" << summary.error().codeName() << "] "
+            << summary.error().message << '\n';
+        if (summary.error().code == ErrorCode::MergeRefused)
             return kSomeFailed;
-        if (summary.error().code == QLatin1String("output-write-failed"))
+        if (summary.error().code == ErrorCode::OutputWriteFailed)
             return kOutputFailed;
         return kUsageError;
     }

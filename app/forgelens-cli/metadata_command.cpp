@@ -4,6 +4,7 @@
 
 #include "forgelens/image/evidence_file.h"
 #include "forgelens/metadata/metadata_report.h"
+#include "forgelens/report/display_text.h"
 #include "forgelens/report/metadata_json.h"
 
 #include <QCommandLineParser>
@@ -29,26 +30,9 @@ Exit codes:
 
 constexpr qint64 kMaxFileBytes = qint64(1) << 30;
 
-// Text taken from the file, made safe for a terminal and a text report: control characters
-// (newlines, escape sequences) and invisible format characters (bidirectional overrides,
-// zero-width marks) are shown as \uXXXX, so a file cannot forge lines of the report.
-QString shown(const QString &text)
-{
-    QString out;
-    out.reserve(text.size());
-    for (const QChar c : text) {
-        const QChar::Category category = c.category();
-        if (category == QChar::Other_Control || category == QChar::Other_Format)
-            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
-}
-
 void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport &report)
 {
-    out << shown(file.path) << '\n'
+    out << displayText(file.path) << '\n'
         << "  sha256   " << file.digest.sha256 << '\n'
         << "  format   " << imageFormatName(report.format) << ", " << file.bytes.size()
         << " bytes\n";
@@ -57,22 +41,24 @@ void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport 
         out << "    none\n";
     for (const MetadataFinding &finding : report.findings)
         out << "    [" << MetadataFinding::severityName(finding.severity) << "] " << finding.code
-            << ": " << shown(finding.message) << "\n      " << shown(finding.evidence) << '\n';
+            << ": " << displayText(finding.message) << "\n      " << displayText(finding.evidence)
+            << '\n';
     if (!report.errors.empty()) {
         out << "\n  Errors\n";
         for (const Error &error : report.errors)
-            out << "    [" << error.code << "] " << shown(error.message) << '\n';
+            out << "    [" << error.codeName() << "] " << displayText(error.message) << '\n';
     }
     if (const std::optional<C2paSummary> &c2pa = report.c2pa) {
         out << "\n  C2PA (" << c2pa->container << "; signature NOT verified)\n"
-            << "    claim generator  " << shown(c2pa->claimGenerator) << '\n'
-            << "    title            " << shown(c2pa->title) << '\n';
+            << "    claim generator  " << displayText(c2pa->claimGenerator) << '\n'
+            << "    title            " << displayText(c2pa->title) << '\n';
         for (const C2paAction &action : c2pa->actions)
-            out << "    action           " << shown(action.action) << ' '
-                << shown(action.digitalSourceType) << ' ' << shown(action.softwareAgent) << '\n';
+            out << "    action           " << displayText(action.action) << ' '
+                << displayText(action.digitalSourceType) << ' ' << displayText(action.softwareAgent)
+                << '\n';
         for (const QString &ingredient : c2pa->ingredients)
-            out << "    ingredient       " << shown(ingredient) << '\n';
-        out << "    certificate      " << shown(c2pa->signatureIssuer) << '\n';
+            out << "    ingredient       " << displayText(ingredient) << '\n';
+        out << "    certificate      " << displayText(c2pa->signatureIssuer) << '\n';
     }
     if (const std::optional<JpegStructure> &jpeg = report.jpeg) {
         out << "\n  JPEG\n    " << jpeg->process << (jpeg->arithmetic ? " (arithmetic)" : "")
@@ -94,18 +80,18 @@ void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport 
             << (thumb->mismatch ? QStringLiteral(", MISMATCH: ") + thumb->reason : QString())
             << '\n';
     if (const std::optional<PngChunkScan> &png = report.png) {
-        out << "\n  PNG chunks  " << shown(png->chunkTypes.join(QLatin1Char(' '))) << '\n';
+        out << "\n  PNG chunks  " << displayText(png->chunkTypes.join(QLatin1Char(' '))) << '\n';
         for (const PngTextChunk &text : png->texts)
-            out << "    " << text.chunkType << " \"" << shown(text.keyword) << "\": "
-                << (text.text.size() > 300 ? shown(text.text.left(300).simplified())
+            out << "    " << text.chunkType << " \"" << displayText(text.keyword) << "\": "
+                << (text.text.size() > 300 ? displayText(text.text.left(300).simplified())
                                + QStringLiteral(" … (--json has all)")
-                                           : shown(text.text.simplified()))
+                                           : displayText(text.text.simplified()))
                 << '\n';
     }
     out << "\n  Properties (" << report.embedded.properties.size() << ")\n";
     for (const MetadataProperty &property : report.embedded.properties)
-        out << "    " << shown(property.key) << " [" << property.type
-            << "] = " << shown(property.value) << '\n';
+        out << "    " << displayText(property.key) << " [" << property.type
+            << "] = " << displayText(property.value) << '\n';
     out << '\n';
 }
 
@@ -144,10 +130,10 @@ int runMetadata(const QStringList &arguments)
         Result<EvidenceFile> file = readEvidenceFile(path, kMaxFileBytes);
         if (!file) {
             ++failures;
-            err << "forgelens-cli: " << path << ": error [" << file.error().code
+            err << "forgelens-cli: " << path << ": error [" << file.error().codeName()
                 << "]: " << file.error().message << '\n';
             results.append(QJsonObject{ { QStringLiteral("path"), path },
-                { QStringLiteral("status"), file.error().code },
+                { QStringLiteral("status"), file.error().codeName() },
                 { QStringLiteral("error"), file.error().message } });
             continue;
         }

@@ -129,11 +129,10 @@ void printSummary(const ScanSummary &summary)
 
 int exitCodeFor(const Error &error)
 {
-    if (error.code == QLatin1String("model-unusable"))
+    if (error.code == ErrorCode::ModelUnusable)
         return kModelUnusable;
-    if (error.code == QLatin1String("output-write-failed")
-        || error.code == QLatin1String("root-unreadable")
-        || error.code == QLatin1String("internal-error"))
+    if (error.code == ErrorCode::OutputWriteFailed || error.code == ErrorCode::RootUnreadable
+        || error.code == ErrorCode::InternalError)
         return kOutputFailed;
     return kUsageError;
 }
@@ -240,8 +239,8 @@ int runScan(const QStringList &arguments)
     Result<ScanSummary> summary = forgelens::runScan(settings, g_cancel, observer);
     printer.finish();
     if (!summary) {
-        err() << "forgelens-cli scan: [" << summary.error().code << "] " << summary.error().message
-              << '\n';
+        err() << "forgelens-cli scan: [" << summary.error().codeName() << "] "
+              << summary.error().message << '\n';
         err().flush();
         return exitCodeFor(summary.error());
     }

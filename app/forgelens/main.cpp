@@ -1,4 +1,4 @@
-// forgelens: the desktop workbench. `forgelens [--model BUNDLE] [IMAGE]`.
+// forgelens: the desktop workbench. `forgelens [--model BUNDLE]… [IMAGE…]`.
 #include "ui/main_window.h"
 
 #include "forgelens/inference/allocator_tuning.h"
@@ -11,26 +11,29 @@ int main(int argc, char **argv)
     forgelens::tuneAllocatorForInference();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ForgeLens"));
+    QApplication::setOrganizationName(QStringLiteral("ForgeLens"));
     QApplication::setApplicationVersion(QStringLiteral(FORGELENS_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Tell camera photographs from generated images."));
+        QStringLiteral("Tell camera photographs from generated images. Without --model, the "
+                       "detectors chosen in Preferences are loaded, else the bundle found in "
+                       "$FORGELENS_MODELS or the model folders (the reference detector)."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption model(QStringLiteral("model"),
-        QStringLiteral("Model bundle (.pt) to load at start."), QStringLiteral("BUNDLE"));
+        QStringLiteral("Model bundle (.pt) to load at start; repeat for several detectors."),
+        QStringLiteral("BUNDLE"));
     parser.addOption(model);
     parser.addPositionalArgument(
-        QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("[IMAGE]"));
+        QStringLiteral("images"), QStringLiteral("Images to open."), QStringLiteral("[IMAGE…]"));
     parser.process(app);
 
     forgelens::MainWindow window;
-    window.resize(1200, 760);
+    window.resize(1500, 900);
     window.show();
-    if (parser.isSet(model))
-        window.loadModel(parser.value(model));
+    window.loadStartupDetectors(parser.values(model));
     if (!parser.positionalArguments().isEmpty())
-        window.openImage(parser.positionalArguments().constFirst());
+        window.openImages(parser.positionalArguments());
     return QApplication::exec();
 }

@@ -1,6 +1,6 @@
 #include "forgelens/image/exif_orientation.h"
 
-#include "../metadata/exiv2_setup.h"
+#include "exiv2_setup.h"
 
 #include <exiv2/exiv2.hpp>
 

@@ -14,7 +14,7 @@
 namespace forgelens {
 namespace {
 
-Error decodeError(const QString &code, const QString &message)
+Error decodeError(ErrorCode code, const QString &message)
 {
     return Error{ code, message };
 }
@@ -106,7 +106,7 @@ Result<cv::Mat> decodeGifFirstFrame(std::span<const std::uint8_t> bytes)
     reader.setAutoTransform(false);
     QImage frame = reader.read();
     if (frame.isNull())
-        return decodeError(QStringLiteral("decode-failed"),
+        return decodeError(ErrorCode::DecodeFailed,
             QStringLiteral("the GIF could not be decoded: %1").arg(reader.errorString()));
     frame = frame.convertToFormat(QImage::Format_RGB888);
     cv::Mat bgr(frame.height(), frame.width(), CV_8UC3);
@@ -148,22 +148,24 @@ QString DecodeLimits::validate() const
     return {};
 }
 
-Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits)
+Result<DecodedImage> decodeImage(
+    std::span<const std::uint8_t> bytes, const DecodeLimits &limits, DecodeMode mode)
 {
     Result<ImageHeader> header = probeImageHeader(bytes);
     if (!header)
         return header.error();
     const qint64 pixels = qint64(header->width) * header->height;
     if (pixels > limits.maxPixels)
-        return decodeError(QStringLiteral("decompression-bomb"),
+        return decodeError(ErrorCode::DecompressionBomb,
             QStringLiteral("the header declares %1 × %2 pixels (%3 megapixels), "
                            "more than the limit of %4 megapixels; not decoded")
                 .arg(header->width)
                 .arg(header->height)
                 .arg(double(pixels) / 1e6, 0, 'f', 1)
                 .arg(double(limits.maxPixels) / 1e6, 0, 'f', 1));
-    if (header->format == ImageFormat::Jpeg && !jpegEndsProperly(bytes))
-        return decodeError(QStringLiteral("truncated"),
+    const bool jpegTruncated = header->format == ImageFormat::Jpeg && !jpegEndsProperly(bytes);
+    if (jpegTruncated && mode == DecodeMode::Strict)
+        return decodeError(ErrorCode::Truncated,
             QStringLiteral("the JPEG data ends before its end-of-image marker; "
                            "the file is truncated or damaged"));
 
@@ -171,7 +173,7 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
     try {
         if (header->format == ImageFormat::Gif) {
             if (!gifFirstFrameComplete(bytes))
-                return decodeError(QStringLiteral("truncated"),
+                return decodeError(ErrorCode::Truncated,
                     QStringLiteral("the GIF data ends inside its first image; the file is "
                                    "truncated or damaged"));
             Result<cv::Mat> gif = decodeGifFirstFrame(bytes);
@@ -185,13 +187,13 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
             bgr = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
         }
         if (bgr.empty())
-            return decodeError(QStringLiteral("decode-failed"),
+            return decodeError(ErrorCode::DecodeFailed,
                 QStringLiteral("the %1 data could not be decoded (damaged or "
                                "truncated, or a variant the decoder does not "
                                "support)")
                     .arg(imageFormatName(header->format).toUpper()));
         if (bgr.cols != header->width || bgr.rows != header->height)
-            return decodeError(QStringLiteral("decode-failed"),
+            return decodeError(ErrorCode::DecodeFailed,
                 QStringLiteral("the decoder produced %1 × %2 pixels but the "
                                "header declares %3 × %4")
                     .arg(bgr.cols)
@@ -201,6 +203,7 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
 
         DecodedImage out;
         out.format = header->format;
+        out.truncated = jpegTruncated;
         out.storedWidth = bgr.cols;
         out.storedHeight = bgr.rows;
         out.orientation = readExifOrientation(bytes);
@@ -213,13 +216,13 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         return out;
     } catch (const cv::Exception &e) {
-        return decodeError(QStringLiteral("decode-failed"),
+        return decodeError(ErrorCode::DecodeFailed,
             QStringLiteral("the decoder failed: %1").arg(QString::fromStdString(e.err)));
     } catch (const std::bad_alloc &) {
-        return decodeError(QStringLiteral("decode-failed"),
-            QStringLiteral("not enough memory to decode this image"));
+        return decodeError(
+            ErrorCode::DecodeFailed, QStringLiteral("not enough memory to decode this image"));
     } catch (const std::exception &e) {
-        return decodeError(QStringLiteral("decode-failed"),
+        return decodeError(ErrorCode::DecodeFailed,
             QStringLiteral("the decoder failed: %1").arg(QString::fromUtf8(e.what())));
     }
 }

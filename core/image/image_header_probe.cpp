@@ -132,12 +132,12 @@ QString fourCcText(Bytes bytes, std::size_t at)
 
 Result<ImageHeader> truncated(const QString &message)
 {
-    return Result<ImageHeader>::failure(QStringLiteral("truncated"), message);
+    return Result<ImageHeader>::failure(ErrorCode::Truncated, message);
 }
 
 Result<ImageHeader> badHeader(const QString &message)
 {
-    return Result<ImageHeader>::failure(QStringLiteral("bad-header"), message);
+    return Result<ImageHeader>::failure(ErrorCode::BadHeader, message);
 }
 
 Result<ImageHeader> endsBefore(ImageFormat format, const QString &what)
@@ -509,7 +509,7 @@ ImageFormat sniffImageFormat(std::span<const std::uint8_t> bytes)
 Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
 {
     if (bytes.empty()) {
-        return Result<ImageHeader>::failure(QStringLiteral("empty-file"),
+        return Result<ImageHeader>::failure(ErrorCode::EmptyFile,
             QStringLiteral("The file is empty (0 bytes); there is no image to analyse."));
     }
 
@@ -533,7 +533,7 @@ Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
                              .arg(bytes.size())
                              .arg(displayName(partial)));
     }
-    return Result<ImageHeader>::failure(QStringLiteral("not-an-image"),
+    return Result<ImageHeader>::failure(ErrorCode::NotAnImage,
         QStringLiteral("The content is not a recognised image format (JPEG, PNG, GIF, BMP, TIFF "
                        "or WebP). The format is judged from the file's content, not its name."));
 }

@@ -1,5 +1,7 @@
 #include "forgelens/image/preprocessor.h"
 
+#include "forgelens/image/input_geometry.h"
+
 #include <torch/nn/functional/padding.h>
 #include <torch/nn/functional/upsampling.h>
 #include <torch/torch.h>
@@ -14,36 +16,15 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-// Output size of a "shorter side" resize, as torchvision computes it: the long side is
-// truncated, not rounded, and max_size rescales both sides when the long one exceeds it.
-std::pair<int64_t, int64_t> shorterSideSize(int64_t height, int64_t width, const InputSpec &spec)
-{
-    const bool portrait = width <= height;
-    const int64_t shortSide = portrait ? width : height;
-    const int64_t longSide = portrait ? height : width;
-    int64_t newShort = spec.resizeHeight;
-    int64_t newLong
-        = static_cast<int64_t>(static_cast<double>(newShort * longSide) / double(shortSide));
-    if (spec.maxSize && newLong > *spec.maxSize) {
-        newShort = static_cast<int64_t>(
-            static_cast<double>(int64_t(*spec.maxSize) * newShort) / double(newLong));
-        newLong = *spec.maxSize;
-    }
-    return portrait ? std::pair{ newLong, newShort } : std::pair{ newShort, newLong };
-}
-
-// A resize that would produce more pixels than this is refused: a hostile 100000 x 1 image
-// with a "shorter side" policy would otherwise ask for a tensor of tens of gigabytes.
 constexpr int64_t kMaxResizedPixels = 100'000'000;
 
 // The size a resize step produces from height x width. Throws std::length_error past
 // kMaxResizedPixels.
 std::pair<int64_t, int64_t> resizedSize(int64_t height, int64_t width, const InputSpec &spec)
 {
-    int64_t outHeight = spec.resizeHeight;
-    int64_t outWidth = spec.resizeWidth;
-    if (spec.resize == InputSpec::Resize::ShorterSide)
-        std::tie(outHeight, outWidth) = shorterSideSize(height, width, spec);
+    const PixelExtent out = resizedExtent({ height, width }, spec);
+    const int64_t outHeight = out.height;
+    const int64_t outWidth = out.width;
     if (outHeight < 1 || outWidth < 1 || outHeight > kMaxResizedPixels / outWidth)
         throw std::length_error(QStringLiteral("resizing %1 x %2 pixels as the model asks gives "
                                                "%3 x %4, outside what can be analysed")
@@ -114,19 +95,15 @@ at::Tensor centerCrop(const at::Tensor &batch, int64_t cropHeight, int64_t cropW
     return padded.slice(2, top, top + cropHeight).slice(3, left, left + cropWidth);
 }
 
-// The crop's (or tile's) height and width: the manifest's size, or without padding no more than
-// the image's own sides, so that a side shorter than the crop is taken whole.
-std::pair<int64_t, int64_t> cropExtent(const at::Tensor &batch, const InputSpec &spec)
+std::pair<int64_t, int64_t> tensorCropExtent(const at::Tensor &batch, const InputSpec &spec)
 {
-    if (spec.cropPad)
-        return { spec.cropHeight, spec.cropWidth };
-    return { std::min<int64_t>(spec.cropHeight, batch.size(2)),
-        std::min<int64_t>(spec.cropWidth, batch.size(3)) };
+    const PixelExtent crop = forgelens::cropExtent({ batch.size(2), batch.size(3) }, spec);
+    return { crop.height, crop.width };
 }
 
 at::Tensor tiles(const at::Tensor &batch, const InputSpec &spec)
 {
-    const auto [tileHeight, tileWidth] = cropExtent(batch, spec);
+    const auto [tileHeight, tileWidth] = tensorCropExtent(batch, spec);
     const at::Tensor padded = padToAtLeast(batch, tileHeight, tileWidth);
     const int64_t height = padded.size(2);
     const int64_t width = padded.size(3);
@@ -246,26 +223,10 @@ std::optional<std::pair<at::Tensor, size_t>> resizeInStrips(
         resizeStep + 1 };
 }
 
-} // namespace
-
-std::vector<int> tileOrigins(int length, int tile, int count)
-{
-    std::vector<int> origins;
-    if (count <= 1) {
-        origins.push_back((length - tile) / 2);
-        return origins;
-    }
-    for (int i = 0; i < count; ++i)
-        origins.push_back(int((int64_t(i) * (length - tile)) / (count - 1)));
-    return origins;
-}
-
-namespace {
-
 Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, bool wholeImage)
 {
     if (image.isNull() || image.rgb.size() != qsizetype(image.width) * image.height * 3)
-        return Error{ QStringLiteral("preprocess-failed"),
+        return Error{ ErrorCode::PreprocessFailed,
             QStringLiteral("the decoded image is empty or inconsistent") };
     try {
         torch::NoGradGuard noGrad;
@@ -287,7 +248,7 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
                 break;
             case InputSpec::Step::Crop:
                 if (spec.crop == InputSpec::Crop::Center) {
-                    const auto [cropHeight, cropWidth] = cropExtent(batch, spec);
+                    const auto [cropHeight, cropWidth] = tensorCropExtent(batch, spec);
                     batch = centerCrop(batch, cropHeight, cropWidth);
                 } else if (spec.crop == InputSpec::Crop::Tiles) {
                     batch = tiles(batch, spec);
@@ -298,14 +259,14 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
         }
         return batch.contiguous();
     } catch (const c10::Error &e) {
-        return Error{ QStringLiteral("preprocess-failed"),
+        return Error{ ErrorCode::PreprocessFailed,
             QStringLiteral("LibTorch failed while preparing the input: %1")
                 .arg(QString::fromStdString(e.what_without_backtrace())) };
     } catch (const std::bad_alloc &) {
-        return Error{ QStringLiteral("preprocess-failed"),
+        return Error{ ErrorCode::PreprocessFailed,
             QStringLiteral("not enough memory to prepare this image") };
     } catch (const std::exception &e) {
-        return Error{ QStringLiteral("preprocess-failed"), QString::fromUtf8(e.what()) };
+        return Error{ ErrorCode::PreprocessFailed, QString::fromUtf8(e.what()) };
     }
 }
 

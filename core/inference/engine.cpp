@@ -16,7 +16,7 @@ namespace {
 
 Error inferenceError(const QString &message)
 {
-    return Error{ QStringLiteral("inference-failed"), message };
+    return Error{ ErrorCode::InferenceFailed, message };
 }
 
 QString torchMessage(const c10::Error &e)
@@ -154,13 +154,13 @@ const ModelInfo &Engine::info() const
 Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const EngineConfig &config)
 {
     if (const QString problem = config.validate(); !problem.isEmpty())
-        return Error{ QStringLiteral("bad-config"), problem };
+        return Error{ ErrorCode::BadConfig, problem };
 
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     const bool cudaAvailable = torch::cuda::is_available();
     if (config.device == EngineConfig::Device::Cuda && !cudaAvailable)
-        return Error{ QStringLiteral("bad-config"),
+        return Error{ ErrorCode::BadConfig,
             QStringLiteral("CUDA was requested but LibTorch sees no usable GPU (is this "
                            "a CPU build of LibTorch? README.md, \"GPU build\")") };
     if (config.device != EngineConfig::Device::Cpu && cudaAvailable)
@@ -184,7 +184,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
                 QStringLiteral("model bundle %1: %2").arg(bundlePath, head.error().message) };
         impl->head = std::move(head).value();
     } catch (const c10::Error &e) {
-        return Error{ QStringLiteral("bad-model"),
+        return Error{ ErrorCode::BadModel,
             QStringLiteral("model bundle %1: its head cannot be read: %2")
                 .arg(bundlePath, torchMessage(e)) };
     }
@@ -203,19 +203,19 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
             Result<ForwardOutput> out
                 = impl->forward(torch::zeros(warmUpShape(impl->bundle.manifest.input)));
             if (!out)
-                return Error{ QStringLiteral("bad-model"),
+                return Error{ ErrorCode::BadModel,
                     QStringLiteral("model bundle %1 failed its first run: %2")
                         .arg(bundlePath, out.error().message) };
             impl->info.warmUpMillis = std::chrono::duration<double, std::milli>(
                 std::chrono::steady_clock::now() - start)
                                           .count();
         } catch (const c10::Error &e) {
-            return Error{ QStringLiteral("bad-model"),
+            return Error{ ErrorCode::BadModel,
                 QStringLiteral("model bundle %1 failed its first run: %2")
                     .arg(bundlePath, torchMessage(e)) };
         } catch (const std::exception &e) {
             // TorchScript's own `raise` arrives as torch::jit::JITException, not c10::Error.
-            return Error{ QStringLiteral("bad-model"),
+            return Error{ ErrorCode::BadModel,
                 QStringLiteral("model bundle %1 failed its first run: %2")
                     .arg(bundlePath, QString::fromUtf8(e.what())) };
         }

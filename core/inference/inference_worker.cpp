@@ -21,7 +21,7 @@ Error unexpectedError(const std::exception_ptr &exception)
         what = QString::fromUtf8(e.what());
     } catch (...) {
     }
-    return Error{ QStringLiteral("internal-error"),
+    return Error{ ErrorCode::InternalError,
         QStringLiteral("the inference thread failed unexpectedly: %1").arg(what) };
 }
 
@@ -104,7 +104,7 @@ struct InferenceWorker::Impl {
 
         std::lock_guard lock(mutex);
         for (Request &request : queue)
-            request.promise.set_value(Error{ QStringLiteral("cancelled"),
+            request.promise.set_value(Error{ ErrorCode::Cancelled,
                 QStringLiteral("the model was unloaded before this "
                                "image was analysed") });
         queue.clear();
@@ -131,7 +131,7 @@ Result<std::shared_ptr<InferenceWorker>> InferenceWorker::start(
     const QString &bundlePath, const EngineConfig &config, int queueCapacity)
 {
     if (queueCapacity < 1)
-        return Error{ QStringLiteral("bad-config"),
+        return Error{ ErrorCode::BadConfig,
             QStringLiteral("the inference queue needs room for at least one image") };
     auto impl = std::make_unique<Impl>();
     impl->bundlePath = bundlePath;
@@ -165,8 +165,8 @@ std::future<Result<Prediction>> InferenceWorker::submit(at::Tensor input)
         m_impl->notFull.wait(
             lock, [this] { return m_impl->stopping || m_impl->queue.size() < m_impl->capacity; });
         if (m_impl->stopping) {
-            promise.set_value(Error{
-                QStringLiteral("cancelled"), QStringLiteral("the model is being unloaded") });
+            promise.set_value(
+                Error{ ErrorCode::Cancelled, QStringLiteral("the model is being unloaded") });
             return future;
         }
         m_impl->queue.push_back(Request{ std::move(input), std::move(promise) });

@@ -14,7 +14,7 @@ void ModelLoadJob::run()
     try {
         worker = InferenceWorker::start(m_bundlePath, m_config);
     } catch (const std::exception &e) { // e.g. no thread could be started
-        worker = Error{ QStringLiteral("internal-error"),
+        worker = Error{ ErrorCode::InternalError,
             QStringLiteral("the model could not be started: %1").arg(QString::fromUtf8(e.what())) };
     }
     if (worker)

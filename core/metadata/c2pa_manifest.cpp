@@ -11,7 +11,7 @@ namespace {
 
 Error malformed(const QString &message)
 {
-    return Error{ QStringLiteral("malformed-c2pa"), message };
+    return Error{ ErrorCode::MalformedC2pa, message };
 }
 
 std::uint32_t be32(const std::uint8_t *p)

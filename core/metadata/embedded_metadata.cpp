@@ -1,6 +1,6 @@
 #include "forgelens/metadata/embedded_metadata.h"
 
-#include "exiv2_setup.h"
+#include "../image/exiv2_setup.h"
 
 #include <exiv2/exiv2.hpp>
 
@@ -43,7 +43,7 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
     std::span<const std::uint8_t> bytes, int maxProperties)
 {
     if (bytes.empty())
-        return Error{ QStringLiteral("metadata-unreadable"), QStringLiteral("the file is empty") };
+        return Error{ ErrorCode::MetadataUnreadable, QStringLiteral("the file is empty") };
     initialiseExiv2();
     EmbeddedMetadata out;
     Exiv2LogCollector log;
@@ -56,11 +56,11 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
         } catch (const Exiv2::AnyError &) {
         }
         if (type == Exiv2::ImageType::none)
-            return Error{ QStringLiteral("metadata-unreadable"),
+            return Error{ ErrorCode::MetadataUnreadable,
                 QStringLiteral("not a format Exiv2 reads metadata from") };
         auto image = Exiv2::ImageFactory::open(bytes.data(), static_cast<long>(bytes.size()));
         if (!image.get())
-            return Error{ QStringLiteral("metadata-unreadable"),
+            return Error{ ErrorCode::MetadataUnreadable,
                 QStringLiteral("Exiv2 does not recognise this file format") };
         image->readMetadata();
         const auto add = [&out, maxProperties](MetadataProperty property) {
@@ -80,11 +80,11 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
             out.thumbnail = QByteArray(reinterpret_cast<const char *>(data.pData_), data.size_);
         out.warnings = log.messages();
     } catch (const Exiv2::AnyError &e) {
-        return Error{ QStringLiteral("metadata-unreadable"),
+        return Error{ ErrorCode::MetadataUnreadable,
             QStringLiteral("the EXIF/IPTC/XMP metadata is malformed: %1")
                 .arg(QString::fromStdString(e.what())) };
     } catch (const std::exception &e) {
-        return Error{ QStringLiteral("metadata-unreadable"),
+        return Error{ ErrorCode::MetadataUnreadable,
             QStringLiteral("the metadata could not be read: %1").arg(QString::fromUtf8(e.what())) };
     }
     return out;

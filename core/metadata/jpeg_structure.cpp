@@ -9,7 +9,7 @@ namespace {
 
 Error malformed(const QString &message)
 {
-    return Error{ QStringLiteral("malformed-jpeg"), message };
+    return Error{ ErrorCode::MalformedJpeg, message };
 }
 
 // DQT stores coefficients in zigzag order; kZigzag[i] is the natural (row-major) index of the

@@ -16,7 +16,7 @@ void readParts(std::span<const std::uint8_t> bytes, MetadataReport &report)
     if (embedded) {
         report.embedded = std::move(embedded).value();
         for (const QString &warning : report.embedded.warnings)
-            report.errors.push_back({ QStringLiteral("metadata-malformed"),
+            report.errors.push_back({ ErrorCode::MetadataMalformed,
                 QStringLiteral("Exiv2 read around malformed metadata: %1").arg(warning) });
     } else
         report.errors.push_back(embedded.error());
@@ -73,11 +73,11 @@ MetadataReport readMetadataReport(std::span<const std::uint8_t> bytes)
         try {
             step();
         } catch (const std::exception &e) {
-            report.errors.push_back({ QStringLiteral("internal-error"),
+            report.errors.push_back({ ErrorCode::InternalError,
                 QStringLiteral("%1 failed unexpectedly: %2")
                     .arg(QLatin1String(what), QString::fromUtf8(e.what())) });
         } catch (...) {
-            report.errors.push_back({ QStringLiteral("internal-error"),
+            report.errors.push_back({ ErrorCode::InternalError,
                 QStringLiteral("%1 failed unexpectedly").arg(QLatin1String(what)) });
         }
     };

@@ -31,7 +31,7 @@ Result<QByteArray> inflateBounded(std::span<const std::uint8_t> input, qint64 li
 {
     z_stream stream{};
     if (inflateInit(&stream) != Z_OK)
-        return Error{ QStringLiteral("png-text-inflate"), QStringLiteral("zlib failed to start") };
+        return Error{ ErrorCode::PngTextInflate, QStringLiteral("zlib failed to start") };
     QByteArray out;
     char buffer[16384];
     stream.next_in = const_cast<Bytef *>(input.data());
@@ -46,7 +46,7 @@ Result<QByteArray> inflateBounded(std::span<const std::uint8_t> input, qint64 li
         const qsizetype produced = qsizetype(sizeof(buffer) - stream.avail_out);
         if (out.size() + produced > limit) {
             inflateEnd(&stream);
-            return Error{ QStringLiteral("png-text-too-large"),
+            return Error{ ErrorCode::PngTextTooLarge,
                 QStringLiteral("a compressed text chunk expands past %1 bytes; not read further "
                                "(a decompression bomb?)")
                     .arg(limit) };
@@ -59,7 +59,7 @@ Result<QByteArray> inflateBounded(std::span<const std::uint8_t> input, qint64 li
     }
     inflateEnd(&stream);
     if (status != Z_STREAM_END)
-        return Error{ QStringLiteral("png-text-inflate"),
+        return Error{ ErrorCode::PngTextInflate,
             QStringLiteral("a compressed text chunk's zlib data is damaged or cut short") };
     return out;
 }
@@ -82,25 +82,25 @@ Result<PngChunkScan> scanPngChunks(
 {
     static constexpr std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
     if (bytes.size() < 8 || !std::equal(kSignature, kSignature + 8, bytes.data()))
-        return Error{ QStringLiteral("malformed-png"), QStringLiteral("not a PNG file") };
+        return Error{ ErrorCode::MalformedPng, QStringLiteral("not a PNG file") };
 
     PngChunkScan scan;
     size_t pos = 8;
     qint64 textBytes = 0;
     bool sawEnd = false;
     bool tooManyTexts = false;
-    const auto addProblem = [&scan](const char *code, const QString &message) {
+    const auto addProblem = [&scan](ErrorCode code, const QString &message) {
         if (scan.problems.size() < 100) // a hostile file can have millions of bad chunks
-            scan.problems.push_back({ QLatin1String(code), message });
+            scan.problems.push_back({ code, message });
     };
     while (pos < bytes.size()) {
         if (bytes.size() - pos < 12)
-            return Error{ QStringLiteral("malformed-png"),
+            return Error{ ErrorCode::MalformedPng,
                 QStringLiteral("the file ends inside a chunk header at byte %1").arg(pos) };
         const std::uint32_t length = readBe32(bytes.data() + pos);
         const QString type = chunkTypeName(bytes.data() + pos + 4);
         if (length > limits.maxChunkBytes || length > bytes.size() - pos - 12)
-            return Error{ QStringLiteral("malformed-png"),
+            return Error{ ErrorCode::MalformedPng,
                 QStringLiteral("chunk %1 at byte %2 declares %3 bytes, past the end of the file "
                                "(or over the limit)")
                     .arg(type, QString::number(pos), QString::number(length)) };
@@ -110,7 +110,7 @@ Result<PngChunkScan> scanPngChunks(
         const std::uint32_t storedCrc = readBe32(typeAndData + 4 + length);
         const auto computedCrc = std::uint32_t(crc32(0L, typeAndData, uInt(4 + length)));
         if (storedCrc != computedCrc)
-            addProblem("png-crc-mismatch",
+            addProblem(ErrorCode::PngCrcMismatch,
                 QStringLiteral("chunk %1 at byte %2 fails its CRC check (damaged or edited by "
                                "hand)")
                     .arg(type, QString::number(pos)));
@@ -122,7 +122,7 @@ Result<PngChunkScan> scanPngChunks(
             = qMin(limits.maxInflatedTextBytes, limits.maxTotalTextBytes - textBytes);
         if (isText && (int(scan.texts.size()) >= limits.maxTextChunks || textBudget <= 0)) {
             if (!tooManyTexts)
-                addProblem("png-too-many-text-chunks",
+                addProblem(ErrorCode::PngTooManyTextChunks,
                     QStringLiteral("more than %1 text chunks or %2 bytes of text; the rest are "
                                    "not read")
                         .arg(limits.maxTextChunks)
@@ -134,7 +134,7 @@ Result<PngChunkScan> scanPngChunks(
             QByteArray keyword;
             qsizetype next = 0;
             if (!splitAtNul(data, 0, keyword, next)) {
-                addProblem("png-text-malformed",
+                addProblem(ErrorCode::PngTextMalformed,
                     QStringLiteral("%1 chunk at byte %2 has no keyword separator")
                         .arg(type, QString::number(pos)));
             } else {
@@ -147,7 +147,7 @@ Result<PngChunkScan> scanPngChunks(
                     text.compressed = true;
                     const QByteArray compressed = data.mid(next + 1); // after the method byte
                     if (next >= data.size() || data.at(next) != 0) // 0 = zlib, the only method
-                        body = Error{ QStringLiteral("png-text-malformed"),
+                        body = Error{ ErrorCode::PngTextMalformed,
                             QStringLiteral("unknown compression method") };
                     else
                         body = inflateBounded(
@@ -163,14 +163,14 @@ Result<PngChunkScan> scanPngChunks(
                     if (next + 2 > data.size()
                         || !splitAtNul(data, next + 2, language, afterLanguage)
                         || !splitAtNul(data, afterLanguage, translated, afterTranslated)) {
-                        body = Error{ QStringLiteral("png-text-malformed"),
+                        body = Error{ ErrorCode::PngTextMalformed,
                             QStringLiteral("iTXt chunk at byte %1 is cut short").arg(pos) };
                     } else {
                         text.language = QString::fromLatin1(language);
                         text.compressed = data.at(next) != 0;
                         const QByteArray rest = data.mid(afterTranslated);
                         if (text.compressed && data.at(next + 1) != 0)
-                            body = Error{ QStringLiteral("png-text-malformed"),
+                            body = Error{ ErrorCode::PngTextMalformed,
                                 QStringLiteral("unknown compression method") };
                         else if (text.compressed)
                             body = inflateBounded(
@@ -204,8 +204,8 @@ Result<PngChunkScan> scanPngChunks(
         }
     }
     if (!sawEnd)
-        addProblem(
-            "png-no-iend", QStringLiteral("the file ends without an IEND chunk (truncated?)"));
+        addProblem(ErrorCode::PngNoIend,
+            QStringLiteral("the file ends without an IEND chunk (truncated?)"));
     return scan;
 }
 

@@ -8,7 +8,7 @@ Result<at::Tensor> headBuffer(
     const torch::jit::Module &head, const char *name, c10::ScalarType dtype, int64_t dims)
 {
     const auto failure = [name](const QString &why) {
-        return Error{ QStringLiteral("bad-model"),
+        return Error{ ErrorCode::BadModel,
             QStringLiteral("the model's head buffer \"%1\" %2; convert the model again with "
                            "models/convert/")
                 .arg(QLatin1String(name), why) };

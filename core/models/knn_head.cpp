@@ -11,7 +11,7 @@ namespace {
 
 Error knnError(const QString &message)
 {
-    return Error{ QStringLiteral("bad-model"), message };
+    return Error{ ErrorCode::BadModel, message };
 }
 
 // Rows scaled to unit length; an all-zero row stays zero, as scikit-learn's normalize() leaves it.

@@ -22,7 +22,7 @@ Result<LinearHead> LinearHead::fromModule(const torch::jit::Module &head)
     out.m_intercept = intercept->item<double>();
     out.m_fakeSign = fakeSign->item<double>();
     if (out.m_fakeSign != 1.0 && out.m_fakeSign != -1.0)
-        return Error{ QStringLiteral("bad-model"),
+        return Error{ ErrorCode::BadModel,
             QStringLiteral("the linear head's fake_sign must be +1 or -1") };
     return out;
 }

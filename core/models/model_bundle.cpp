@@ -13,11 +13,11 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
 {
     const QFileInfo info(path);
     if (!info.isFile())
-        return Error{ QStringLiteral("not-found"),
+        return Error{ ErrorCode::NotFound,
             QStringLiteral("model bundle %1 does not exist").arg(path) };
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{ QStringLiteral("unreadable"),
+        return Error{ ErrorCode::Unreadable,
             QStringLiteral("model bundle %1 cannot be read: %2").arg(path, file.errorString()) };
     const QByteArray bytes = file.readAll();
 
@@ -28,7 +28,7 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
                         .sha256;
     if (!options.expectedSha256.isEmpty()
         && options.expectedSha256.compare(bundle.sha256, Qt::CaseInsensitive) != 0)
-        return Error{ QStringLiteral("hash-mismatch"),
+        return Error{ ErrorCode::HashMismatch,
             QStringLiteral("model bundle %1 has SHA-256 %2, but %3 was pinned: the file "
                            "is not the one expected (damaged or replaced)")
                 .arg(path, bundle.sha256, options.expectedSha256) };
@@ -39,11 +39,11 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
         bundle.module = torch::jit::load(stream, options.device, extra);
         bundle.module.eval();
     } catch (const c10::Error &e) {
-        return Error{ QStringLiteral("bad-bundle"),
+        return Error{ ErrorCode::BadBundle,
             QStringLiteral("%1 is not a loadable TorchScript bundle: %2")
                 .arg(path, QString::fromStdString(e.what_without_backtrace())) };
     } catch (const std::exception &e) {
-        return Error{ QStringLiteral("bad-bundle"),
+        return Error{ ErrorCode::BadBundle,
             QStringLiteral("%1 is not a loadable TorchScript bundle: %2")
                 .arg(path, QString::fromUtf8(e.what())) };
     }
@@ -54,7 +54,7 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
     if (manifestJson.isEmpty()) {
         QFile sidecar(path + QStringLiteral(".json"));
         if (!sidecar.open(QIODevice::ReadOnly))
-            return Error{ QStringLiteral("bad-manifest"),
+            return Error{ ErrorCode::BadManifest,
                 QStringLiteral("model bundle %1 has no manifest: neither %2 inside the "
                                "archive nor a sidecar file %1.json")
                     .arg(path, QString::fromLatin1(kManifestExtraFile)) };

@@ -22,7 +22,7 @@ Result<ModelHead> ModelHead::fromBundle(const torch::jit::Module &module, ModelM
     if (kind == ModelManifest::Head::None)
         return out;
     if (!module.hasattr("head") || !module.attr("head").isModule())
-        return Error{ QStringLiteral("bad-model"),
+        return Error{ ErrorCode::BadModel,
             QStringLiteral("the manifest names a head but the module has no \"head\" submodule") };
     const torch::jit::Module head = module.attr("head").toModule();
     switch (kind) {

@@ -27,7 +27,7 @@ Result<OcsvmHead> OcsvmHead::fromModule(const torch::jit::Module &head)
     if (!degree)
         return degree.error();
     if (dualCoef->size(0) != supportVectors->size(0))
-        return Error{ QStringLiteral("bad-model"),
+        return Error{ ErrorCode::BadModel,
             QStringLiteral("the one-class SVM has %1 support vectors but %2 dual coefficients")
                 .arg(supportVectors->size(0))
                 .arg(dualCoef->size(0)) };

@@ -1,5 +1,7 @@
 #include "forgelens/report/analysis_json.h"
 
+#include "forgelens/report/verdict_statement.h"
+
 #include <QJsonArray>
 
 namespace forgelens {
@@ -29,7 +31,9 @@ QJsonObject modelInfoToJson(const ModelInfo &model)
                 : QJsonValue() },
         { QStringLiteral("trained_on"), manifest.trainedOn },
         { QStringLiteral("untrained_test_model"), manifest.isUntrainedTestModel() },
+        { QStringLiteral("stand_in"), manifest.standIn },
         { QStringLiteral("experimental"), manifest.experimental },
+        { QStringLiteral("caveat"), caveatCode(modelCaveat(manifest)) },
     };
 }
 
@@ -68,46 +72,80 @@ QJsonObject headScoresToJson(const HeadScores &scores)
 
 } // namespace
 
-QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &model)
+namespace {
+
+QJsonObject detectorToJson(const DetectorResult &result)
+{
+    const ModelManifest &manifest = result.model->manifest;
+    QJsonObject json{ { QStringLiteral("model"), manifest.id } };
+    QJsonArray regions;
+    for (const QRect &r : result.regions)
+        regions.append(QJsonArray{ r.x(), r.y(), r.width(), r.height() });
+    if (!result.ok()) {
+        json.insert(QStringLiteral("status"),
+            result.error ? result.error->codeName() : QStringLiteral("not-run"));
+        if (result.error)
+            json.insert(QStringLiteral("error"), result.error->message);
+        return json;
+    }
+    const Prediction &p = *result.prediction;
+    QJsonObject probabilities;
+    for (int i = 0; i < manifest.classes.size(); ++i)
+        probabilities.insert(manifest.classes.at(i), double(p.classProbabilities.at(size_t(i))));
+    json.insert(QStringLiteral("status"), QStringLiteral("ok"));
+    json.insert(QStringLiteral("p_synthetic"), double(p.pSynthetic));
+    json.insert(QStringLiteral("label"), labelCode(p.verdict, manifest));
+    json.insert(QStringLiteral("verdict"), verdictCode(p.verdict));
+    // Repeated with every result so that no result can be quoted without it.
+    const ModelCaveat caveat = modelCaveat(manifest);
+    json.insert(QStringLiteral("caveat"),
+        caveat == ModelCaveat::None ? QJsonValue() : QJsonValue(caveatCode(caveat)));
+    json.insert(QStringLiteral("experimental"), manifest.experimental);
+    json.insert(QStringLiteral("threshold"), p.threshold);
+    json.insert(QStringLiteral("top_class"), manifest.classes.value(p.topClass));
+    json.insert(QStringLiteral("probabilities"), probabilities);
+    json.insert(QStringLiteral("tiles"), p.tiles);
+    json.insert(QStringLiteral("regions"), regions);
+    if (p.head.kind != HeadScores::Kind::None)
+        json.insert(QStringLiteral("head"), headScoresToJson(p.head));
+    json.insert(QStringLiteral("inference_ms"), p.inferenceMillis);
+    return json;
+}
+
+} // namespace
+
+QJsonObject analysisRecordToJson(const AnalysisRecord &record)
 {
     const auto utc = [](const QDateTime &time) { return time.toUTC().toString(Qt::ISODateWithMs); };
     QJsonObject json{
-        { QStringLiteral("path"), outcome.path },
-        { QStringLiteral("size"), outcome.fileSize },
-        { QStringLiteral("sha256"), outcome.digest.sha256 },
-        { QStringLiteral("md5"), outcome.digest.md5 },
-        { QStringLiteral("started_utc"), utc(outcome.startedUtc) },
-        { QStringLiteral("finished_utc"), utc(outcome.finishedUtc) },
-        { QStringLiteral("model"), model.manifest.id },
+        { QStringLiteral("path"), record.path },
+        { QStringLiteral("size"), record.fileSize },
+        { QStringLiteral("sha256"), record.digest.sha256 },
+        { QStringLiteral("md5"), record.digest.md5 },
+        { QStringLiteral("started_utc"), utc(record.startedUtc) },
+        { QStringLiteral("finished_utc"), utc(record.finishedUtc) },
     };
-    if (outcome.error) {
-        json.insert(QStringLiteral("status"), outcome.error->code);
-        json.insert(QStringLiteral("error"), outcome.error->message);
+    const std::optional<Error> error = record.firstError();
+    json.insert(QStringLiteral("status"), error ? error->codeName() : QStringLiteral("ok"));
+    if (error)
+        json.insert(QStringLiteral("error"), error->message);
+    if (record.decoded()) {
+        json.insert(QStringLiteral("format"), imageFormatName(record.format));
+        json.insert(QStringLiteral("width"), record.width);
+        json.insert(QStringLiteral("height"), record.height);
+        json.insert(QStringLiteral("exif_orientation"), record.orientation);
+    }
+    if (record.metadataRead)
+        json.insert(
+            QStringLiteral("metadata_findings"), QJsonArray::fromStringList(record.findingCodes));
+    if (record.fileError)
         return json;
-    }
-    json.insert(QStringLiteral("status"), QStringLiteral("ok"));
-    json.insert(QStringLiteral("format"), imageFormatName(outcome.format));
-    json.insert(QStringLiteral("width"), outcome.width);
-    json.insert(QStringLiteral("height"), outcome.height);
-    json.insert(QStringLiteral("exif_orientation"), outcome.orientation);
-    if (const std::optional<Prediction> &p = outcome.prediction) {
-        QJsonObject probabilities;
-        for (int i = 0; i < model.manifest.classes.size(); ++i)
-            probabilities.insert(
-                model.manifest.classes.at(i), double(p->classProbabilities.at(size_t(i))));
-        json.insert(QStringLiteral("p_synthetic"), double(p->pSynthetic));
-        json.insert(QStringLiteral("label"), verdictCode(p->verdict));
-        // Repeated with every result so that no result can be quoted without it.
-        if (model.manifest.experimental)
-            json.insert(QStringLiteral("experimental"), true);
-        json.insert(QStringLiteral("threshold"), p->threshold);
-        json.insert(QStringLiteral("top_class"), model.manifest.classes.value(p->topClass));
-        json.insert(QStringLiteral("probabilities"), probabilities);
-        json.insert(QStringLiteral("tiles"), p->tiles);
-        if (p->head.kind != HeadScores::Kind::None)
-            json.insert(QStringLiteral("head"), headScoresToJson(p->head));
-        json.insert(QStringLiteral("inference_ms"), p->inferenceMillis);
-    }
+    QJsonArray detectors;
+    for (const DetectorResult &result : record.detectors)
+        detectors.append(detectorToJson(result));
+    json.insert(QStringLiteral("detectors"), detectors);
+    json.insert(QStringLiteral("agreement"), agreementSentence(record));
+    json.insert(QStringLiteral("caveats"), QJsonArray::fromStringList(recordCaveats(record)));
     return json;
 }
 

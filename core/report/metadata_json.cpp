@@ -7,7 +7,8 @@ namespace {
 
 QJsonObject errorToJson(const Error &error)
 {
-    return { { QStringLiteral("code"), error.code }, { QStringLiteral("message"), error.message } };
+    return { { QStringLiteral("code"), error.codeName() },
+        { QStringLiteral("message"), error.message } };
 }
 
 } // namespace

@@ -16,7 +16,7 @@ bool needsQuotes(const QString &field)
 
 Error badCsv(qint64 line, const QString &what)
 {
-    return Error{ QStringLiteral("bad-csv"), QStringLiteral("line %1: %2").arg(line).arg(what) };
+    return Error{ ErrorCode::BadCsv, QStringLiteral("line %1: %2").arg(line).arg(what) };
 }
 
 } // namespace

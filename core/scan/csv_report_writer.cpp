@@ -16,7 +16,7 @@ constexpr qint64 kFlushIntervalMillis = 2000;
 
 Error systemError(const QString &what, const QString &path, int code)
 {
-    return Error{ QStringLiteral("output-write-failed"),
+    return Error{ ErrorCode::OutputWriteFailed,
         QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(std::strerror(code))) };
 }
 

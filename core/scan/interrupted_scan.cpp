@@ -10,7 +10,7 @@ namespace {
 
 Error mismatch(const QString &message)
 {
-    return Error{ QStringLiteral("resume-mismatch"), message };
+    return Error{ ErrorCode::ResumeMismatch, message };
 }
 
 } // namespace
@@ -61,7 +61,7 @@ Result<InterruptedScan> readInterruptedScan(const QString &csvPath, const QStrin
         return std::nullopt;
     });
     if (!parsed)
-        return parsed.error().code == QLatin1String("bad-csv")
+        return parsed.error().code == ErrorCode::BadCsv
             ? mismatch(QStringLiteral("%1: %2").arg(csvPath, parsed.error().message))
             : parsed.error();
     scan.completeBytes = *parsed;

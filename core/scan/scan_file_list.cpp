@@ -105,13 +105,11 @@ Result<ScanFileList> listScanFiles(const QString &root, const ScanWalkOptions &o
 {
     const QFileInfo info(root);
     if (!info.exists())
-        return Error{ QStringLiteral("root-unreadable"),
-            QStringLiteral("%1 does not exist").arg(root) };
+        return Error{ ErrorCode::RootUnreadable, QStringLiteral("%1 does not exist").arg(root) };
     if (!info.isDir())
-        return Error{ QStringLiteral("root-unreadable"),
-            QStringLiteral("%1 is not a folder").arg(root) };
+        return Error{ ErrorCode::RootUnreadable, QStringLiteral("%1 is not a folder").arg(root) };
     if (!QDir(root).isReadable())
-        return Error{ QStringLiteral("root-unreadable"),
+        return Error{ ErrorCode::RootUnreadable,
             QStringLiteral("%1 cannot be listed (permission denied)").arg(root) };
 
     ScanFileList list;

@@ -20,7 +20,7 @@ namespace {
 
 Error refused(const QString &message)
 {
-    return Error{ QStringLiteral("merge-refused"), message };
+    return Error{ ErrorCode::MergeRefused, message };
 }
 
 struct MergedRow {
@@ -108,10 +108,10 @@ private:
 Result<MergeSummary> mergeScanReports(const MergeSettings &settings)
 {
     if (settings.inputs.isEmpty() || settings.output.isEmpty())
-        return Error{ QStringLiteral("bad-settings"),
+        return Error{ ErrorCode::BadSettings,
             QStringLiteral("give the shard reports and -o OUTPUT") };
     if (QFileInfo::exists(settings.output) && !settings.overwrite)
-        return Error{ QStringLiteral("output-exists"),
+        return Error{ ErrorCode::OutputExists,
             QStringLiteral("%1 exists: give --overwrite to replace it").arg(settings.output) };
 
     MergeSummary summary;
@@ -126,7 +126,7 @@ Result<MergeSummary> mergeScanReports(const MergeSettings &settings)
                                           "that scan with --resume first")
                                .arg(input));
         if (QFileInfo(input).canonicalFilePath() == QFileInfo(settings.output).canonicalFilePath())
-            return Error{ QStringLiteral("bad-settings"),
+            return Error{ ErrorCode::BadSettings,
                 QStringLiteral("%1 is both an input and the output").arg(input) };
         if (auto error = shards.add(input, summary))
             return *error;
@@ -170,7 +170,7 @@ Result<MergeSummary> mergeScanReports(const MergeSettings &settings)
             return std::nullopt;
         });
         if (!parsed)
-            return parsed.error().code == QLatin1String("bad-csv")
+            return parsed.error().code == ErrorCode::BadCsv
                 ? refused(QStringLiteral("%1: %2").arg(input, parsed.error().message))
                 : parsed.error();
         if (*parsed != size)
@@ -194,13 +194,13 @@ Result<MergeSummary> mergeScanReports(const MergeSettings &settings)
         [](const MergedRow &a, const MergedRow &b) { return a.path < b.path; });
     QSaveFile file(settings.output);
     if (!file.open(QIODevice::WriteOnly))
-        return Error{ QStringLiteral("output-write-failed"),
+        return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot create %1: %2").arg(settings.output, file.errorString()) };
     file.write(csvRecord(header));
     for (const MergedRow &row : rows)
         file.write(row.record);
     if (!file.commit())
-        return Error{ QStringLiteral("output-write-failed"),
+        return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot write %1: %2").arg(settings.output, file.errorString()) };
     summary.rows = qint64(rows.size());
 

@@ -1,10 +1,8 @@
 #include "forgelens/scan/scan_pipeline.h"
 
-#include "forgelens/image/evidence_file.h"
-#include "forgelens/image/preprocessor.h"
-#include "forgelens/inference/inference_worker.h"
+#include "forgelens/analysis/detector_set.h"
+#include "forgelens/analysis/file_analysis.h"
 #include "forgelens/inference/usable_cores.h"
-#include "forgelens/metadata/metadata_report.h"
 #include "forgelens/scan/csv_report_writer.h"
 #include "forgelens/scan/interrupted_scan.h"
 #include "forgelens/scan/scan_row.h"
@@ -31,18 +29,6 @@ namespace {
 // flight always passes, so one image larger than the budget still goes through.
 constexpr qint64 kTensorBudgetBytes = qint64(512) << 20;
 
-// Models that share one input specification: each file is preprocessed once for all of them.
-struct ModelGroup {
-    InputSpec spec;
-    std::vector<size_t> models;
-};
-
-struct PendingRow {
-    ScanRow row;
-    std::vector<std::future<Result<Prediction>>> predictions; // per model; invalid: not submitted
-    qint64 tensorBytes = 0;
-};
-
 struct PipelineOutcome {
     qint64 rowsWritten = 0;
     bool interrupted = false;
@@ -62,7 +48,7 @@ QString describeException(std::exception_ptr exception)
 
 Error internalError(std::exception_ptr exception)
 {
-    return Error{ QStringLiteral("internal-error"),
+    return Error{ ErrorCode::InternalError,
         QStringLiteral("failed unexpectedly (%1); please report this with the file's SHA-256")
             .arg(describeException(std::move(exception))) };
 }
@@ -71,17 +57,19 @@ Error internalError(std::exception_ptr exception)
 class Pipeline {
 public:
     Pipeline(const std::vector<ScanFile> &files, const ScanSettings &settings,
-        const std::vector<std::shared_ptr<InferenceWorker>> &workers,
-        const std::vector<ModelGroup> &groups, const std::atomic_bool &cancel)
-        : m_files(files), m_settings(settings), m_workers(workers), m_groups(groups),
-          m_cancel(cancel)
+        const DetectorSet &detectors, const std::atomic_bool &cancel)
+        : m_files(files), m_settings(settings), m_detectors(detectors), m_cancel(cancel)
     {
-        for (const std::shared_ptr<InferenceWorker> &worker : workers)
-            m_models.push_back(worker->info());
+        // A CSV row needs the finding codes and the predictions, nothing more: no embeddings,
+        // no whole metadata report held while the models run.
+        m_request.limits = settings.limits;
+        m_request.readMetadata = settings.readMetadata;
     }
 
-    PipelineOutcome run(int decodeThreads, int inFlight, CsvReportWriter &writer,
-        const std::function<void(const ScanRow &)> &rowWritten)
+    using RowWritten = std::function<void(const QString &relativePath, const AnalysisRecord &)>;
+
+    PipelineOutcome run(
+        int decodeThreads, int inFlight, CsvReportWriter &writer, const RowWritten &rowWritten)
     {
         m_freeSlots = inFlight;
         m_running = decodeThreads;
@@ -110,8 +98,8 @@ private:
     bool stopping() const { return m_stop.load() || m_cancel.load(); }
 
     // Takes the rows in walk order as the pool finishes them and appends them to the CSV.
-    void writeInOrder(qint64 count, CsvReportWriter &writer,
-        const std::function<void(const ScanRow &)> &rowWritten, PipelineOutcome &outcome)
+    void writeInOrder(qint64 count, CsvReportWriter &writer, const RowWritten &rowWritten,
+        PipelineOutcome &outcome)
     {
         for (qint64 index = 0; index < count; ++index) {
             std::unique_lock lock(m_mutex);
@@ -119,16 +107,18 @@ private:
             const auto found = m_ready.find(index);
             if (found == m_ready.end())
                 return; // cancelled before any worker took this file
-            PendingRow pending = std::move(found->second);
+            PendingAnalysis pending = std::move(found->second);
             m_ready.erase(found);
             lock.unlock();
 
-            collectPredictions(pending);
-            std::optional<Error> error = writer.append(scanCsvFields(pending.row, m_models));
+            const qint64 inputBytes = pending.inputBytes;
+            const AnalysisRecord record = finishFileAnalysis(std::move(pending), m_request);
+            const QString &relativePath = m_files.at(size_t(index)).relativePath;
+            std::optional<Error> error = writer.append(scanCsvFields(relativePath, record));
 
             lock.lock();
             ++m_freeSlots;
-            m_tensorBytes -= pending.tensorBytes;
+            m_tensorBytes -= inputBytes;
             m_oldestUnwritten = index + 1;
             lock.unlock();
             m_slotFreed.notify_all();
@@ -137,7 +127,7 @@ private:
                 return;
             }
             ++outcome.rowsWritten;
-            rowWritten(pending.row);
+            rowWritten(relativePath, record);
         }
     }
 
@@ -160,7 +150,7 @@ private:
                 ++m_freeSlots;
                 break;
             }
-            PendingRow pending = prepare(index);
+            PendingAnalysis pending = prepare(index);
             {
                 std::lock_guard lock(m_mutex);
                 m_ready.emplace(index, std::move(pending));
@@ -186,98 +176,19 @@ private:
         m_tensorBytes += bytes;
     }
 
-    PendingRow prepare(qint64 index)
+    PendingAnalysis prepare(qint64 index)
     {
-        const ScanFile &file = m_files.at(size_t(index));
-        PendingRow pending;
-        ScanRow &row = pending.row;
-        row.relativePath = file.relativePath;
-        row.predictions.resize(m_workers.size());
-        pending.predictions.resize(m_workers.size());
-        try {
-            prepareStages(file, index, pending);
-        } catch (...) {
-            const Error error = internalError(std::current_exception());
-            row.fail(error.code, error.message);
-        }
-        return pending;
-    }
-
-    void prepareStages(const ScanFile &file, qint64 index, PendingRow &pending)
-    {
-        ScanRow &row = pending.row;
-        Result<EvidenceFile> evidence
-            = readEvidenceFile(file.absolutePath, m_settings.limits.maxFileBytes);
-        if (!evidence) {
-            row.fail(evidence.error().code, evidence.error().message);
-            return;
-        }
-        row.fileSize = evidence->bytes.size();
-        row.sha256 = evidence->digest.sha256;
-        if (m_settings.readMetadata) {
-            for (const MetadataFinding &finding : readMetadataReport(evidence->view()).findings) {
-                if (!row.findingCodes.contains(finding.code))
-                    row.findingCodes.append(finding.code);
-            }
-        }
-        Result<DecodedImage> decoded = decodeImage(evidence->view(), m_settings.limits);
-        evidence->bytes = QByteArray();
-        if (!decoded) {
-            row.fail(decoded.error().code, decoded.error().message);
-            return;
-        }
-        row.width = decoded->width;
-        row.height = decoded->height;
-        row.format = decoded->format;
-
-        std::vector<at::Tensor> inputs;
-        for (const ModelGroup &group : m_groups) {
-            Result<at::Tensor> input = preprocessImage(*decoded, group.spec);
-            if (!input) {
-                row.fail(input.error().code, input.error().message);
-                inputs.emplace_back();
-                continue;
-            }
-            pending.tensorBytes += qint64(input->numel()) * qint64(input->element_size());
-            inputs.push_back(std::move(input).value());
-        }
-        decoded = Error{}; // the pixels are no longer needed while the models run
-        bookTensorBytes(index, pending.tensorBytes);
-        for (size_t g = 0; g < m_groups.size(); ++g) {
-            if (!inputs[g].defined())
-                continue;
-            for (const size_t model : m_groups[g].models)
-                pending.predictions[model] = m_workers[model]->submit(inputs[g]);
-        }
-    }
-
-    void collectPredictions(PendingRow &pending)
-    {
-        for (size_t model = 0; model < pending.predictions.size(); ++model) {
-            std::future<Result<Prediction>> &future = pending.predictions[model];
-            if (!future.valid())
-                continue;
-            const QString &id = m_workers[model]->info().manifest.id;
-            try {
-                Result<Prediction> prediction = future.get();
-                if (prediction)
-                    pending.row.predictions[model] = std::move(prediction).value();
-                else
-                    pending.row.fail(prediction.error().code,
-                        QStringLiteral("%1: %2").arg(id, prediction.error().message));
-            } catch (...) {
-                const Error error = internalError(std::current_exception());
-                pending.row.fail(error.code, QStringLiteral("%1: %2").arg(id, error.message));
-            }
-        }
+        AnalysisHooks hooks;
+        hooks.reserveInputs = [this, index](qint64 bytes) { bookTensorBytes(index, bytes); };
+        return beginFileAnalysis(
+            m_files.at(size_t(index)).absolutePath, m_detectors, m_request, hooks);
     }
 
     const std::vector<ScanFile> &m_files;
     const ScanSettings &m_settings;
-    const std::vector<std::shared_ptr<InferenceWorker>> &m_workers;
-    const std::vector<ModelGroup> &m_groups;
+    const DetectorSet &m_detectors;
     const std::atomic_bool &m_cancel;
-    std::vector<ModelInfo> m_models; // the workers' models, in column order
+    AnalysisRequest m_request;
 
     std::atomic_bool m_stop{ false };
     std::atomic<qint64> m_next{ 0 };
@@ -288,35 +199,17 @@ private:
     int m_running = 0;
     qint64 m_tensorBytes = 0;
     qint64 m_oldestUnwritten = 0;
-    std::map<qint64, PendingRow> m_ready;
+    std::map<qint64, PendingAnalysis> m_ready;
 };
 
 Error badSettings(const QString &message)
 {
-    return Error{ QStringLiteral("bad-settings"), message };
+    return Error{ ErrorCode::BadSettings, message };
 }
 
 bool isInside(const QString &path, const QString &folder)
 {
     return path == folder || path.startsWith(folder + u'/');
-}
-
-std::vector<ModelGroup> groupByInput(const std::vector<ModelInfo> &models)
-{
-    std::vector<ModelGroup> groups;
-    std::vector<QJsonObject> keys;
-    for (size_t m = 0; m < models.size(); ++m) {
-        const QJsonObject key = models[m].manifest.json.value(QStringLiteral("input")).toObject();
-        size_t g = 0;
-        while (g < keys.size() && keys[g] != key)
-            ++g;
-        if (g == keys.size()) {
-            keys.push_back(key);
-            groups.push_back(ModelGroup{ models[m].manifest.input, {} });
-        }
-        groups[g].models.push_back(m);
-    }
-    return groups;
 }
 
 // Where the interrupted run's settings differ from this one's, a sentence saying how.
@@ -384,29 +277,32 @@ public:
         for (const auto &[status, count] : m_summary.statusCounts)
             progress.failed += status == QLatin1String("ok") ? 0 : count;
         const qint64 resumed = plan.rowsResumed;
-        Pipeline pipeline(m_files, m_settings, m_workers, m_groups, m_cancel);
-        const PipelineOutcome outcome
-            = pipeline.run(plan.decodeThreads, inFlight, **writer, [&](const ScanRow &row) {
-                  ++m_summary.statusCounts[row.status];
-                  ++progress.done;
-                  if (row.status != QLatin1String("ok"))
-                      ++progress.failed;
-                  if (!m_observer.progress)
-                      return;
-                  progress.elapsedSeconds = double(clock.nsecsElapsed()) / 1e9;
-                  const qint64 ran = progress.done - resumed;
-                  progress.filesPerSecond
-                      = progress.elapsedSeconds > 0 ? double(ran) / progress.elapsedSeconds : 0.0;
-                  progress.etaSeconds = progress.elapsedSeconds >= 1.0 && ran > 0
-                      ? double(progress.total - progress.done) / progress.filesPerSecond
-                      : -1.0;
-                  m_observer.progress(progress);
-              });
+        Pipeline pipeline(m_files, m_settings, m_detectors, m_cancel);
+        const PipelineOutcome outcome = pipeline.run(plan.decodeThreads, inFlight, **writer,
+            [&](const QString &relativePath, const AnalysisRecord &record) {
+                const std::optional<Error> error = record.firstError();
+                ++m_summary.statusCounts[error ? error->codeName() : QStringLiteral("ok")];
+                ++progress.done;
+                if (error)
+                    ++progress.failed;
+                if (m_observer.recordWritten)
+                    m_observer.recordWritten(relativePath, record);
+                if (!m_observer.progress)
+                    return;
+                progress.elapsedSeconds = double(clock.nsecsElapsed()) / 1e9;
+                const qint64 ran = progress.done - resumed;
+                progress.filesPerSecond
+                    = progress.elapsedSeconds > 0 ? double(ran) / progress.elapsedSeconds : 0.0;
+                progress.etaSeconds = progress.elapsedSeconds >= 1.0 && ran > 0
+                    ? double(progress.total - progress.done) / progress.filesPerSecond
+                    : -1.0;
+                m_observer.progress(progress);
+            });
         m_summary.rowsWritten = outcome.rowsWritten;
         m_summary.interrupted = outcome.interrupted || outcome.writeError.has_value();
         m_summary.finishedUtc = QDateTime::currentDateTimeUtc();
         // Stop the models before the files are finished: nothing waits on them any more.
-        m_workers.clear();
+        m_detectors = DetectorSet();
 
         if (outcome.writeError) {
             writer->reset();
@@ -443,7 +339,7 @@ private:
     {
         const QFileInfo root(m_settings.root);
         if (!root.isDir())
-            return Error{ QStringLiteral("root-unreadable"),
+            return Error{ ErrorCode::RootUnreadable,
                 QStringLiteral("%1 is not a folder").arg(m_settings.root) };
         const QFileInfo output(m_settings.outputCsv);
         const QFileInfo outputFolder(output.absolutePath());
@@ -458,15 +354,15 @@ private:
         const bool interruptedExists = QFileInfo::exists(m_settings.temporaryCsvPath());
         const bool reportExists = QFileInfo::exists(m_settings.outputCsv);
         if (interruptedExists && !m_settings.resume)
-            return Error{ QStringLiteral("interrupted-run-exists"),
+            return Error{ ErrorCode::InterruptedRunExists,
                 QStringLiteral("an interrupted scan left %1: continue it with --resume, or "
                                "delete it to start again")
                     .arg(m_settings.temporaryCsvPath()) };
         if (m_settings.resume && !interruptedExists && reportExists)
-            return Error{ QStringLiteral("nothing-to-resume"),
+            return Error{ ErrorCode::NothingToResume,
                 QStringLiteral("%1 is already complete").arg(m_settings.outputCsv) };
         if (reportExists && !m_settings.overwrite && !m_settings.resume)
-            return Error{ QStringLiteral("output-exists"),
+            return Error{ ErrorCode::OutputExists,
                 QStringLiteral("%1 exists: give --overwrite to replace it")
                     .arg(m_settings.outputCsv) };
         return std::nullopt;
@@ -475,23 +371,12 @@ private:
     std::optional<Error> loadModels()
     {
         const int queueCapacity = std::max(2, m_settings.engine.maxBatch * 2);
-        for (const QString &path : m_settings.modelPaths) {
-            Result<std::shared_ptr<InferenceWorker>> worker
-                = InferenceWorker::start(path, m_settings.engine, queueCapacity);
-            if (!worker)
-                return Error{ QStringLiteral("model-unusable"),
-                    QStringLiteral("%1: [%2] %3")
-                        .arg(path, worker.error().code, worker.error().message) };
-            for (const ModelInfo &loaded : m_summary.plan.models) {
-                if (loaded.manifest.id == (*worker)->info().manifest.id)
-                    return badSettings(QStringLiteral("two models have the id \"%1\" (%2 and %3); "
-                                                      "their columns would be indistinguishable")
-                                           .arg(loaded.manifest.id, loaded.bundlePath, path));
-            }
-            m_summary.plan.models.push_back((*worker)->info());
-            m_workers.push_back(std::move(worker).value());
-        }
-        m_groups = groupByInput(m_summary.plan.models);
+        Result<DetectorSet> detectors
+            = DetectorSet::load(m_settings.modelPaths, m_settings.engine, queueCapacity);
+        if (!detectors)
+            return detectors.error();
+        m_detectors = std::move(detectors).value();
+        m_summary.plan.models = m_detectors.models();
         return std::nullopt;
     }
 
@@ -506,7 +391,7 @@ private:
         if (interrupted->header.isEmpty())
             return std::nullopt; // killed before its header reached the disk: start afresh
         if (interrupted->header != header)
-            return Error{ QStringLiteral("resume-mismatch"),
+            return Error{ ErrorCode::ResumeMismatch,
                 QStringLiteral("the interrupted report's columns (%1) differ from this run's "
                                "(%2): resume with the same models in the same order")
                     .arg(interrupted->header.join(u','), header.join(u',')) };
@@ -514,7 +399,7 @@ private:
             = resumeDifference(interrupted->sidecar.value(QStringLiteral("settings")).toObject(),
                 scanIdentityJson(m_settings, m_summary.plan.models));
         if (!difference.isEmpty())
-            return Error{ QStringLiteral("resume-mismatch"),
+            return Error{ ErrorCode::ResumeMismatch,
                 QStringLiteral("%1: resume with the same folder, models and options")
                     .arg(difference) };
         m_done = std::move(interrupted->donePaths);
@@ -557,8 +442,7 @@ private:
     const std::atomic_bool &m_cancel;
     const ScanObserver &m_observer;
     ScanSummary m_summary;
-    std::vector<std::shared_ptr<InferenceWorker>> m_workers;
-    std::vector<ModelGroup> m_groups;
+    DetectorSet m_detectors;
     std::vector<ScanFile> m_files;
     QSet<QString> m_done;
     QJsonArray m_previousRuns;

@@ -1,5 +1,7 @@
 #include "forgelens/scan/scan_row.h"
 
+#include "forgelens/report/verdict_statement.h"
+
 namespace forgelens {
 
 QStringList scanCsvHeader(const std::vector<ModelInfo> &models)
@@ -16,27 +18,27 @@ QStringList scanCsvHeader(const std::vector<ModelInfo> &models)
     return header;
 }
 
-QStringList scanCsvFields(const ScanRow &row, const std::vector<ModelInfo> &models)
+QStringList scanCsvFields(const QString &relativePath, const AnalysisRecord &record)
 {
-    const bool decoded = row.width > 0;
-    QStringList fields{ row.relativePath,
-        row.fileSize >= 0 ? QString::number(row.fileSize) : QString(), row.sha256,
-        decoded ? QString::number(row.width) : QString(),
-        decoded ? QString::number(row.height) : QString(),
-        row.format == ImageFormat::Unknown ? QString() : imageFormatName(row.format) };
-    for (size_t m = 0; m < row.predictions.size(); ++m) {
-        const std::optional<Prediction> &prediction = row.predictions[m];
-        if (!prediction) {
+    const bool decoded = record.decoded();
+    QStringList fields{ relativePath,
+        record.fileSize >= 0 ? QString::number(record.fileSize) : QString(), record.digest.sha256,
+        decoded ? QString::number(record.width) : QString(),
+        decoded ? QString::number(record.height) : QString(),
+        record.format == ImageFormat::Unknown ? QString() : imageFormatName(record.format) };
+    for (const DetectorResult &result : record.detectors) {
+        if (!result.ok()) {
             fields << QString() << QString() << QString();
             continue;
         }
-        const bool experimental = m < models.size() && models[m].manifest.experimental;
-        fields << QString::number(double(prediction->pSynthetic), 'f', 6)
-               << (experimental ? QStringLiteral("experimental_") : QString())
-                + verdictCode(prediction->verdict)
-               << QString::number(prediction->threshold, 'g', 10);
+        const Prediction &p = *result.prediction;
+        fields << QString::number(double(p.pSynthetic), 'f', 6)
+               << labelCode(p.verdict, result.model->manifest)
+               << QString::number(p.threshold, 'g', 10);
     }
-    fields << row.findingCodes.join(u';') << row.status << row.errorMessage;
+    const std::optional<Error> error = record.firstError();
+    fields << record.findingCodes.join(u';') << (error ? error->codeName() : QStringLiteral("ok"))
+           << (error ? error->message : QString());
     return fields;
 }
 

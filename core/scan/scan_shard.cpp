@@ -9,8 +9,7 @@ Result<ShardSpec> ShardSpec::parse(const QString &text)
     static const QRegularExpression pattern(QStringLiteral("^(\\d{1,9})/(\\d{1,9})$"));
     const QRegularExpressionMatch match = pattern.match(text.trimmed());
     const auto bad = [&text](const QString &why) {
-        return Error{ QStringLiteral("bad-shard"),
-            QStringLiteral("--shard \"%1\": %2").arg(text, why) };
+        return Error{ ErrorCode::BadShard, QStringLiteral("--shard \"%1\": %2").arg(text, why) };
     };
     if (!match.hasMatch())
         return bad(QStringLiteral("expected K/N, e.g. 0/8 for the first of eight shards"));

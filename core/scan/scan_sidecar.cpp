@@ -96,11 +96,11 @@ std::optional<Error> writeJsonAtomically(const QString &path, const QJsonObject 
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error{ QStringLiteral("output-write-failed"),
+        return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot create %1: %2").arg(path, file.errorString()) };
     file.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
     if (!file.commit())
-        return Error{ QStringLiteral("output-write-failed"),
+        return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot write %1: %2").arg(path, file.errorString()) };
     return std::nullopt;
 }

@@ -54,9 +54,20 @@ def check_manifest(manifest):
         raise ValueError("threshold.value must lie strictly between 0 and 1")
 
 
-def write_bundle(module, manifest, out_path):
+def add_stand_in_option(parser):
+    """--stand-in: every converter's flag for weights that are not the system's published
+    ones (the parity cases' random weights laid out like the release)."""
+    parser.add_argument("--stand-in", action="store_true",
+                        help="the weights are a stand-in, not the published ones: the manifest "
+                             "says so (stand_in: true) and ForgeLens marks every verdict "
+                             "STAND-IN WEIGHTS")
+
+
+def write_bundle(module, manifest, out_path, stand_in=False):
     """Checks the manifest and saves the bundle atomically (temp file + rename). Each converter
-    runs its module against the eager reference before it calls this."""
+    runs its module against the eager reference before it calls this. `stand_in` marks a
+    bundle whose weights are not the system's published ones."""
+    manifest = dict(manifest, stand_in=bool(stand_in))
     check_manifest(manifest)
     if not isinstance(module, torch.jit.ScriptModule):
         raise TypeError("write_bundle takes a scripted or traced module")

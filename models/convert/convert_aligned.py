@@ -248,6 +248,7 @@ def parse_args(argv=None):
                         help="tiles of 512x512 a large image is sampled with (default 4: one tile "
                              "costs about 16 ResNet-50 passes at 512x512, seconds on a CPU)")
     parser.add_argument("--out", required=True, help="bundle file to write (.pt)")
+    bundle_writer.add_stand_in_option(parser)
     return parser.parse_args(argv)
 
 
@@ -275,7 +276,7 @@ def main(argv=None):
     net = load_network(args.checkpoint, args.trust_pickle)
     module = build_module(net)
     manifest = build_manifest(args, args.checkpoint, args.config)
-    bundle_writer.write_bundle(module, manifest, args.out)
+    bundle_writer.write_bundle(module, manifest, args.out, stand_in=args.stand_in)
     print("wrote %s (%.1f MB): %s, %s, threshold %.3f on P(fake), input whole image / %dx%d "
           "tiles" % (args.out, os.path.getsize(args.out) / 1e6, manifest["id"],
                      manifest["name"], args.threshold, TILE, TILE))

@@ -268,6 +268,7 @@ def parse_args(argv):
     parser.add_argument("--sklearn-dir",
                         help="folder holding the three head files (default: MODEL_DIR/sklearn)")
     parser.add_argument("--out-dir", required=True, help="where the bundles are written")
+    bundle_writer.add_stand_in_option(parser)
     parser.add_argument("--heads", default="linear,knn,ocsvm",
                         help="comma-separated subset of linear,knn,ocsvm (default: all)")
     args = parser.parse_args(argv)
@@ -322,7 +323,7 @@ def main(argv=None):
         sources = source_entries(args.model_dir, config_path, weights_path, head_path)
         manifest = build_manifest(kind, estimator, cfg, weights_path, sources, notes)
         out_path = os.path.join(args.out_dir, f"code-vit-tiny-{kind}.pt")
-        bundle_writer.write_bundle(module, manifest, out_path)
+        bundle_writer.write_bundle(module, manifest, out_path, stand_in=args.stand_in)
         size = os.path.getsize(out_path)
         print(f"convert_code: wrote {out_path} ({size / 1e6:.1f} MB; head "
               f"{manifest['head']['type']}, agrees with scikit-learn to {error:.1e})")

@@ -425,6 +425,7 @@ def build_parser():
                         help="comma-separated expert architectures in index order "
                              "(default: the official seven: %(default)s)")
     parser.add_argument("--out", default="dfd-ensemble.pt", help="bundle to write")
+    bundle_writer.add_stand_in_option(parser)
     parser.add_argument("--trust-pickle", action="store_true",
                         help="skip the check that the files' pickles import only containers "
                              "and tensors (trusted files only)")
@@ -457,7 +458,7 @@ def main(argv=None):
         model, ema_info = convert(weights_path, ema_path, experts, args.trust_pickle)
         scripted = script_module(model)
         manifest = build_manifest(experts, weights_path, ema_path, ema_info, root)
-        bundle_writer.write_bundle(scripted, manifest, args.out)
+        bundle_writer.write_bundle(scripted, manifest, args.out, stand_in=args.stand_in)
     except ConversionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -220,6 +220,7 @@ def parse_args(argv=None):
                         help="allow full unpickling when the safe loader (weights_only) "
                              "cannot read the file; only for files from a trusted source")
     parser.add_argument("--out", required=True, help="bundle file to write (.pt)")
+    bundle_writer.add_stand_in_option(parser)
     return parser.parse_args(argv)
 
 
@@ -237,7 +238,7 @@ def main(argv=None):
     net = load_network(args.backbone, args.weights, args.trust_pickle)
     module = build_module(net, args.backbone)
     manifest = build_manifest(args, args.backbone)
-    bundle_writer.write_bundle(module, manifest, args.out)
+    bundle_writer.write_bundle(module, manifest, args.out, stand_in=args.stand_in)
     print("wrote %s (%.1f MB): %s, classes %s, input %dx%d%s" % (
         args.out, os.path.getsize(args.out) / 1e6, manifest["id"],
         "/".join(manifest["classes"]), SIZE, SIZE,

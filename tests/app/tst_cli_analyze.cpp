@@ -33,6 +33,8 @@ private Q_SLOTS:
     void jsonHasOneResultPerFile();
     void allGoodExitsZero();
     void usageAndModelErrorsHaveTheirOwnExitCodes();
+    void defaultBundleIsFoundAndNamed();
+    void severalDetectorsSideBySide();
     void referenceDetectorPrintsScoreBandAndStatus();
 };
 
@@ -72,12 +74,10 @@ void TestCliAnalyze::jsonHasOneResultPerFile()
         kFixtures + QStringLiteral("pattern_lossless.webp") });
     QCOMPARE(run.exitCode, 1);
     const QJsonObject document = QJsonDocument::fromJson(run.out.toUtf8()).object();
-    QCOMPARE(document.value(QStringLiteral("model")).toObject().value(QStringLiteral("id")),
-        QStringLiteral("forgelens-untrained-test"));
-    QVERIFY(document.value(QStringLiteral("model"))
-                .toObject()
-                .value(QStringLiteral("untrained_test_model"))
-                .toBool());
+    const QJsonObject model = document.value(QStringLiteral("models")).toArray().at(0).toObject();
+    QCOMPARE(model.value(QStringLiteral("id")), QStringLiteral("forgelens-untrained-test"));
+    QVERIFY(model.value(QStringLiteral("untrained_test_model")).toBool());
+    QCOMPARE(model.value(QStringLiteral("caveat")), QStringLiteral("untrained"));
     const QJsonArray results = document.value(QStringLiteral("results")).toArray();
     QCOMPARE(results.size(), 3);
     QCOMPARE(results[0].toObject().value(QStringLiteral("status")),
@@ -87,9 +87,14 @@ void TestCliAnalyze::jsonHasOneResultPerFile()
     QCOMPARE(ok.value(QStringLiteral("status")), QStringLiteral("ok"));
     QCOMPARE(ok.value(QStringLiteral("format")), QStringLiteral("webp"));
     QCOMPARE(ok.value(QStringLiteral("sha256")).toString().size(), 64);
-    const double p = ok.value(QStringLiteral("p_synthetic")).toDouble(-1);
+    const QJsonObject detector = ok.value(QStringLiteral("detectors")).toArray().at(0).toObject();
+    QCOMPARE(detector.value(QStringLiteral("model")), QStringLiteral("forgelens-untrained-test"));
+    const double p = detector.value(QStringLiteral("p_synthetic")).toDouble(-1);
     QVERIFY(p >= 0.0 && p <= 1.0);
-    QCOMPARE(ok.value(QStringLiteral("label")).toString(),
+    // The label carries the model's caveat; the bare verdict is beside it.
+    QCOMPARE(detector.value(QStringLiteral("label")).toString(),
+        p >= 0.5 ? QStringLiteral("untrained_synthetic") : QStringLiteral("untrained_not_flagged"));
+    QCOMPARE(detector.value(QStringLiteral("verdict")).toString(),
         p >= 0.5 ? QStringLiteral("synthetic") : QStringLiteral("not_flagged"));
 }
 
@@ -103,13 +108,68 @@ void TestCliAnalyze::allGoodExitsZero()
     QCOMPARE(run.out.count(QStringLiteral("P(synthetic)")), 2);
 }
 
+// Without --model, the bundle in $FORGELENS_MODELS (else the build tree's or install prefix's
+// model folder) is used, and the program says which.
+void TestCliAnalyze::defaultBundleIsFoundAndNamed()
+{
+    qputenv("FORGELENS_MODELS", QByteArray(FORGELENS_TEST_MODEL));
+    const forgelens::testing::CliRun run
+        = runCli({ QStringLiteral("analyze"), kFixtures + QStringLiteral("pattern.png") });
+    qunsetenv("FORGELENS_MODELS");
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(
+        run.err.contains(QStringLiteral("using the default model bundle " FORGELENS_TEST_MODEL)),
+        qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("forgelens-untrained-test")));
+
+    // Nothing set: the build tree's copy of the reference detector.
+    const forgelens::testing::CliRun built
+        = runCli({ QStringLiteral("analyze"), kFixtures + QStringLiteral("pattern.png") });
+    QCOMPARE(built.exitCode, 0);
+    QVERIFY2(built.err.contains(QStringLiteral("reference/reference.pt")), qPrintable(built.err));
+}
+
+void TestCliAnalyze::severalDetectorsSideBySide()
+{
+    const QStringList arguments{ QStringLiteral("analyze"), QStringLiteral("--model"),
+        QStringLiteral(FORGELENS_TEST_MODEL), QStringLiteral("--model"),
+        QStringLiteral(FORGELENS_REFERENCE_BUNDLE), kFixtures + QStringLiteral("pattern.png") };
+    const forgelens::testing::CliRun text = runCli(arguments);
+    QCOMPARE(text.exitCode, 0);
+    QCOMPARE(text.out.count(QStringLiteral("P(synthetic)")), 2);
+    QVERIFY2(text.out.contains(QStringLiteral("agreement    ")), qPrintable(text.out));
+    QVERIFY(text.out.indexOf(QStringLiteral("  forgelens-untrained-test\n"))
+        < text.out.indexOf(QStringLiteral("  forgelens-reference\n")));
+
+    const forgelens::testing::CliRun json
+        = runCli(arguments + QStringList{ QStringLiteral("--json") });
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(document.value(QStringLiteral("models")).toArray().size(), 2);
+    const QJsonObject result = document.value(QStringLiteral("results")).toArray().at(0).toObject();
+    const QJsonArray detectors = result.value(QStringLiteral("detectors")).toArray();
+    QCOMPARE(detectors.size(), 2);
+    QCOMPARE(detectors[1].toObject().value(QStringLiteral("model")),
+        QStringLiteral("forgelens-reference"));
+    QVERIFY(!result.value(QStringLiteral("agreement")).toString().isEmpty());
+
+    // The same id twice is a usage error: its results could not be told apart.
+    QCOMPARE(runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+                        QStringLiteral(FORGELENS_TEST_MODEL), QStringLiteral("--model"),
+                        QStringLiteral(FORGELENS_TEST_MODEL),
+                        kFixtures + QStringLiteral("pattern.png") })
+                 .exitCode,
+        2);
+}
+
 void TestCliAnalyze::usageAndModelErrorsHaveTheirOwnExitCodes()
 {
     QCOMPARE(runCli({}).exitCode, 2);
     QCOMPARE(runCli({ QStringLiteral("frobnicate") }).exitCode, 2);
-    QCOMPARE(
-        runCli({ QStringLiteral("analyze"), kFixtures + QStringLiteral("pattern.png") }).exitCode,
-        2);
+    QCOMPARE(runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+                        QStringLiteral(FORGELENS_TEST_MODEL) })
+                 .exitCode,
+        2); // no image
     const forgelens::testing::CliRun help
         = runCli({ QStringLiteral("analyze"), QStringLiteral("--help") });
     QCOMPARE(help.exitCode, 0);
@@ -132,7 +192,7 @@ void TestCliAnalyze::referenceDetectorPrintsScoreBandAndStatus()
         = runCli(arguments + QStringList{ QStringLiteral("--json") });
     QCOMPARE(json.exitCode, 0);
     const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
-    const QJsonObject model = document.value(QStringLiteral("model")).toObject();
+    const QJsonObject model = document.value(QStringLiteral("models")).toArray().at(0).toObject();
     QCOMPARE(model.value(QStringLiteral("family")), QStringLiteral("reference"));
     const QJsonObject band = model.value(QStringLiteral("inconclusive_band")).toObject();
     const double low = band.value(QStringLiteral("low")).toDouble(-1);
@@ -140,14 +200,18 @@ void TestCliAnalyze::referenceDetectorPrintsScoreBandAndStatus()
     QVERIFY2(0.0 < low && low < high && high < 1.0, qPrintable(json.out));
     const bool experimental = model.value(QStringLiteral("experimental")).toBool();
 
-    const QJsonObject result = document.value(QStringLiteral("results")).toArray().at(0).toObject();
-    QCOMPARE(result.value(QStringLiteral("status")), QStringLiteral("ok"));
+    const QJsonObject file = document.value(QStringLiteral("results")).toArray().at(0).toObject();
+    QCOMPARE(file.value(QStringLiteral("status")), QStringLiteral("ok"));
+    const QJsonObject result = file.value(QStringLiteral("detectors")).toArray().at(0).toObject();
     const double p = result.value(QStringLiteral("p_synthetic")).toDouble(-1);
     QVERIFY(p >= 0.0 && p <= 1.0);
-    const QString label = p >= high ? QStringLiteral("synthetic")
-        : p >= low                  ? QStringLiteral("inconclusive")
-                                    : QStringLiteral("not_flagged");
+    const QString verdict = p >= high ? QStringLiteral("synthetic")
+        : p >= low                    ? QStringLiteral("inconclusive")
+                                      : QStringLiteral("not_flagged");
+    // One label vocabulary: the verdict, prefixed with the model's caveat.
+    const QString label = (experimental ? QStringLiteral("experimental_") : QString()) + verdict;
     QCOMPARE(result.value(QStringLiteral("label")).toString(), label);
+    QCOMPARE(result.value(QStringLiteral("verdict")).toString(), verdict);
     QCOMPARE(result.value(QStringLiteral("experimental")).toBool(), experimental);
 
     const forgelens::testing::CliRun text = runCli(arguments);

@@ -206,8 +206,10 @@ private Q_SLOTS:
             bool ok = false;
             const double p = good.at(column).toDouble(&ok);
             QVERIFY(ok && p >= 0.0 && p <= 1.0);
+            // Both are untrained test models: every label says so.
             QCOMPARE(good.at(column + 1),
-                p >= 0.5 ? QStringLiteral("synthetic") : QStringLiteral("not_flagged"));
+                p >= 0.5 ? QStringLiteral("untrained_synthetic")
+                         : QStringLiteral("untrained_not_flagged"));
             QCOMPARE(good.at(column + 2), QStringLiteral("0.5"));
         }
         QVERIFY(good.at(6) != good.at(9)); // two different models, two verdicts
@@ -219,6 +221,10 @@ private Q_SLOTS:
         const double analysed = QJsonDocument::fromJson(analyze.out.toUtf8())
                                     .object()
                                     .value(QStringLiteral("results"))
+                                    .toArray()
+                                    .first()
+                                    .toObject()
+                                    .value(QStringLiteral("detectors"))
                                     .toArray()
                                     .first()
                                     .toObject()

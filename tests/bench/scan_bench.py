@@ -12,7 +12,12 @@ detectors (shorter side 256, centre crop 224, ImageNet mean/std). Then prints, i
      ratio ForgeLens / Python;
   3. the scan's peak resident memory at 1,000 and at 10,000 files.
 
-usage: scan_bench.py BUILD_DIR [--quick]
+With --compare-cli OTHER, it measures instead this build's forgelens-cli against another
+(e.g. the parent commit's, built elsewhere): the scan of the same folder, alternating the two
+binaries, three times each, and the peak memory at 1,000 files; it prints each run, the medians
+and their ratios.
+
+usage: scan_bench.py BUILD_DIR [--quick] [--compare-cli OTHER_FORGELENS_CLI]
 """
 import argparse
 import json
@@ -119,10 +124,38 @@ def link_folder(folder, files):
             os.link(source, target)
 
 
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
+def compare(other, scan, images, total, data, out, small, large):
+    """This build's scan against another binary's, alternating, three runs each."""
+    rates = {"this": [], "other": []}
+    for attempt in range(3):
+        for name, program in (("this", None), ("other", other)):
+            kwargs = {"program": program} if program else {}
+            seconds, peak, _ = scan(images, os.path.join(out, f"compare-{name}.csv"), **kwargs)
+            rates[name].append(total / seconds)
+            print(f"run {attempt + 1}, {name}: {total / seconds:.1f} files/s, peak RSS "
+                  f"{peak:.0f} MiB", flush=True)
+    this_rate, other_rate = median(rates["this"]), median(rates["other"])
+    print(f"median scan rate: this {this_rate:.1f}, other {other_rate:.1f} files/s; "
+          f"this / other = {this_rate / other_rate:.3f}")
+    folder = os.path.join(data, "memory-1000")
+    link_folder(folder, large + [small[i % len(small)] for i in range(1000 - len(large))])
+    peaks = {}
+    for name, program in (("this", None), ("other", other)):
+        kwargs = {"program": program} if program else {}
+        _, peaks[name], _ = scan(folder, os.path.join(out, f"compare-memory-{name}.csv"), **kwargs)
+    print(f"peak RSS at 1,000 files: this {peaks['this']:.0f} MiB, other {peaks['other']:.0f} "
+          f"MiB; this / other = {peaks['this'] / peaks['other']:.3f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
     parser.add_argument("--quick", action="store_true", help="skip the 10,000-file memory run")
+    parser.add_argument("--compare-cli", help="another forgelens-cli to measure against this one")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     cli = os.path.join(build, "app", "forgelens-cli")
@@ -139,12 +172,18 @@ def main():
     print(f"machine: {cores} usable cores; {total} JPEGs ({SMALL} at 512x512, {LARGE} at "
           f"4000x3000, q90); model: ResNet-18 at 224x224 (random weights)", flush=True)
 
-    def scan(folder, csv):
+    def scan(folder, csv, program=cli):
         for leftover in (csv + ".partial", csv + ".partial.json"):  # from an interrupted bench
             if os.path.exists(leftover):
                 os.remove(leftover)
-        return run([cli, "scan", folder, "--model", bundle, "-o", csv, "--overwrite",
+        return run([program, "scan", folder, "--model", bundle, "-o", csv, "--overwrite",
                     "--progress", "none"])
+
+    small = sorted(os.path.join(images, "small", n) for n in os.listdir(os.path.join(images, "small")))
+    large = sorted(os.path.join(images, "large", n) for n in os.listdir(os.path.join(images, "large")))
+    if args.compare_cli:
+        compare(args.compare_cli, scan, images, total, data, out, small, large)
+        return
 
     _, _, output = run([stage_bench, "decode", bundle, images])
     decode_rate = rate_from(output)
@@ -177,8 +216,6 @@ def main():
               f"{python_rate:.1f} files/s (whole process, model load included)")
         print(f"  ForgeLens / Python = {scan_rate / python_rate:.2f} (target 1.5)", flush=True)
 
-    small = sorted(os.path.join(images, "small", n) for n in os.listdir(os.path.join(images, "small")))
-    large = sorted(os.path.join(images, "large", n) for n in os.listdir(os.path.join(images, "large")))
     peaks = {}
     for count in (1000,) if args.quick else (1000, 10000):
         folder = os.path.join(data, f"memory-{count}")

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "forgelens/error_code.h"
+
 #include <QMetaType>
 #include <QString>
 
@@ -8,12 +10,14 @@
 
 namespace forgelens {
 
-// An error that crosses the core boundary. `code` is short, stable and machine-readable (it goes
-// into CSV and JSON: "truncated", "not-an-image", ...); `message` says what happened and, where
-// possible, what the person can do about it.
+// An error that crosses the core boundary. `code` is one of the named codes (error_code.h); its
+// stable name goes into CSV and JSON ("truncated", "not-an-image", ...). `message` says what
+// happened and, where possible, what the person can do about it.
 struct Error {
-    QString code;
+    ErrorCode code = ErrorCode::InternalError;
     QString message;
+
+    QString codeName() const { return errorCodeName(code); }
 };
 
 // A value or an Error: what every fallible core function returns instead of throwing.
@@ -23,9 +27,9 @@ public:
     Result(T value) : m_state(std::move(value)) { } // NOLINT(google-explicit-constructor)
     Result(Error error) : m_state(std::move(error)) { } // NOLINT(google-explicit-constructor)
 
-    static Result failure(QString code, QString message)
+    static Result failure(ErrorCode code, QString message)
     {
-        return Result(Error{ std::move(code), std::move(message) });
+        return Result(Error{ code, std::move(message) });
     }
 
     bool ok() const { return std::holds_alternative<T>(m_state); }

@@ -79,7 +79,7 @@ Result<ImageHeader> probeExact(const QByteArray &bytes)
 // The error code, or "ok", so a comparison fails readably instead of throwing on success.
 QString codeOf(const Result<ImageHeader> &result)
 {
-    return result.ok() ? QStringLiteral("ok") : result.error().code;
+    return result.ok() ? QStringLiteral("ok") : result.error().codeName();
 }
 
 // A valid header plus the offset just past its last dimension byte: shorter prefixes cannot
@@ -363,12 +363,12 @@ void TestImageHeaderProbe::everyPrefixIsTruncatedOrComplete()
         const QByteArray where = "prefix length " + QByteArray::number(length);
         if (length == 0) {
             QVERIFY2(!result.ok(), where.constData());
-            QCOMPARE(result.error().code, QStringLiteral("empty-file"));
+            QCOMPARE(result.error().codeName(), QStringLiteral("empty-file"));
         } else if (length < dimsEnd) {
             // Anything but "truncated" here would be a size read from missing bytes, or an
             // intact-but-short header blamed on its content.
             QVERIFY2(!result.ok(), where.constData());
-            QCOMPARE(result.error().code, QStringLiteral("truncated"));
+            QCOMPARE(result.error().codeName(), QStringLiteral("truncated"));
             QVERIFY2(!result.error().message.isEmpty(), where.constData());
         } else {
             QVERIFY2(result.ok(), where.constData());
@@ -498,7 +498,7 @@ void TestImageHeaderProbe::failures()
 
     const Result<ImageHeader> result = probeExact(bytes);
     QVERIFY2(!result.ok(), "a broken header must not yield a size");
-    QCOMPARE(result.error().code, code);
+    QCOMPARE(result.error().codeName(), code);
     QVERIFY(!result.error().message.isEmpty());
 }
 
@@ -557,7 +557,8 @@ void TestImageHeaderProbe::mutatedHeadersNeverMisbehave()
             QVERIFY(result->width > 0);
             QVERIFY(result->height > 0);
         } else {
-            QVERIFY2(allowed.contains(result.error().code), qPrintable(result.error().code));
+            QVERIFY2(
+                allowed.contains(result.error().codeName()), qPrintable(result.error().codeName()));
             QVERIFY(!result.error().message.isEmpty());
         }
     }

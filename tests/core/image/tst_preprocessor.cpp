@@ -1,6 +1,7 @@
 // Golden tests: tests/fixtures/make_fixtures.py computed the expected tensors with Debian's
 // torchvision 0.14 tensor transforms; the C++ preprocessing must match them within 1e-5.
 #include "forgelens/image/image_decoder.h"
+#include "forgelens/image/input_geometry.h"
 #include "forgelens/image/preprocessor.h"
 
 #include <QFile>
@@ -41,6 +42,9 @@ private Q_SLOTS:
     void matchesTorchvision_data();
     void matchesTorchvision();
     void tileOriginsSpreadEvenly();
+    void scoredRegionsAreWhatTheTilesHold_data();
+    void scoredRegionsAreWhatTheTilesHold();
+    void scoredRegionsOfAResizedCentreCrop();
     void bgrOrderSwapsChannels();
     void unpaddedTilesTakeSmallImagesWhole();
     void emptyImageIsAnError();
@@ -103,6 +107,79 @@ void TestPreprocessor::tileOriginsSpreadEvenly()
     QCOMPARE(tileOrigins(90, 32, 3), (std::vector<int>{ 0, 29, 58 }));
     QCOMPARE(tileOrigins(90, 32, 1), (std::vector<int>{ 29 }));
     QCOMPARE(tileOrigins(32, 32, 1), (std::vector<int>{ 0 }));
+}
+
+void TestPreprocessor::scoredRegionsAreWhatTheTilesHold_data()
+{
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("maxTiles");
+    QTest::addColumn<bool>("pad");
+    QTest::newRow("grid 3x2") << 45 << 30 << 16 << true;
+    QTest::newRow("thinned") << 97 << 61 << 4 << true;
+    QTest::newRow("small, unpadded") << 12 << 40 << 16 << false;
+    QTest::newRow("small, padded") << 12 << 40 << 16 << true;
+}
+
+// Every pixel of the image has its own value, so each tile's tensor says exactly which pixels it
+// holds; the region reported for it must be those pixels (zero padding is not part of the image).
+void TestPreprocessor::scoredRegionsAreWhatTheTilesHold()
+{
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(int, maxTiles);
+    QFETCH(bool, pad);
+    DecodedImage image;
+    image.width = width;
+    image.height = height;
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x)
+            image.rgb.append(char(x + 1)).append(char(y + 1)).append(char(0));
+    }
+    InputSpec spec;
+    spec.valueMax = 255.0f;
+    spec.crop = InputSpec::Crop::Tiles;
+    spec.cropHeight = spec.cropWidth = 16;
+    spec.maxTiles = maxTiles;
+    spec.cropPad = pad;
+    const at::Tensor tiles = preprocessImage(image, spec).value();
+    const std::vector<QRect> regions = scoredRegions(spec, width, height, width, height, 1);
+    QCOMPARE(qint64(regions.size()), qint64(tiles.size(0)));
+    for (size_t t = 0; t < regions.size(); ++t) {
+        const at::Tensor xs = tiles[int64_t(t)][0];
+        const at::Tensor ys = tiles[int64_t(t)][1];
+        const at::Tensor inside = xs > 0; // padding is zero, image pixels are x + 1
+        const int left = int(xs.masked_select(inside).min().item<float>()) - 1;
+        const int right = int(xs.masked_select(inside).max().item<float>()) - 1;
+        const int top = int(ys.masked_select(inside).min().item<float>()) - 1;
+        const int bottom = int(ys.masked_select(inside).max().item<float>()) - 1;
+        QCOMPARE(regions[t], QRect(QPoint(left, top), QPoint(right, bottom)));
+    }
+}
+
+void TestPreprocessor::scoredRegionsOfAResizedCentreCrop()
+{
+    // CoDE-like: shorter side to 256, centre crop 224. A 1024 x 768 photograph becomes
+    // 341 x 256 (x 1024/341 and x 3 back to the image); the crop at left 58 (58.5 rounded half
+    // to even, as torchvision rounds), top 16 covers x 174.2 to 846.8 and y 48 to 720.
+    InputSpec spec;
+    spec.resize = InputSpec::Resize::ShorterSide;
+    spec.resizeHeight = 256;
+    spec.crop = InputSpec::Crop::Center;
+    spec.cropHeight = spec.cropWidth = 224;
+    QCOMPARE(scoredRegions(spec, 1024, 768, 1024, 768, 1),
+        (std::vector<QRect>{ QRect(174, 48, 673, 672) }));
+    // A model fed the stored pixels of an EXIF-rotated (6) photograph: the region is moved to
+    // where those pixels are shown.
+    InputSpec stored;
+    stored.applyExifOrientation = false;
+    stored.crop = InputSpec::Crop::Center;
+    stored.cropHeight = 10;
+    stored.cropWidth = 40;
+    stored.cropPad = false;
+    // Stored 100 x 50, centre crop 40 x 10 at (30, 20); shown turned clockwise: 50 x 100.
+    QCOMPARE(
+        scoredRegions(stored, 50, 100, 100, 50, 6), (std::vector<QRect>{ QRect(20, 30, 10, 40) }));
 }
 
 void TestPreprocessor::bgrOrderSwapsChannels()
@@ -180,7 +257,7 @@ void TestPreprocessor::emptyImageIsAnError()
 {
     const Result<at::Tensor> out = preprocessImage(DecodedImage{}, InputSpec{});
     QVERIFY(!out.ok());
-    QCOMPARE(out.error().code, QStringLiteral("preprocess-failed"));
+    QCOMPARE(out.error().codeName(), QStringLiteral("preprocess-failed"));
 }
 
 void TestPreprocessor::storedOrientationCanBeRestored()
@@ -215,7 +292,7 @@ void TestPreprocessor::absurdResizeIsRefused()
     spec.resizeHeight = 224; // -> 1,120,000 x 224 pixels
     const Result<at::Tensor> out = preprocessImage(strip, spec);
     QVERIFY(!out.ok());
-    QCOMPARE(out.error().code, QStringLiteral("preprocess-failed"));
+    QCOMPARE(out.error().codeName(), QStringLiteral("preprocess-failed"));
     QVERIFY(out.error().message.contains(QStringLiteral("outside what can be analysed")));
 }
 

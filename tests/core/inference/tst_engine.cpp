@@ -1,6 +1,4 @@
 #include "forgelens/inference/engine.h"
-#include "forgelens/inference/image_analysis.h"
-#include "forgelens/inference/image_analysis_job.h"
 #include "forgelens/inference/inference_worker.h"
 #include "forgelens/inference/usable_cores.h"
 #include "test_model_factory.h"
@@ -42,11 +40,8 @@ private Q_SLOTS:
     void aScriptedRaiseBecomesAnErrorValue();
     void nonFiniteScoresAreRefused();
     void labelFollowsTheManifestThreshold();
-    void analysisJobRunsOffTheCallingThread();
     void usesTheCoresTheProcessMayUse();
     void workerAnswersConcurrentSubmissions();
-    void analysisOfAFileReportsIdentityAndVerdict();
-    void analysisOfABadFileReportsTheError();
 
 private:
     QString bundle(const char *name, torch::jit::Module module, const QJsonObject &overrides = {});
@@ -168,7 +163,7 @@ void TestEngine::logitsThatDoNotFitTheClassesAreRefused()
             { QStringLiteral("fake_classes"), QJsonArray{ QStringLiteral("gan") } } });
     const Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY(!engine.ok());
-    QCOMPARE(engine.error().code, QStringLiteral("bad-model"));
+    QCOMPARE(engine.error().codeName(), QStringLiteral("bad-model"));
     QVERIFY2(engine.error().message.contains(QStringLiteral("returns 1 logits per image")),
         qPrintable(engine.error().message));
 }
@@ -179,7 +174,7 @@ void TestEngine::outputsOutsideTheContractAreRefused()
         { { QStringLiteral("embedding"), false } });
     const Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY(!engine.ok());
-    QCOMPARE(engine.error().code, QStringLiteral("bad-model"));
+    QCOMPARE(engine.error().codeName(), QStringLiteral("bad-model"));
     QVERIFY(engine.error().message.contains(QStringLiteral("Dict[str, Tensor]")));
 
     // A wrong-shaped input at predict time is an error value, not an exception.
@@ -187,7 +182,7 @@ void TestEngine::outputsOutsideTheContractAreRefused()
     QVERIFY(good.ok());
     const auto wrong = (*good)->predict({ torch::zeros({ 1, 4, 64, 64 }) });
     QVERIFY(!wrong.ok());
-    QCOMPARE(wrong.error().code, QStringLiteral("inference-failed"));
+    QCOMPARE(wrong.error().codeName(), QStringLiteral("inference-failed"));
 }
 
 void TestEngine::aScriptedRaiseBecomesAnErrorValue()
@@ -203,7 +198,7 @@ def forward(self, x):
     QVERIFY(engine.ok()); // the warm-up input has the manifest's 64 x 64 size
     const auto failed = (*engine)->predict({ torch::zeros({ 1, 3, 32, 32 }) });
     QVERIFY(!failed.ok());
-    QCOMPARE(failed.error().code, QStringLiteral("inference-failed"));
+    QCOMPARE(failed.error().codeName(), QStringLiteral("inference-failed"));
     QVERIFY2(failed.error().message.contains(QStringLiteral("only 64-pixel inputs")),
         qPrintable(failed.error().message));
 }
@@ -219,7 +214,7 @@ def forward(self, x):
     const QString path = bundle("nan.pt", nan, { { QStringLiteral("embedding"), false } });
     const Result<std::unique_ptr<Engine>> engine = Engine::load(path, {});
     QVERIFY(!engine.ok());
-    QCOMPARE(engine.error().code, QStringLiteral("bad-model"));
+    QCOMPARE(engine.error().codeName(), QStringLiteral("bad-model"));
     QVERIFY2(engine.error().message.contains(QStringLiteral("non-finite")),
         qPrintable(engine.error().message));
 }
@@ -254,32 +249,6 @@ def forward(self, x):
     QCOMPARE(belowThreshold->threshold, 0.6);
 }
 
-void TestEngine::analysisJobRunsOffTheCallingThread()
-{
-    Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_binary, {});
-    QVERIFY(worker.ok());
-    auto *job = new ImageAnalysisJob(7, kFixtures + QStringLiteral("pattern.png"), {}, *worker,
-        std::make_shared<std::atomic_bool>(false));
-    std::atomic<QThread *> decodedOn{ nullptr };
-    std::optional<AnalysisOutcome> finished;
-    connect(
-        job, &ImageAnalysisJob::decoded, this,
-        [&decodedOn](quint64, const DecodedImage &) { decodedOn = QThread::currentThread(); },
-        Qt::DirectConnection);
-    connect(
-        job, &ImageAnalysisJob::finished, this,
-        [&finished](quint64 id, const AnalysisOutcome &outcome) {
-            if (id == 7)
-                finished = outcome;
-        },
-        Qt::QueuedConnection);
-    QThreadPool::globalInstance()->start(job);
-    QTRY_VERIFY_WITH_TIMEOUT(finished.has_value(), 30000);
-    QVERIFY(finished->ok());
-    QVERIFY(decodedOn.load() != nullptr);
-    QVERIFY(decodedOn.load() != QThread::currentThread());
-}
-
 void TestEngine::usesTheCoresTheProcessMayUse()
 {
     Result<std::unique_ptr<Engine>> automatic = Engine::load(m_binary, {});
@@ -291,7 +260,7 @@ void TestEngine::usesTheCoresTheProcessMayUse()
     EngineConfig cuda;
     cuda.device = EngineConfig::Device::Cuda;
     if (!torch::cuda::is_available())
-        QCOMPARE(Engine::load(m_binary, cuda).error().code, QStringLiteral("bad-config"));
+        QCOMPARE(Engine::load(m_binary, cuda).error().codeName(), QStringLiteral("bad-config"));
 }
 
 void TestEngine::workerAnswersConcurrentSubmissions()
@@ -322,37 +291,6 @@ void TestEngine::workerAnswersConcurrentSubmissions()
         const float expected = (*engine)->predict({ inputs[i] })->at(0).pSynthetic;
         QVERIFY(std::abs(p->pSynthetic - expected) < 1e-6f);
     }
-}
-
-void TestEngine::analysisOfAFileReportsIdentityAndVerdict()
-{
-    Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_binary, {});
-    QVERIFY(worker.ok());
-    const AnalysisOutcome outcome
-        = analyzeImageFile(kFixtures + QStringLiteral("pattern_orient6.jpg"), {}, **worker);
-    QVERIFY2(outcome.ok(), qPrintable(outcome.error ? outcome.error->message : QString()));
-    QCOMPARE(outcome.width, 32);
-    QCOMPARE(outcome.height, 48);
-    QCOMPARE(outcome.orientation, 6);
-    QCOMPARE(outcome.digest.sha256.size(), 64);
-    QVERIFY(outcome.finishedUtc >= outcome.startedUtc);
-    QVERIFY(outcome.prediction->pSynthetic >= 0.0f && outcome.prediction->pSynthetic <= 1.0f);
-}
-
-void TestEngine::analysisOfABadFileReportsTheError()
-{
-    Result<std::shared_ptr<InferenceWorker>> worker = InferenceWorker::start(m_binary, {});
-    QVERIFY(worker.ok());
-    const AnalysisOutcome outcome
-        = analyzeImageFile(kFixtures + QStringLiteral("text_renamed.png"), {}, **worker);
-    QVERIFY(!outcome.ok());
-    QCOMPARE(outcome.error->code, QStringLiteral("not-an-image"));
-    QCOMPARE(outcome.digest.sha256.size(), 64); // still identified
-
-    std::atomic_bool cancel{ true };
-    const AnalysisOutcome cancelled
-        = analyzeImageFile(kFixtures + QStringLiteral("pattern.png"), {}, **worker, &cancel);
-    QCOMPARE(cancelled.error->code, QStringLiteral("cancelled"));
 }
 
 QTEST_GUILESS_MAIN(TestEngine)

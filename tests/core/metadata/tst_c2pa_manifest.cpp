@@ -83,7 +83,7 @@ void TestC2paManifest::aTruncatedBoxIsAnError()
     const Result<C2paSummary> summary
         = parseC2paJumbf(store.left(store.size() - 40), QStringLiteral("JPEG APP11"));
     QVERIFY(!summary.ok());
-    QCOMPARE(summary.error().code, QStringLiteral("malformed-c2pa"));
+    QCOMPARE(summary.error().codeName(), QStringLiteral("malformed-c2pa"));
 }
 
 void TestC2paManifest::everyTruncationIsHandled()
@@ -136,7 +136,7 @@ void TestC2paManifest::aCutWebpChunkIsAnError()
         + QByteArray("C2PA") + QByteArray("\xff\x00\x00\x00", 4) + QByteArray(20, 'x');
     const Result<std::optional<QByteArray>> found = extractC2paJumbf(view(webp), ImageFormat::WebP);
     QVERIFY(!found.ok());
-    QCOMPARE(found.error().code, QStringLiteral("malformed-c2pa"));
+    QCOMPARE(found.error().codeName(), QStringLiteral("malformed-c2pa"));
 }
 
 QTEST_GUILESS_MAIN(TestC2paManifest)

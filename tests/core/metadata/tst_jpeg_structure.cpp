@@ -87,11 +87,11 @@ void TestJpegStructure::malformedSegmentsAreErrors()
     const qsizetype dqt = cut.indexOf(QByteArray("\xff\xdb", 2));
     const Result<JpegStructure> truncated = structureOf(cut.left(dqt + 30));
     QVERIFY(!truncated.ok());
-    QCOMPARE(truncated.error().code, QStringLiteral("malformed-jpeg"));
+    QCOMPARE(truncated.error().codeName(), QStringLiteral("malformed-jpeg"));
     // A DQT whose length holds half a table.
     QByteArray shortTable = cut;
     shortTable[dqt + 3] = char(2 + 33);
-    QCOMPARE(structureOf(shortTable).error().code, QStringLiteral("malformed-jpeg"));
+    QCOMPARE(structureOf(shortTable).error().codeName(), QStringLiteral("malformed-jpeg"));
     for (qsizetype length = 0; length < cut.size(); ++length) {
         std::vector<std::uint8_t> prefix(cut.begin(), cut.begin() + length);
         (void)readJpegStructure(prefix);

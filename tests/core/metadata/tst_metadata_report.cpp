@@ -38,7 +38,7 @@ const MetadataFinding *finding(const MetadataReport &report, const QString &code
 bool hasError(const MetadataReport &report, const QString &code)
 {
     return std::any_of(report.errors.begin(), report.errors.end(),
-        [&code](const Error &e) { return e.code == code; });
+        [&code](const Error &e) { return e.codeName() == code; });
 }
 
 // A copy of `base` (the baseline JPEG fixture by default) with metadata written by Exiv2.

@@ -17,7 +17,7 @@ Result<PngChunkScan> scan(const QByteArray &png, const PngChunkLimits &limits = 
 bool hasProblem(const PngChunkScan &result, const QString &code)
 {
     return std::any_of(result.problems.begin(), result.problems.end(),
-        [&code](const Error &e) { return e.code == code; });
+        [&code](const Error &e) { return e.codeName() == code; });
 }
 
 } // namespace
@@ -84,7 +84,7 @@ void TestPngChunks::aChunkPastTheEndIsAnError()
     png[33] = char(0x7f); // the tEXt chunk's length now claims about 2 GB
     const Result<PngChunkScan> result = scan(png);
     QVERIFY(!result.ok());
-    QCOMPARE(result.error().code, QStringLiteral("malformed-png"));
+    QCOMPARE(result.error().codeName(), QStringLiteral("malformed-png"));
     QVERIFY(result.error().message.contains(QStringLiteral("past the end")));
 }
 

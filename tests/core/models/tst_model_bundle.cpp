@@ -69,7 +69,7 @@ void TestModelBundle::refusesABundleWithoutManifest()
     makeTestModule(1).save(path.toStdString());
     const Result<ModelBundle> bundle = loadModelBundle(path, {});
     QVERIFY(!bundle.ok());
-    QCOMPARE(bundle.error().code, QStringLiteral("bad-manifest"));
+    QCOMPARE(bundle.error().codeName(), QStringLiteral("bad-manifest"));
     QVERIFY(bundle.error().message.contains(QStringLiteral("has no manifest")));
 }
 
@@ -86,7 +86,7 @@ void TestModelBundle::checksThePinnedHash()
     options.expectedSha256 = QString(64, QLatin1Char('0'));
     const Result<ModelBundle> refused = loadModelBundle(path, options);
     QVERIFY(!refused.ok());
-    QCOMPARE(refused.error().code, QStringLiteral("hash-mismatch"));
+    QCOMPARE(refused.error().codeName(), QStringLiteral("hash-mismatch"));
     QVERIFY(refused.error().message.contains(actual));
 }
 
@@ -97,7 +97,7 @@ void TestModelBundle::refusesFilesThatAreNotBundles()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("this is not a TorchScript archive\n");
     file.close();
-    QCOMPARE(loadModelBundle(text, {}).error().code, QStringLiteral("bad-bundle"));
+    QCOMPARE(loadModelBundle(text, {}).error().codeName(), QStringLiteral("bad-bundle"));
 
     const QString truncated = m_dir.filePath(QStringLiteral("truncated.pt"));
     const QString full = m_dir.filePath(QStringLiteral("full.pt"));
@@ -108,9 +108,9 @@ void TestModelBundle::refusesFilesThatAreNotBundles()
     QVERIFY(cut.open(QIODevice::WriteOnly));
     cut.write(source.read(source.size() / 2));
     cut.close();
-    QCOMPARE(loadModelBundle(truncated, {}).error().code, QStringLiteral("bad-bundle"));
+    QCOMPARE(loadModelBundle(truncated, {}).error().codeName(), QStringLiteral("bad-bundle"));
 
-    QCOMPARE(loadModelBundle(m_dir.filePath(QStringLiteral("absent.pt")), {}).error().code,
+    QCOMPARE(loadModelBundle(m_dir.filePath(QStringLiteral("absent.pt")), {}).error().codeName(),
         QStringLiteral("not-found"));
 }
 
@@ -121,7 +121,7 @@ void TestModelBundle::reportsManifestErrorsWithTheBundleName()
         testManifest({ { QStringLiteral("task"), QStringLiteral("ranking") } })));
     const Result<ModelBundle> bundle = loadModelBundle(path, {});
     QVERIFY(!bundle.ok());
-    QCOMPARE(bundle.error().code, QStringLiteral("bad-manifest"));
+    QCOMPARE(bundle.error().codeName(), QStringLiteral("bad-manifest"));
     QVERIFY(bundle.error().message.contains(QStringLiteral("badtask.pt")));
     QVERIFY(bundle.error().message.contains(QStringLiteral("\"ranking\" is unknown")));
 }

@@ -189,7 +189,7 @@ void TestModelManifest::everyViolationIsNamed()
     QFETCH(QString, wording);
     const Result<ModelManifest> manifest = ModelManifest::fromJson(json);
     QVERIFY(!manifest.ok());
-    QCOMPARE(manifest.error().code, QStringLiteral("bad-manifest"));
+    QCOMPARE(manifest.error().codeName(), QStringLiteral("bad-manifest"));
     QVERIFY2(manifest.error().message.contains(wording), qPrintable(manifest.error().message));
 }
 

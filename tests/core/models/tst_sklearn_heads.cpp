@@ -200,7 +200,7 @@ void TestSklearnHeads::refusesAHeadWhoseBuffersDoNotFit()
     torch::jit::Module linearCase = loadCase("linear");
     Result<ModelHead> wrong = ModelHead::fromBundle(linearCase, ModelManifest::Head::Knn);
     QVERIFY(!wrong.ok());
-    QCOMPARE(wrong.error().code, QStringLiteral("bad-model"));
+    QCOMPARE(wrong.error().codeName(), QStringLiteral("bad-model"));
     QVERIFY2(wrong.error().message.contains(QStringLiteral("train_embeddings")),
         qPrintable(wrong.error().message));
 

@@ -22,7 +22,7 @@ Parsed parseAll(const QByteArray &text)
     if (result)
         parsed.completeBytes = *result;
     else
-        parsed.error = result.error().code + QStringLiteral(": ") + result.error().message;
+        parsed.error = result.error().codeName() + QStringLiteral(": ") + result.error().message;
     return parsed;
 }
 
@@ -115,11 +115,11 @@ private Q_SLOTS:
         Result<qint64> result
             = parseCsv("a\r\nb\r\nc\r\n", [&](QStringList &&) -> std::optional<Error> {
                   if (++seen == 2)
-                      return Error{ QStringLiteral("stop"), QStringLiteral("enough") };
+                      return Error{ ErrorCode::Stopped, QStringLiteral("enough") };
                   return std::nullopt;
               });
         QVERIFY(!result);
-        QCOMPARE(result.error().code, QStringLiteral("stop"));
+        QVERIFY(result.error().code == ErrorCode::Stopped);
         QCOMPARE(seen, 2);
     }
 };

@@ -116,10 +116,10 @@ private Q_SLOTS:
     {
         Result<ScanFileList> list = listScanFiles(m_dir->path() + QStringLiteral("/missing"), {});
         QVERIFY(!list);
-        QCOMPARE(list.error().code, QStringLiteral("root-unreadable"));
+        QCOMPARE(list.error().codeName(), QStringLiteral("root-unreadable"));
         Result<ScanFileList> file = listScanFiles(m_dir->path() + QStringLiteral("/b.jpg"), {});
         QVERIFY(!file);
-        QCOMPARE(file.error().code, QStringLiteral("root-unreadable"));
+        QCOMPARE(file.error().codeName(), QStringLiteral("root-unreadable"));
     }
 
     void cleanup() { m_dir.reset(); }

@@ -30,7 +30,7 @@ private Q_SLOTS:
         QFETCH(QString, text);
         Result<ShardSpec> spec = ShardSpec::parse(text);
         QVERIFY(!spec);
-        QCOMPARE(spec.error().code, QStringLiteral("bad-shard"));
+        QCOMPARE(spec.error().codeName(), QStringLiteral("bad-shard"));
     }
 
     void hashIsFnv1a64OfUtf8()

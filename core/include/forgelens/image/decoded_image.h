@@ -18,6 +18,7 @@ struct DecodedImage {
     int storedWidth = 0; // before orientation
     int storedHeight = 0; // before orientation
     int orientation = 1; // the EXIF orientation that was applied (1 = none)
+    bool truncated = false; // decoded in DecodeMode::Salvage from a truncated file
 
     const unsigned char *constData() const
     {

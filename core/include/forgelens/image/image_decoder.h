@@ -20,11 +20,20 @@ struct DecodeLimits {
     QString validate() const;
 };
 
+enum class DecodeMode {
+    Strict, // a truncated file is an error: it is never analysed
+    // A truncated JPEG decodes to what its data holds (the rest grey, as libjpeg fills it) and
+    // comes back with DecodedImage::truncated set: for showing an analyst what is there, never
+    // for scoring.
+    Salvage,
+};
+
 // Decodes JPEG (baseline, progressive, CMYK), PNG (8/16-bit, palette, alpha, grey), BMP, GIF
 // (first frame), TIFF and WebP to 8-bit RGB and applies the EXIF orientation. Alpha is dropped
 // (as torchvision's convert("RGB") does); 16-bit samples keep their high byte.
 // Error codes: empty-file, not-an-image, truncated, bad-header, decompression-bomb,
 // decode-failed.
-Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits);
+Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
+    DecodeMode mode = DecodeMode::Strict);
 
 } // namespace forgelens

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "forgelens/image/decoded_image.h"
-#include "forgelens/models/model_manifest.h"
+#include "forgelens/image/input_spec.h"
 #include "forgelens/result.h"
 
 #include <ATen/core/Tensor.h>
@@ -22,9 +22,5 @@ Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &s
 // The same, always through the whole-image float tensor: the reference the strip path is
 // tested against.
 Result<at::Tensor> preprocessWholeImage(const DecodedImage &image, const InputSpec &spec);
-
-// Tile origins of the "tiles" crop policy along one axis, for a (padded) length `length` and a
-// tile length `tile` <= length, with `count` tiles spread evenly from 0 to length - tile.
-std::vector<int> tileOrigins(int length, int tile, int count);
 
 } // namespace forgelens

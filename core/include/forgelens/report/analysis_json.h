@@ -1,6 +1,6 @@
 #pragma once
 
-#include "forgelens/inference/image_analysis.h"
+#include "forgelens/analysis/analysis_record.h"
 #include "forgelens/inference/model_info.h"
 
 #include <QJsonObject>
@@ -8,12 +8,14 @@
 namespace forgelens {
 
 // The model as a report names it: id, name, version, family, bundle path and SHA-256, device,
-// threshold and how it was chosen, and whether its verdicts are untrained or experimental.
+// threshold and how it was chosen, its band, and its caveat (untrained, stand-in, experimental).
 QJsonObject modelInfoToJson(const ModelInfo &model);
 
-// One file's outcome: path, size, SHA-256, MD5, format, size after orientation, then either
-// the verdict (P(synthetic), label at the threshold, per-class probabilities, timing) or the
-// error (code and message). Timestamps are UTC, ISO 8601 with milliseconds.
-QJsonObject analysisToJson(const AnalysisOutcome &outcome, const ModelInfo &model);
+// One file's record: path, size, SHA-256, MD5, UTC timestamps, status ("ok" or the code of
+// AnalysisRecord::firstError()), format and size after orientation, the metadata finding codes,
+// the detectors' agreement, the record's caveats, and one entry per detector: its model id,
+// status, P(synthetic), label (labelCode), verdict, caveat, threshold, class probabilities,
+// head scores, the regions it scored and its timing. Timestamps are ISO 8601 with milliseconds.
+QJsonObject analysisRecordToJson(const AnalysisRecord &record);
 
 } // namespace forgelens

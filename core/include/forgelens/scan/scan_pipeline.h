@@ -1,5 +1,6 @@
 #pragma once
 
+#include "forgelens/analysis/analysis_record.h"
 #include "forgelens/inference/model_info.h"
 #include "forgelens/result.h"
 #include "forgelens/scan/scan_settings.h"
@@ -51,12 +52,17 @@ struct ScanSummary {
 struct ScanObserver {
     std::function<void(const ScanPlan &)> started; // once, before the first file
     std::function<void(const ScanProgress &)> progress; // after each row, on the scan's thread
+    // Each record once its row is written, in walk order, on the scan's thread: where other
+    // sinks (a results table, metrics) take their rows from the same records as the CSV.
+    std::function<void(const QString &relativePath, const AnalysisRecord &record)> recordWritten;
 };
 
 // Scans settings.root into settings.outputCsv (DESIGN.md "Threads", "Scale"):
-//   walker -> [pool: read + SHA-256, metadata, decode, preprocess once per distinct input spec]
+//   walker -> [pool: beginFileAnalysis: read + SHA-256, metadata, decode, preprocess once per
+//              distinct input spec of the DetectorSet]
 //          -> one InferenceWorker per model (its own thread, bounded queue, batches)
-//          -> this thread: rows in walk order -> temporary CSV, flushed in chunks -> rename.
+//          -> this thread: finishFileAnalysis, records in walk order -> CSV rows (scanCsvFields)
+//             -> temporary CSV, flushed in chunks -> rename.
 // At most settings.inFlight files are between reading and the CSV, so memory does not grow with
 // the folder. Setting `cancel` stops taking new files; files already read are finished and
 // written, and the temporary CSV stays valid for --resume (summary.interrupted).

@@ -1,0 +1,62 @@
+#include "forgelens/analysis/detector_set.h"
+
+#include <QJsonObject>
+
+namespace forgelens {
+
+Result<DetectorSet> DetectorSet::fromWorkers(std::vector<std::shared_ptr<InferenceWorker>> workers)
+{
+    DetectorSet set;
+    std::vector<QJsonObject> keys;
+    for (std::shared_ptr<InferenceWorker> &worker : workers) {
+        const ModelInfo &info = worker->info();
+        for (const std::shared_ptr<const ModelInfo> &loaded : set.m_models) {
+            if (loaded->manifest.id == info.manifest.id)
+                return Error{ ErrorCode::BadSettings,
+                    QStringLiteral("two models have the id \"%1\" (%2 and %3); their results "
+                                   "would be indistinguishable")
+                        .arg(info.manifest.id, loaded->bundlePath, info.bundlePath) };
+        }
+        // The manifest's `input` object as written: two specs that read the same but are
+        // spelt differently are preprocessed twice, which is slower but never wrong.
+        const QJsonObject key = info.manifest.json.value(QStringLiteral("input")).toObject();
+        size_t g = 0;
+        while (g < keys.size() && keys[g] != key)
+            ++g;
+        if (g == keys.size()) {
+            keys.push_back(key);
+            set.m_groups.push_back(InputGroup{ info.manifest.input, {} });
+        }
+        set.m_groups[g].members.push_back(set.m_workers.size());
+        set.m_models.push_back(std::make_shared<const ModelInfo>(info));
+        set.m_workers.push_back(std::move(worker));
+    }
+    return set;
+}
+
+Result<DetectorSet> DetectorSet::load(
+    const QStringList &bundlePaths, const EngineConfig &config, int queueCapacity)
+{
+    std::vector<std::shared_ptr<InferenceWorker>> workers;
+    for (const QString &path : bundlePaths) {
+        Result<std::shared_ptr<InferenceWorker>> worker
+            = InferenceWorker::start(path, config, queueCapacity);
+        if (!worker)
+            return Error{ ErrorCode::ModelUnusable,
+                QStringLiteral("%1: [%2] %3")
+                    .arg(path, worker.error().codeName(), worker.error().message) };
+        workers.push_back(std::move(worker).value());
+    }
+    return fromWorkers(std::move(workers));
+}
+
+std::vector<ModelInfo> DetectorSet::models() const
+{
+    std::vector<ModelInfo> out;
+    out.reserve(m_models.size());
+    for (const std::shared_ptr<const ModelInfo> &model : m_models)
+        out.push_back(*model);
+    return out;
+}
+
+} // namespace forgelens

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "forgelens/analysis/analysis_record.h"
+#include "forgelens/image/decoded_image.h"
+#include "forgelens/image/image_decoder.h"
+#include "forgelens/inference/engine_config.h"
+#include "forgelens/inference/model_info.h"
+#include "forgelens/result.h"
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace forgelens {
+
+// The analyst's session without widgets (DESIGN.md, "The analysis spine"), like the session of
+// qBittorrent's base library: it owns the loaded detectors, the evidence files that are open,
+// the jobs with their cancel flags, and the latest record of each file. The window binds to its
+// signals; tests drive it headless. Everything here runs on the thread that owns it; loading,
+// decoding and inference run on its own thread pool and report back by queued signals.
+//
+// Detector changes are atomic: a detector is added or replaced only once its bundle has loaded
+// and warmed up; a load that fails leaves the set as it was and says why
+// (detectorLoadFailed). Every record names the models that produced it, so a result is never
+// shown beside a model that did not produce it.
+class Workbench : public QObject {
+    Q_OBJECT
+public:
+    explicit Workbench(QObject *parent = nullptr);
+    // Cancels what is in flight and waits for the jobs to end.
+    ~Workbench() override;
+
+    // For loads started after the call (a device or thread change reloads nothing by itself).
+    void setEngineConfig(const EngineConfig &config);
+    EngineConfig engineConfig() const;
+    void setDecodeLimits(const DecodeLimits &limits);
+
+    // Detectors, in display order.
+    int detectorCount() const;
+    std::vector<std::shared_ptr<const ModelInfo>> detectors() const;
+    void addDetector(const QString &bundlePath);
+    // Replaces detector `index` by the bundle once it has loaded; unchanged if it fails.
+    void replaceDetector(int index, const QString &bundlePath);
+    void removeDetector(int index);
+    void moveDetector(int from, int to);
+    // Bundles being loaded now.
+    QStringList loadingBundles() const;
+
+    // Evidence files. Opening adds files not already open and makes the first of them current.
+    void openFiles(const QStringList &paths);
+    void closeFile(int index);
+    QStringList files() const;
+    int currentIndex() const;
+    QString currentFile() const;
+    void setCurrentIndex(int index);
+    void next();
+    void previous();
+
+    // The latest record of `path` (with the detectors of its time), if it was analysed.
+    std::optional<AnalysisRecord> record(const QString &path) const;
+    // Analyses the current file again with the current detectors.
+    void reanalyse();
+    // Stops the analysis in flight; its record says "cancelled".
+    void cancel();
+
+    // Something is loading or analysing.
+    bool isBusy() const;
+
+Q_SIGNALS:
+    void detectorsChanged();
+    void detectorLoadStarted(const QString &bundlePath);
+    void detectorLoaded(const QString &bundlePath);
+    void detectorLoadFailed(const QString &bundlePath, const forgelens::Error &error);
+    void filesChanged();
+    void currentChanged(int index, const QString &path);
+    void analysisStarted(const QString &path);
+    // The pixels of the current file, before any model has scored them (image.truncated: a
+    // truncated file's salvaged part, shown but never scored).
+    void imageDecoded(const QString &path, const forgelens::DecodedImage &image);
+    void recordReady(const QString &path, const forgelens::AnalysisRecord &record);
+    void busyChanged(bool busy);
+
+private:
+    struct Impl;
+    void startAnalysis();
+    void startLoad(const QString &bundlePath, std::optional<int> replacing);
+    void detectorsEdited();
+    void jobStarted();
+    void jobEnded();
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace forgelens
