@@ -203,6 +203,9 @@ void VerdictPanel::showRecord(const AnalysisRecord &record)
         m_caveats->setText(caveats.join(QStringLiteral("\n")));
         m_caveats->show();
     }
+    // No detector ran on a file that failed: no empty table, no placeholder score.
+    m_table->setVisible(!record.fileError);
+    m_probability->setVisible(!record.fileError);
     if (record.fileError)
         return;
     m_agreement->setText(agreementSentence(record));

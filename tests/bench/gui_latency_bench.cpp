@@ -149,8 +149,17 @@ int main(int argc, char **argv)
         const double worst = stalls.empty() ? 0.0 : *std::max_element(stalls.begin(), stalls.end());
         p99s.push_back(p99);
         maxima.push_back(worst);
-        out << "run: " << stalls.size() << " ticks over " << total.elapsed() / 1000.0
-            << " s (decode, hash, metadata, two detectors, display); UI-thread stall p99 "
+        const auto record = shown.last().first().value<AnalysisRecord>();
+        if (!record.ok() || record.width * record.height < 50'000'000
+            || record.detectors.size() != 2) {
+            std::fprintf(stderr, "the analysis did not score the whole 50-megapixel image\n");
+            return 1;
+        }
+        out << "run: " << record.width << " x " << record.height << ", "
+            << record.detectors[0].prediction->tiles << " + "
+            << record.detectors[1].prediction->tiles << " inputs scored; " << stalls.size()
+            << " ticks over " << total.elapsed() / 1000.0
+            << " s (read, hash, metadata, decode, two detectors, display); UI-thread stall p99 "
             << QString::number(p99, 'f', 1) << " ms, max " << QString::number(worst, 'f', 1)
             << " ms\n";
         out.flush();
