@@ -386,8 +386,6 @@ void MainWindow::onRecordReady(const QString &path, const AnalysisRecord &record
     else if (record.fileError)
         m_metadataPanel->showUnavailable(
             tr("The file could not be read (%1).").arg(record.fileError->codeName()));
-    if (!record.decoded() && !record.fileError.has_value())
-        m_imageView->clearImage();
     if (record.fileError && record.fileError->code != ErrorCode::Truncated) {
         m_imageView->clearImage();
         m_displayedPath.clear();
