@@ -130,11 +130,13 @@ void Workbench::startLoad(const QString &bundlePath, std::optional<int> replacin
             finish();
             std::vector<std::shared_ptr<InferenceWorker>> next = m_impl->workers;
             std::vector<quint64> numbers = m_impl->loadNumbers;
-            auto old
-                = replacing ? std::find(next.begin(), next.end(), replaced.lock()) : next.end();
-            if (old != next.end()) {
+            std::shared_ptr<InferenceWorker> previous = replacing ? replaced.lock() : nullptr;
+            const auto old = std::find(next.begin(), next.end(), previous);
+            // Replaced in place; if that detector was unloaded meanwhile, the new one joins.
+            if (previous && old != next.end()) {
                 *old = worker;
             } else {
+                previous.reset();
                 const auto later = std::find_if(numbers.begin(), numbers.end(),
                     [loadNumber](quint64 number) { return number > loadNumber; });
                 next.insert(next.begin() + (later - numbers.begin()), worker);
@@ -142,12 +144,11 @@ void Workbench::startLoad(const QString &bundlePath, std::optional<int> replacin
             }
             // Two detectors with one id could not be told apart in any report.
             if (Result<DetectorSet> checked = DetectorSet::fromWorkers(next); !checked) {
+                next.clear(); // the released worker's last reference is the pool's
                 release(m_impl->pool, std::move(worker));
                 Q_EMIT detectorLoadFailed(bundlePath, checked.error());
                 return;
             }
-            std::shared_ptr<InferenceWorker> previous
-                = old != next.end() ? replaced.lock() : nullptr;
             m_impl->workers = std::move(next);
             m_impl->loadNumbers = std::move(numbers);
             release(m_impl->pool, std::move(previous));

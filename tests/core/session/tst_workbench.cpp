@@ -163,6 +163,13 @@ void TestWorkbench::swapReplacesInPlaceAndReanalyses()
     QCOMPARE(records.size(), 1);
     QCOMPARE(recordIds(records.last().at(1).value<AnalysisRecord>()),
         (QStringList{ QStringLiteral("c"), QStringLiteral("b") }));
+
+    // The detector being replaced is unloaded while its replacement loads: the new one joins.
+    workbench.replaceDetector(1, m_a);
+    workbench.removeDetector(1);
+    QCOMPARE(ids(workbench), QStringList{ QStringLiteral("c") });
+    QVERIFY(waitIdle(workbench));
+    QCOMPARE(ids(workbench), (QStringList{ QStringLiteral("c"), QStringLiteral("a") }));
 }
 
 void TestWorkbench::reorderAndUnload()
