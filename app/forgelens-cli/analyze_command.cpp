@@ -131,14 +131,9 @@ void printText(const AnalysisRecord &record)
         printDetector(result);
     if (record.detectors.size() > 1)
         out() << "  agreement    " << agreementSentence(record) << '\n';
-    for (const QString &caveat : recordCaveats(record)) {
-        // The model's own caveat is already on its label line and in the header.
-        if (caveat.contains(QLatin1String("UNTRAINED TEST MODEL"))
-            || caveat.contains(QLatin1String("EXPERIMENTAL detector"))
-            || caveat.contains(QLatin1String("STAND-IN WEIGHTS")))
-            continue;
+    // The models' own caveats are in the header and on every label line.
+    for (const QString &caveat : recordCaveats(record, false))
         out() << "  caution      " << caveat << '\n';
-    }
     out().flush();
 }
 

@@ -197,7 +197,7 @@ QString agreementSentence(const AnalysisRecord &record)
     return sentence;
 }
 
-QStringList recordCaveats(const AnalysisRecord &record)
+QStringList recordCaveats(const AnalysisRecord &record, bool withModelCaveats)
 {
     QStringList caveats;
     bool anyNotFlagged = false;
@@ -234,7 +234,7 @@ QStringList recordCaveats(const AnalysisRecord &record)
         if (!result.model)
             continue;
         const ModelCaveat caveat = modelCaveat(result.model->manifest);
-        if (caveat != ModelCaveat::None)
+        if (withModelCaveats && caveat != ModelCaveat::None)
             caveats << QStringLiteral("%1: %2").arg(
                 displayText(result.model->manifest.id), caveatWarning(caveat));
         if (result.error)

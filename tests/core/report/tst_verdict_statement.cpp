@@ -137,6 +137,15 @@ void TestVerdictStatement::generatorMetadataIsNeverLeftBesideNotFlagged()
     // Without the whole report (a scan's record), the finding code alone still raises it.
     record.metadata.reset();
     QVERIFY(recordCaveats(record).first().contains(QStringLiteral("ai-generator-metadata")));
+
+    // A model's caveat is a caution too, unless the renderer has already stated it.
+    ModelManifest experimental = banded();
+    experimental.experimental = true;
+    AnalysisRecord withCaveat;
+    withCaveat.detectors.push_back(result(experimental, 0.1));
+    QCOMPARE(recordCaveats(withCaveat).size(), 1);
+    QVERIFY(recordCaveats(withCaveat).first().contains(QStringLiteral("EXPERIMENTAL")));
+    QVERIFY(recordCaveats(withCaveat, false).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestVerdictStatement)

@@ -60,8 +60,10 @@ AgreementCounts agreementCounts(const AnalysisRecord &record);
 QString agreementSentence(const AnalysisRecord &record);
 
 // Cautions that concern the record as a whole, most important first: a file whose metadata
-// names a generator or declares a synthetic source next to a detector that did not flag it,
-// detectors with caveats, detectors that failed.
-QStringList recordCaveats(const AnalysisRecord &record);
+// names a generator or declares a synthetic source next to a detector that did not flag it, a
+// C2PA manifest whose signature is not verified, detectors with caveats (unless a renderer has
+// already stated them, e.g. in a report's header: `withModelCaveats` false), detectors that
+// failed.
+QStringList recordCaveats(const AnalysisRecord &record, bool withModelCaveats = true);
 
 } // namespace forgelens
