@@ -45,7 +45,7 @@ void EvidenceList::refresh()
     for (const QString &path : m_workbench->files()) {
         auto *item = new QListWidgetItem(displayText(QFileInfo(path).fileName()), this);
         item->setToolTip(displayText(path).toHtmlEscaped());
-        if (const std::optional<AnalysisRecord> record = m_workbench->record(path))
+        if (const AnalysisRecord *record = m_workbench->record(path))
             item->setText(item->text() + QStringLiteral("  —  ") + summary(*record));
     }
     setCurrentRow(m_workbench->currentIndex());

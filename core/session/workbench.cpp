@@ -125,12 +125,12 @@ void Workbench::startLoad(const QString &bundlePath, std::optional<int> replacin
     };
     connect(
         job, &ModelLoadJob::loaded, this,
-        [this, bundlePath, replaced, replacing, finish, loadNumber](
-            std::shared_ptr<InferenceWorker> worker) {
+        [this, bundlePath, replaced, finish, loadNumber](std::shared_ptr<InferenceWorker> worker) {
             finish();
             std::vector<std::shared_ptr<InferenceWorker>> next = m_impl->workers;
             std::vector<quint64> numbers = m_impl->loadNumbers;
-            std::shared_ptr<InferenceWorker> previous = replacing ? replaced.lock() : nullptr;
+            // Null when adding; when replacing, it may have left the set meanwhile.
+            std::shared_ptr<InferenceWorker> previous = replaced.lock();
             const auto old = std::find(next.begin(), next.end(), previous);
             // Replaced in place; if that detector was unloaded meanwhile, the new one joins.
             if (previous && old != next.end()) {
@@ -281,12 +281,10 @@ void Workbench::previous()
         setCurrentIndex(m_impl->current - 1);
 }
 
-std::optional<AnalysisRecord> Workbench::record(const QString &path) const
+const AnalysisRecord *Workbench::record(const QString &path) const
 {
     const auto found = m_impl->records.constFind(QFileInfo(path).absoluteFilePath());
-    if (found == m_impl->records.constEnd())
-        return std::nullopt;
-    return *found;
+    return found == m_impl->records.constEnd() ? nullptr : &*found;
 }
 
 void Workbench::reanalyse()

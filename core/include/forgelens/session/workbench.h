@@ -60,8 +60,9 @@ public:
     void next();
     void previous();
 
-    // The latest record of `path` (with the detectors of its time), if it was analysed.
-    std::optional<AnalysisRecord> record(const QString &path) const;
+    // The latest record of `path` (with the detectors of its time), or null if it was not
+    // analysed. Valid until the workbench next changes its files or records.
+    const AnalysisRecord *record(const QString &path) const;
     // Analyses the current file again with the current detectors.
     void reanalyse();
     // Stops the analysis in flight; its record says "cancelled".
