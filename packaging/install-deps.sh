@@ -9,7 +9,7 @@ packages=(
   cmake g++ make pkgconf
   # libraries
   qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev
-  libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev
+  libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils
   # `make bench` (the Python reference scan, its images and model) and `make test` (the seed

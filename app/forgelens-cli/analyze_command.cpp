@@ -169,11 +169,8 @@ int runAnalyze(const QStringList &arguments)
         QStringLiteral("BUNDLE"));
     const QCommandLineOption json(
         QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
-    const QCommandLineOption pin(QStringLiteral("model-sha256"),
-        QStringLiteral("Refuse the bundle unless its SHA-256 is HEX (one --model only)."),
-        QStringLiteral("HEX"));
     const EngineOptions engineOptions;
-    parser.addOptions({ model, json, pin });
+    parser.addOptions({ model, json });
     engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli analyze: " << parser.errorText() << "\n";
@@ -197,11 +194,6 @@ int runAnalyze(const QStringList &arguments)
         return kUsageError;
     }
     QStringList bundles = parser.values(model);
-    if (parser.isSet(pin) && bundles.size() > 1) {
-        err() << "forgelens-cli analyze: --model-sha256 pins one bundle; give one --model\n";
-        return kUsageError;
-    }
-    config.expectedSha256 = parser.value(pin);
     if (const QString problem = config.validate(); !problem.isEmpty()) {
         err() << "forgelens-cli analyze: " << problem << "\n";
         return kUsageError;
@@ -216,8 +208,15 @@ int runAnalyze(const QStringList &arguments)
         err() << "forgelens-cli: using the default model bundle " << *found << "\n";
         bundles << *found;
     }
+    QStringList pins;
+    if (const QString problem = engineOptions.readPins(parser, bundles.size(), pins);
+        !problem.isEmpty()) {
+        err() << "forgelens-cli analyze: " << problem << "\n";
+        return kUsageError;
+    }
 
-    Result<DetectorSet> detectors = DetectorSet::load(bundles, config);
+    request.sandbox = std::make_shared<DecoderPool>(SandboxConfig{}, request.limits);
+    Result<DetectorSet> detectors = DetectorSet::load(bundles, config, 32, pins);
     if (!detectors) {
         err() << "forgelens-cli: cannot use the model [" << detectors.error().codeName()
               << "]: " << displayText(detectors.error().message) << "\n";
@@ -270,7 +269,7 @@ int runAnalyze(const QStringList &arguments)
                 QJsonObject{ { QStringLiteral("device"), EngineConfig::deviceName(config.device) },
                     { QStringLiteral("threads"), config.intraOpThreads },
                     { QStringLiteral("max_megapixels"), double(request.limits.maxPixels) / 1e6 },
-                    { QStringLiteral("model_sha256_pinned"), !config.expectedSha256.isEmpty() } } },
+                    { QStringLiteral("model_sha256_pinned"), !pins.isEmpty() } } },
             { QStringLiteral("results"), results },
         };
         out() << QJsonDocument(document).toJson(QJsonDocument::Indented);

@@ -11,13 +11,17 @@ EngineOptions::EngineOptions()
           QStringLiteral("N"), QStringLiteral("0")),
       m_maxPixels(QStringLiteral("max-megapixels"),
           QStringLiteral("Refuse images larger than this (default 210)."), QStringLiteral("N"),
-          QStringLiteral("210"))
+          QStringLiteral("210")),
+      m_pins(QStringLiteral("model-sha256"),
+          QStringLiteral("Refuse a bundle unless its SHA-256 is HEX: one per --model, in the "
+                         "same order. A pinned bundle must carry its manifest inside."),
+          QStringLiteral("HEX"))
 {
 }
 
 void EngineOptions::addTo(QCommandLineParser &parser) const
 {
-    parser.addOptions({ m_device, m_threads, m_maxPixels });
+    parser.addOptions({ m_device, m_threads, m_maxPixels, m_pins });
 }
 
 QString EngineOptions::read(
@@ -39,6 +43,27 @@ QString EngineOptions::read(
         return QStringLiteral("--max-megapixels must be a positive number");
     limits.maxPixels = qint64(megapixels * 1e6);
     return QString();
+}
+
+QString EngineOptions::readPins(
+    const QCommandLineParser &parser, qsizetype bundleCount, QStringList &pins) const
+{
+    pins = parser.values(m_pins);
+    if (pins.isEmpty())
+        return {};
+    if (pins.size() != bundleCount)
+        return QStringLiteral("%1 --model-sha256 for %2 bundles: give one per --model, in the "
+                              "same order")
+            .arg(pins.size())
+            .arg(bundleCount);
+    for (const QString &pin : pins) {
+        EngineConfig check;
+        check.expectedSha256 = pin;
+        if (pin.isEmpty() || !check.validate().isEmpty())
+            return QStringLiteral("--model-sha256 takes the 64 hexadecimal digits of a SHA-256; "
+                                  "an empty pin is refused");
+    }
+    return {};
 }
 
 } // namespace forgelens::cli

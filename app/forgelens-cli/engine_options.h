@@ -8,8 +8,8 @@
 
 namespace forgelens::cli {
 
-// The options `analyze` and `scan` share: the device, the operator threads and the image size
-// limit.
+// The options `analyze` and `scan` share: the device, the operator threads, the image size
+// limit and the bundles' SHA-256 pins.
 class EngineOptions {
 public:
     EngineOptions();
@@ -17,11 +17,16 @@ public:
     // Reads them into `config` and `limits`. Returns what is wrong, for the user, or empty.
     QString read(
         const QCommandLineParser &parser, EngineConfig &config, DecodeLimits &limits) const;
+    // The --model-sha256 values: none, or exactly one 64-hex-digit pin per bundle (an empty
+    // pin is refused: it must never mean "not pinned"). Returns what is wrong, or empty.
+    QString readPins(
+        const QCommandLineParser &parser, qsizetype bundleCount, QStringList &pins) const;
 
 private:
     QCommandLineOption m_device;
     QCommandLineOption m_threads;
     QCommandLineOption m_maxPixels;
+    QCommandLineOption m_pins;
 };
 
 } // namespace forgelens::cli

@@ -6,6 +6,7 @@
 
 #include "forgelens/inference/allocator_tuning.h"
 #include "forgelens/inference/openmp_wait_policy.h"
+#include "forgelens/sandbox/decode_worker.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -27,6 +28,10 @@ forgelens-cli COMMAND --help describes a command. Evidence files are opened read
 
 int main(int argc, char **argv)
 {
+    // The sandbox's decoding worker (a hidden mode of this same executable): before anything
+    // else, so it starts no threads and holds nothing it does not need.
+    if (forgelens::isDecodeWorkerInvocation(argc, argv))
+        return forgelens::runDecodeWorker(argc, argv);
     forgelens::reexecWithPassiveOpenMpWaits(argv);
     forgelens::tuneAllocatorForInference();
     QCoreApplication app(argc, argv);

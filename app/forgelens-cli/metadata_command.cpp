@@ -2,13 +2,14 @@
 
 #include "exit_code.h"
 
-#include "forgelens/image/evidence_file.h"
 #include "forgelens/metadata/metadata_report.h"
 #include "forgelens/report/display_text.h"
 #include "forgelens/report/metadata_json.h"
+#include "forgelens/sandbox/decoder_pool.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTextStream>
@@ -30,12 +31,12 @@ Exit codes:
 
 constexpr qint64 kMaxFileBytes = qint64(1) << 30;
 
-void printText(QTextStream &out, const EvidenceFile &file, const MetadataReport &report)
+void printText(QTextStream &out, const QString &path, const EvidenceReading &file,
+    const MetadataReport &report)
 {
-    out << displayText(file.path) << '\n'
+    out << displayText(path) << '\n'
         << "  sha256   " << file.digest.sha256 << '\n'
-        << "  format   " << imageFormatName(report.format) << ", " << file.bytes.size()
-        << " bytes\n";
+        << "  format   " << imageFormatName(report.format) << ", " << file.fileSize << " bytes\n";
     out << "\n  Findings (evidence, not a verdict)\n";
     if (report.findings.empty())
         out << "    none\n";
@@ -126,31 +127,41 @@ int runMetadata(const QStringList &arguments)
 
     int failures = 0;
     QJsonArray results;
+    // The metadata parsers read hostile bytes: in the sandbox's worker, like every decoder.
+    DecodeLimits limits;
+    limits.maxFileBytes = kMaxFileBytes;
+    DecoderPool sandbox(SandboxConfig{}, limits);
+    EvidenceReadRequest request;
+    request.limits = limits;
+    request.keepMetadataReport = true;
+    request.decode = false;
     for (const QString &path : images) {
-        Result<EvidenceFile> file = readEvidenceFile(path, kMaxFileBytes);
-        if (!file) {
+        EvidenceReading reading = sandbox.read(path, QFile::encodeName(path), request);
+        if (!reading.metadata) {
+            const Error error = reading.error.value_or(Error{
+                ErrorCode::InternalError, QStringLiteral("the metadata could not be read") });
             ++failures;
-            err << "forgelens-cli: " << path << ": error [" << file.error().codeName()
-                << "]: " << file.error().message << '\n';
+            err << "forgelens-cli: " << path << ": error [" << error.codeName()
+                << "]: " << error.message << '\n';
             results.append(QJsonObject{ { QStringLiteral("path"), path },
-                { QStringLiteral("status"), file.error().codeName() },
-                { QStringLiteral("error"), file.error().message } });
+                { QStringLiteral("status"), error.codeName() },
+                { QStringLiteral("error"), error.message } });
             continue;
         }
-        const MetadataReport report = readMetadataReport(file->view());
+        const MetadataReport &report = *reading.metadata;
         if (!report.errors.empty())
             ++failures;
         if (parser.isSet(json)) {
             QJsonObject entry = metadataReportToJson(report);
             entry.insert(QStringLiteral("path"), path);
-            entry.insert(QStringLiteral("size"), file->bytes.size());
-            entry.insert(QStringLiteral("sha256"), file->digest.sha256);
-            entry.insert(QStringLiteral("md5"), file->digest.md5);
+            entry.insert(QStringLiteral("size"), reading.fileSize);
+            entry.insert(QStringLiteral("sha256"), reading.digest.sha256);
+            entry.insert(QStringLiteral("md5"), reading.digest.md5);
             entry.insert(QStringLiteral("status"),
                 report.errors.empty() ? QStringLiteral("ok") : QStringLiteral("partial"));
             results.append(entry);
         } else {
-            printText(out, *file, report);
+            printText(out, path, reading, report);
         }
         out.flush();
     }

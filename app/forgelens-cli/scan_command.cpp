@@ -217,6 +217,10 @@ int runScan(const QStringList &arguments)
     if (const QString problem = engineOptions.read(parser, settings.engine, settings.limits);
         !problem.isEmpty())
         return usage(problem);
+    if (const QString problem
+        = engineOptions.readPins(parser, settings.modelPaths.size(), settings.modelPins);
+        !problem.isEmpty())
+        return usage(problem);
     if (!positiveInt(parser.value(decodeThreads), 0, &settings.decodeThreads))
         return usage(QStringLiteral("--decode-threads must be 0 (automatic) or a positive number"));
     if (!positiveInt(parser.value(batch), 1, &settings.engine.maxBatch))

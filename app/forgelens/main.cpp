@@ -1,13 +1,20 @@
 // forgelens: the desktop workbench. `forgelens [--model BUNDLE]… [IMAGE…]`.
 #include "ui/main_window.h"
 
+#include "forgelens/session/workbench.h"
+
 #include "forgelens/inference/allocator_tuning.h"
+#include "forgelens/sandbox/decode_worker.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 
 int main(int argc, char **argv)
 {
+    // The sandbox's decoding worker (a hidden mode of this same executable), before any
+    // QApplication: no display connection, no threads.
+    if (forgelens::isDecodeWorkerInvocation(argc, argv))
+        return forgelens::runDecodeWorker(argc, argv);
     forgelens::tuneAllocatorForInference();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ForgeLens"));
@@ -30,6 +37,8 @@ int main(int argc, char **argv)
     parser.process(app);
 
     forgelens::MainWindow window;
+    // Evidence is read, parsed and decoded in sandboxed workers: this executable's hidden mode.
+    window.workbench().setSandboxConfig(forgelens::SandboxConfig{});
     window.resize(1500, 900);
     window.show();
     window.loadStartupDetectors(parser.values(model));

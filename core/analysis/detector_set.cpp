@@ -34,13 +34,23 @@ Result<DetectorSet> DetectorSet::fromWorkers(std::vector<std::shared_ptr<Inferen
     return set;
 }
 
-Result<DetectorSet> DetectorSet::load(
-    const QStringList &bundlePaths, const EngineConfig &config, int queueCapacity)
+Result<DetectorSet> DetectorSet::load(const QStringList &bundlePaths, const EngineConfig &config,
+    int queueCapacity, const QStringList &pins)
 {
+    if (!pins.isEmpty() && pins.size() != bundlePaths.size())
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("%1 SHA-256 pins for %2 bundles: give one pin per bundle, in the same "
+                           "order")
+                .arg(pins.size())
+                .arg(bundlePaths.size()) };
     std::vector<std::shared_ptr<InferenceWorker>> workers;
-    for (const QString &path : bundlePaths) {
+    for (qsizetype i = 0; i < bundlePaths.size(); ++i) {
+        const QString &path = bundlePaths[i];
+        EngineConfig pinned = config;
+        if (!pins.isEmpty())
+            pinned.expectedSha256 = pins[i];
         Result<std::shared_ptr<InferenceWorker>> worker
-            = InferenceWorker::start(path, config, queueCapacity);
+            = InferenceWorker::start(path, pinned, queueCapacity);
         if (!worker)
             return Error{ ErrorCode::ModelUnusable,
                 QStringLiteral("%1: [%2] %3")

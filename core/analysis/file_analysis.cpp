@@ -1,8 +1,10 @@
 #include "forgelens/analysis/file_analysis.h"
 
-#include "forgelens/image/evidence_file.h"
 #include "forgelens/image/input_geometry.h"
 #include "forgelens/image/preprocessor.h"
+#include "forgelens/sandbox/evidence_reading.h"
+
+#include <QFile>
 
 #include <ATen/core/Tensor.h>
 
@@ -45,48 +47,35 @@ void stop(PendingAnalysis &pending, Error error)
     pending.record.fileError = std::move(error);
 }
 
-void readMetadata(AnalysisRecord &record, const EvidenceFile &file, const AnalysisRequest &request)
-{
-    MetadataReport report = readMetadataReport(file.view());
-    for (const MetadataFinding &finding : report.findings) {
-        if (!record.findingCodes.contains(finding.code))
-            record.findingCodes.append(finding.code);
-    }
-    record.metadataRead = true;
-    if (request.keepMetadataReport)
-        record.metadata = std::move(report);
-}
-
-void beginStages(PendingAnalysis &pending, const QString &path, const DetectorSet &detectors,
-    const AnalysisRequest &request, const AnalysisHooks &hooks)
+void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray &nativePath,
+    const DetectorSet &detectors, const AnalysisRequest &request, const AnalysisHooks &hooks)
 {
     AnalysisRecord &record = pending.record;
     if (cancelled(hooks))
         return stop(pending, cancelledError());
 
-    Result<EvidenceFile> evidence = readEvidenceFile(path, request.limits.maxFileBytes);
-    if (!evidence)
-        return stop(pending, evidence.error());
-    record.fileSize = evidence->bytes.size();
-    record.digest = evidence->digest;
-    record.readAtUtc = evidence->readAtUtc;
-    if (request.readMetadata)
-        readMetadata(record, *evidence, request);
-    if (cancelled(hooks))
-        return stop(pending, cancelledError());
-
-    Result<DecodedImage> decoded = decodeImage(evidence->view(), request.limits);
-    if (!decoded) {
-        if (decoded.error().code == ErrorCode::Truncated && request.salvageTruncated
-            && hooks.decoded) {
-            Result<DecodedImage> salvaged
-                = decodeImage(evidence->view(), request.limits, DecodeMode::Salvage);
-            if (salvaged)
-                hooks.decoded(*salvaged);
-        }
-        return stop(pending, decoded.error());
-    }
-    evidence->bytes = QByteArray(); // the pixels are all that is needed from here
+    EvidenceReadRequest readRequest;
+    readRequest.limits = request.limits;
+    readRequest.readMetadata = request.readMetadata;
+    readRequest.keepMetadataReport = request.keepMetadataReport;
+    readRequest.salvageTruncated = request.salvageTruncated && hooks.decoded;
+    const QByteArray native = nativePath.isEmpty() ? QFile::encodeName(path) : nativePath;
+    EvidenceReading reading = request.sandbox
+        ? request.sandbox->read(path, native, readRequest, hooks.cancel)
+        : readEvidence(path, native, readRequest);
+    record.fileSize = reading.fileSize;
+    record.digest = reading.digest;
+    record.readAtUtc = reading.readAtUtc;
+    record.metadataRead = reading.metadataRead;
+    record.findingCodes = reading.findingCodes;
+    record.metadata = std::move(reading.metadata);
+    if (reading.salvaged && hooks.decoded)
+        hooks.decoded(*reading.salvaged);
+    if (!reading.image)
+        return stop(pending,
+            reading.error.value_or(Error{ ErrorCode::InternalError,
+                QStringLiteral("the file was read without pixels or an error") }));
+    std::optional<DecodedImage> decoded = std::move(reading.image);
     record.format = decoded->format;
     record.width = decoded->width;
     record.height = decoded->height;
@@ -115,7 +104,7 @@ void beginStages(PendingAnalysis &pending, const QString &path, const DetectorSe
         pending.inputBytes += qint64(input->numel()) * qint64(input->element_size());
         inputs.push_back(std::move(input).value());
     }
-    decoded = Error{}; // the pixels are no longer needed while the models run
+    decoded.reset(); // the pixels are no longer needed while the models run
     if (cancelled(hooks))
         return stop(pending, cancelledError());
     if (hooks.reserveInputs)
@@ -131,7 +120,7 @@ void beginStages(PendingAnalysis &pending, const QString &path, const DetectorSe
 } // namespace
 
 PendingAnalysis beginFileAnalysis(const QString &path, const DetectorSet &detectors,
-    const AnalysisRequest &request, const AnalysisHooks &hooks)
+    const AnalysisRequest &request, const AnalysisHooks &hooks, const QByteArray &nativePath)
 {
     PendingAnalysis pending;
     AnalysisRecord &record = pending.record;
@@ -142,7 +131,7 @@ PendingAnalysis beginFileAnalysis(const QString &path, const DetectorSet &detect
         record.detectors[i].model = detectors.model(i);
     pending.predictions.resize(detectors.size());
     try {
-        beginStages(pending, path, detectors, request, hooks);
+        beginStages(pending, path, nativePath, detectors, request, hooks);
     } catch (...) {
         record.fileError = unexpectedError();
     }

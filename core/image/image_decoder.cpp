@@ -19,13 +19,22 @@ Error decodeError(ErrorCode code, const QString &message)
     return Error{ code, message };
 }
 
-// libjpeg "decodes" a JPEG cut short by padding it with grey and only warns; a forensic tool
-// must say the file is truncated instead. Walks the segments and the entropy-coded data of
-// every scan (progressive files have many) up to the first EOI marker; bytes appended after it
-// (as some phones do) are ignored, and so are stray bytes between segments, which libjpeg also
-// skips with a warning.
-bool jpegEndsProperly(std::span<const std::uint8_t> bytes)
+// What the decoder will face in a JPEG, found by walking its segments and the entropy-coded data
+// of every scan (progressive files have many) up to the first EOI marker; bytes appended after
+// it (as some phones do) are ignored, and so are stray bytes between segments, which libjpeg
+// also skips with a warning.
+struct JpegLayout {
+    // libjpeg "decodes" a JPEG cut short by padding it with grey and only warns; a forensic tool
+    // must say the file is truncated instead.
+    bool endsProperly = false;
+    int scans = 0;
+    qint64 entropyBytes = 0; // entropy-coded data of all scans
+    bool huffman = false; // SOF0-SOF2 (the frame types whose blocks each cost a bit, below)
+};
+
+JpegLayout walkJpeg(std::span<const std::uint8_t> bytes)
 {
+    JpegLayout layout;
     const size_t size = bytes.size();
     const auto isRestart = [](std::uint8_t m) { return m >= 0xD0 && m <= 0xD7; };
     size_t pos = 2; // after SOI
@@ -35,27 +44,50 @@ bool jpegEndsProperly(std::span<const std::uint8_t> bytes)
             ++pos;
             continue;
         }
-        if (marker == 0xD9) // EOI
-            return true;
+        if (marker == 0xD9) { // EOI
+            layout.endsProperly = true;
+            return layout;
+        }
         if (marker == 0x00 || marker == 0x01 || isRestart(marker)) { // no length field
             pos += 2;
             continue;
         }
         if (pos + 4 > size)
-            return false;
+            return layout;
         const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
         if (length < 2)
-            return false;
+            return layout;
+        if (marker >= 0xC0 && marker <= 0xC2)
+            layout.huffman = true;
         pos += 2 + length;
         if (marker == 0xDA) {
+            ++layout.scans;
             // Entropy-coded data runs to the first marker that is neither a stuffed zero
             // (FF 00) nor a restart marker.
+            const size_t start = pos;
             while (pos + 1 < size
                 && !(bytes[pos] == 0xFF && bytes[pos + 1] != 0x00 && !isRestart(bytes[pos + 1])))
                 ++pos;
+            layout.entropyBytes += qint64(qMin(pos, size) - qMin(start, size));
         }
     }
-    return false;
+    return layout;
+}
+
+// Encoders write at most a few dozen scans (libjpeg's most elaborate progressive script has 10);
+// a file with thousands makes libjpeg re-run its whole coefficient buffer for each and take
+// minutes. libjpeg-turbo's own tools suggest a limit of this order.
+constexpr int kMaxJpegScans = 500;
+
+// With Huffman coding every 8 x 8 block of the component with the largest sampling factors has
+// its DC coefficient coded in some scan, and the shortest Huffman code is one bit: so the
+// entropy-coded data holds at least one bit per such block. A file with less cannot hold the
+// image its header declares (the probe: 694 bytes declaring 14000 x 14000, which libjpeg still
+// "decodes" into 588 MB of grey with a warning).
+qint64 minimumJpegEntropyBytes(int width, int height)
+{
+    const qint64 blocks = ((qint64(width) + 7) / 8) * ((qint64(height) + 7) / 8);
+    return (blocks + 7) / 8;
 }
 
 // Qt's GIF reader returns whatever rows it managed from a file cut short, without an error. The
@@ -163,11 +195,31 @@ Result<DecodedImage> decodeImage(
                 .arg(header->height)
                 .arg(double(pixels) / 1e6, 0, 'f', 1)
                 .arg(double(limits.maxPixels) / 1e6, 0, 'f', 1));
-    const bool jpegTruncated = header->format == ImageFormat::Jpeg && !jpegEndsProperly(bytes);
-    if (jpegTruncated && mode == DecodeMode::Strict)
-        return decodeError(ErrorCode::Truncated,
-            QStringLiteral("the JPEG data ends before its end-of-image marker; "
-                           "the file is truncated or damaged"));
+    bool jpegTruncated = false;
+    if (header->format == ImageFormat::Jpeg) {
+        const JpegLayout layout = walkJpeg(bytes);
+        jpegTruncated = !layout.endsProperly;
+        if (jpegTruncated && mode == DecodeMode::Strict)
+            return decodeError(ErrorCode::Truncated,
+                QStringLiteral("the JPEG data ends before its end-of-image marker; "
+                               "the file is truncated or damaged"));
+        if (layout.scans > kMaxJpegScans)
+            return decodeError(ErrorCode::JpegTooManyScans,
+                QStringLiteral("the JPEG has %1 scans, more than the %2 any encoder writes; not "
+                               "decoded (such files keep a decoder busy for minutes)")
+                    .arg(layout.scans)
+                    .arg(kMaxJpegScans));
+        const qint64 needed = minimumJpegEntropyBytes(header->width, header->height);
+        if (layout.huffman && layout.entropyBytes < needed)
+            return decodeError(ErrorCode::Truncated,
+                QStringLiteral("the JPEG's compressed data (%1 bytes) is too small for the %2 × %3 "
+                               "pixels its header declares (at least %4 bytes); the file is "
+                               "damaged or crafted, and is not decoded")
+                    .arg(layout.entropyBytes)
+                    .arg(header->width)
+                    .arg(header->height)
+                    .arg(needed));
+    }
 
     cv::Mat bgr;
     try {
@@ -216,11 +268,14 @@ Result<DecodedImage> decodeImage(
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         return out;
     } catch (const cv::Exception &e) {
+        if (e.code == cv::Error::StsNoMem)
+            return decodeError(ErrorCode::DecoderOutOfMemory,
+                QStringLiteral("not enough memory to decode this image within the limit"));
         return decodeError(ErrorCode::DecodeFailed,
             QStringLiteral("the decoder failed: %1").arg(QString::fromStdString(e.err)));
     } catch (const std::bad_alloc &) {
-        return decodeError(
-            ErrorCode::DecodeFailed, QStringLiteral("not enough memory to decode this image"));
+        return decodeError(ErrorCode::DecoderOutOfMemory,
+            QStringLiteral("not enough memory to decode this image within the limit"));
     } catch (const std::exception &e) {
         return decodeError(ErrorCode::DecodeFailed,
             QStringLiteral("the decoder failed: %1").arg(QString::fromUtf8(e.what())));

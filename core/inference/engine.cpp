@@ -171,8 +171,11 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     const int threads = config.intraOpThreads > 0 ? config.intraOpThreads : usableCoreCount();
     at::set_num_threads(threads);
 
-    Result<ModelBundle> bundle
-        = loadModelBundle(bundlePath, BundleLoadOptions{ config.expectedSha256, impl->device });
+    BundleLoadOptions options;
+    options.device = impl->device;
+    if (!config.expectedSha256.isEmpty()) // EngineConfig: empty = not pinned (front ends refuse "")
+        options.expectedSha256 = config.expectedSha256;
+    Result<ModelBundle> bundle = loadModelBundle(bundlePath, options);
     if (!bundle)
         return bundle.error();
     impl->bundle = std::move(bundle).value();

@@ -28,6 +28,63 @@ QStringList readStringList(const QJsonValue &value)
     return out;
 }
 
+// Characters that change how a terminal, a spreadsheet or a bidirectional renderer shows the text
+// around them: C0 and C1 controls (escape sequences, new lines), DEL, the bidirectional
+// overrides and isolates, and the line and paragraph separators.
+bool isControlForDisplay(char32_t c)
+{
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F
+        || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028
+        || c == 0x2029;
+}
+
+// The first string in `value` (keys included, recursively) that holds such a character.
+QString firstControlledString(const QJsonValue &value, const QString &where)
+{
+    const auto check = [](const QString &text) {
+        for (const char32_t c : text.toUcs4()) {
+            if (isControlForDisplay(c))
+                return true;
+        }
+        return false;
+    };
+    if (value.isString())
+        return check(value.toString()) ? where : QString();
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (QString found
+                = firstControlledString(array.at(i), QStringLiteral("%1[%2]").arg(where).arg(i));
+                !found.isEmpty())
+                return found;
+        }
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (check(it.key())) // the key itself is not repeated in the message
+                return where.isEmpty() ? QStringLiteral("a key")
+                                       : where + QStringLiteral(": a key");
+            const QString path = where.isEmpty() ? it.key() : where + QLatin1Char('.') + it.key();
+            if (QString found = firstControlledString(it.value(), path); !found.isEmpty())
+                return found;
+        }
+    }
+    return {};
+}
+
+// An id names the model in CSV headers, file names and command lines: letters, digits and
+// ". _ -", starting with a letter or digit (so never a spreadsheet formula or an option).
+bool isPlainId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > 64 || !id.at(0).isLetterOrNumber())
+        return false;
+    return std::all_of(id.begin(), id.end(), [](QChar c) {
+        return (c.unicode() < 0x80 && c.isLetterOrNumber()) || c == QLatin1Char('.')
+            || c == QLatin1Char('_') || c == QLatin1Char('-');
+    });
+}
+
 } // namespace
 
 bool ModelManifest::acceptsLogitCount(long count) const
@@ -41,6 +98,9 @@ QString ModelManifest::validate() const
 {
     if (id.isEmpty() || name.isEmpty() || version.isEmpty() || family.isEmpty())
         return QStringLiteral("id, name, version and family are required");
+    if (!isPlainId(id))
+        return QStringLiteral("id must be 1 to 64 ASCII letters, digits, '.', '_' or '-', starting "
+                              "with a letter or digit");
     if (license.isEmpty() || trainedOn.isEmpty())
         return QStringLiteral(
             "license and trained_on are required: an analyst must know what a model learnt "
@@ -89,6 +149,12 @@ Result<ModelManifest> ModelManifest::fromJson(const QByteArray &json)
     if (!document.isObject())
         return manifestError(QStringLiteral("the manifest must be a JSON object"));
     const QJsonObject object = document.object();
+
+    if (const QString where = firstControlledString(object, QString()); !where.isEmpty())
+        return manifestError(QStringLiteral("%1 holds a control, line-separator or bidirectional "
+                                            "character; a manifest's text is shown in terminals, "
+                                            "reports and spreadsheets and must be plain")
+                                 .arg(where));
 
     ModelManifest manifest;
     manifest.json = object;

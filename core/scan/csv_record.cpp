@@ -14,6 +14,12 @@ bool needsQuotes(const QString &field)
     return false;
 }
 
+bool startsFormula(QChar c)
+{
+    return c == u'=' || c == u'+' || c == u'-' || c == u'@' || c == u'\t' || c == u'\r'
+        || c == u'\'';
+}
+
 Error badCsv(qint64 line, const QString &what)
 {
     return Error{ ErrorCode::BadCsv, QStringLiteral("line %1: %2").arg(line).arg(what) };
@@ -21,13 +27,27 @@ Error badCsv(qint64 line, const QString &what)
 
 } // namespace
 
+QString neutraliseCsvCell(const QString &cell)
+{
+    if (!cell.isEmpty() && startsFormula(cell.front()))
+        return QLatin1Char('\'') + cell;
+    return cell;
+}
+
+QString restoreCsvCell(const QString &cell)
+{
+    if (cell.size() >= 2 && cell.front() == u'\'' && startsFormula(cell.at(1)))
+        return cell.mid(1);
+    return cell;
+}
+
 QByteArray csvRecord(const QStringList &fields)
 {
     QByteArray record;
     for (qsizetype i = 0; i < fields.size(); ++i) {
         if (i > 0)
             record += ',';
-        const QString &field = fields.at(i);
+        const QString field = neutraliseCsvCell(fields.at(i));
         if (needsQuotes(field)) {
             QString quoted = field;
             quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
@@ -56,7 +76,7 @@ Result<qint64> parseCsv(QByteArrayView text, const CsvRecordSink &sink)
         QString value = decoder.decode(field);
         if (decoder.hasError())
             return badCsv(line, QStringLiteral("a field is not valid UTF-8"));
-        record.append(std::move(value));
+        record.append(restoreCsvCell(value));
         field.clear();
         fieldWasQuoted = false;
         return std::nullopt;

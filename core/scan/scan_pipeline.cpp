@@ -64,6 +64,12 @@ public:
         // no whole metadata report held while the models run.
         m_request.limits = settings.limits;
         m_request.readMetadata = settings.readMetadata;
+        if (settings.sandbox.enabled) {
+            SandboxConfig sandbox = settings.sandbox;
+            sandbox.maxWorkers
+                = qMax(1, settings.decodeThreads > 0 ? settings.decodeThreads : usableCoreCount());
+            m_request.sandbox = std::make_shared<DecoderPool>(sandbox, settings.limits);
+        }
     }
 
     using RowWritten = std::function<void(const QString &relativePath, const AnalysisRecord &)>;
@@ -112,6 +118,10 @@ private:
             lock.unlock();
 
             const qint64 inputBytes = pending.inputBytes;
+            // A file cut short by the stop (its worker killed mid-decode) has no row: the
+            // report ends before it, and --resume reads it again.
+            if (pending.record.fileError && pending.record.fileError->code == ErrorCode::Cancelled)
+                return;
             const AnalysisRecord record = finishFileAnalysis(std::move(pending), m_request);
             const QString &relativePath = m_files.at(size_t(index)).relativePath;
             std::optional<Error> error = writer.append(scanCsvFields(relativePath, record));
@@ -180,6 +190,7 @@ private:
     {
         AnalysisHooks hooks;
         hooks.reserveInputs = [this, index](qint64 bytes) { bookTensorBytes(index, bytes); };
+        hooks.cancel = &m_cancel;
         return beginFileAnalysis(
             m_files.at(size_t(index)).absolutePath, m_detectors, m_request, hooks);
     }
@@ -371,8 +382,8 @@ private:
     std::optional<Error> loadModels()
     {
         const int queueCapacity = std::max(2, m_settings.engine.maxBatch * 2);
-        Result<DetectorSet> detectors
-            = DetectorSet::load(m_settings.modelPaths, m_settings.engine, queueCapacity);
+        Result<DetectorSet> detectors = DetectorSet::load(
+            m_settings.modelPaths, m_settings.engine, queueCapacity, m_settings.modelPins);
         if (!detectors)
             return detectors.error();
         m_detectors = std::move(detectors).value();

@@ -60,6 +60,12 @@ Workbench::Workbench(QObject *parent) : QObject(parent), m_impl(std::make_unique
     m_impl->pool.setMaxThreadCount(4);
 }
 
+void Workbench::setSandboxConfig(const SandboxConfig &config)
+{
+    m_impl->request.sandbox
+        = config.enabled ? std::make_shared<DecoderPool>(config, m_impl->request.limits) : nullptr;
+}
+
 Workbench::~Workbench()
 {
     if (m_impl->cancelCurrent)

@@ -20,11 +20,13 @@ ALLOWED = {
     "image": {"base"},
     "models": {"base", "image"},
     "metadata": {"base", "image"},
+    "sandbox": {"base", "image", "metadata"},
     "inference": {"base", "image", "models"},
-    "analysis": {"base", "image", "models", "metadata", "inference"},
-    "report": {"base", "image", "models", "metadata", "inference", "analysis"},
-    "scan": {"base", "image", "models", "metadata", "inference", "analysis", "report"},
-    "session": {"base", "image", "models", "metadata", "inference", "analysis", "report", "scan"},
+    "analysis": {"base", "image", "models", "metadata", "sandbox", "inference"},
+    "report": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis"},
+    "scan": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report"},
+    "session": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
+                "scan"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 TORCH = ("torch/", "ATen/", "c10/")

@@ -23,6 +23,12 @@ enum class ErrorCode {
     Truncated,
     DecompressionBomb,
     DecodeFailed,
+    JpegTooManyScans,
+    DecoderCrashed,
+    DecoderTimeout,
+    DecoderOutOfMemory,
+    DecoderSandboxViolation,
+    SandboxUnavailable,
     // Its metadata (the image may still be analysed)
     MetadataUnreadable,
     MetadataMalformed,

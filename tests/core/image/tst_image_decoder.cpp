@@ -4,9 +4,12 @@
 
 #include <exiv2/exiv2.hpp>
 
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
+#include <QImageWriter>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -54,6 +57,33 @@ bool near(Rgb actual, Rgb expected, int tolerance)
         && std::abs(actual.b - expected.b) <= tolerance;
 }
 
+// A JPEG of `size` made by Qt's writer (progressive when asked).
+QByteArray encodedJpeg(QSize size, bool progressive)
+{
+    QImage image(size, QImage::Format_RGB888);
+    for (int y = 0; y < size.height(); ++y) {
+        for (int x = 0; x < size.width(); ++x)
+            image.setPixel(x, y, qRgb((x * 13) % 256, (y * 7) % 256, (x + y) % 256));
+    }
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "jpeg");
+    writer.setProgressiveScanWrite(progressive);
+    writer.write(image);
+    return bytes;
+}
+
+// The offset of the first marker `code` (FF code) that starts a segment.
+qsizetype markerOffset(const QByteArray &jpeg, unsigned char code, qsizetype from = 2)
+{
+    for (qsizetype at = from; at + 1 < jpeg.size(); ++at) {
+        if (uchar(jpeg[at]) == 0xFF && uchar(jpeg[at + 1]) == code)
+            return at;
+    }
+    return -1;
+}
+
 constexpr Rgb kRed{ 255, 0, 0 };
 constexpr Rgb kGreen{ 0, 255, 0 };
 constexpr Rgb kBlue{ 0, 0, 255 };
@@ -79,6 +109,8 @@ private Q_SLOTS:
     void badFilesGiveClearErrors_data();
     void badFilesGiveClearErrors();
     void pixelLimitIsCheckedFromTheHeader();
+    void jpegsThatCannotHoldTheirPixelsAreRefused();
+    void jpegsWithThousandsOfScansAreRefused();
     void digestsMatchKnownVectors();
     void evidenceIsHashedAndLeftUntouched();
     void evidenceErrorsNameTheProblem();
@@ -297,6 +329,64 @@ void TestImageDecoder::badFilesGiveClearErrors()
     QCOMPARE(decoded.error().codeName(), code);
     QVERIFY2(decoded.error().message.contains(wording, Qt::CaseInsensitive),
         qPrintable(decoded.error().message));
+}
+
+// The probe: 694 bytes declaring 14000 x 14000 decoded "with Corrupt JPEG data" at 4.2 GB peak.
+// Every 8 x 8 block costs at least one bit of Huffman-coded data, so the file is refused from its
+// size before the decoder allocates anything.
+void TestImageDecoder::jpegsThatCannotHoldTheirPixelsAreRefused()
+{
+    const QByteArray small = encodedJpeg(QSize(16, 16), false);
+    QVERIFY(decodeBytes(small).ok());
+    QByteArray inflated = small;
+    const qsizetype sof = markerOffset(inflated, 0xC0);
+    QVERIFY(sof > 0);
+    for (const qsizetype at : { sof + 5, sof + 7 }) { // height, then width: 14000
+        inflated[at] = char(14000 >> 8);
+        inflated[at + 1] = char(14000 & 0xFF);
+    }
+    QVERIFY(inflated.size() < 1000);
+    const Result<DecodedImage> refused = decodeBytes(inflated);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().codeName(), QStringLiteral("truncated"));
+    QVERIFY2(refused.error().message.contains(QStringLiteral("too small")),
+        qPrintable(refused.error().message));
+    QCOMPARE(decodeImage({ reinterpret_cast<const std::uint8_t *>(inflated.constData()),
+                             size_t(inflated.size()) },
+                 DecodeLimits{}, DecodeMode::Salvage)
+                 .error()
+                 .codeName(),
+        QStringLiteral("truncated"));
+}
+
+// The probe: a 2 MB progressive JPEG repeating one scan 20,000 times ran past 180 s.
+void TestImageDecoder::jpegsWithThousandsOfScansAreRefused()
+{
+    const QByteArray progressive = encodedJpeg(QSize(64, 48), true);
+    QVERIFY(decodeBytes(progressive).ok());
+    // The last scan: from its SOS to the EOI.
+    qsizetype lastScan = -1;
+    for (qsizetype at = markerOffset(progressive, 0xDA); at >= 0;
+         at = markerOffset(progressive, 0xDA, at + 2))
+        lastScan = at;
+    const qsizetype eoi = progressive.lastIndexOf(QByteArray("\xFF\xD9", 2));
+    QVERIFY(lastScan > 0 && eoi > lastScan);
+    const QByteArray scan = progressive.mid(lastScan, eoi - lastScan);
+    QByteArray hostile = progressive.left(eoi);
+    for (int i = 0; i < 20'000; ++i)
+        hostile += scan;
+    hostile += QByteArray("\xFF\xD9", 2);
+    QVERIFY(hostile.size() > 1'000'000);
+    const Result<DecodedImage> refused = decodeBytes(hostile);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().codeName(), QStringLiteral("jpeg-too-many-scans"));
+
+    // A progressive file with a normal script still decodes.
+    QByteArray fewScans = progressive.left(eoi);
+    for (int i = 0; i < 20; ++i)
+        fewScans += scan;
+    fewScans += QByteArray("\xFF\xD9", 2);
+    QVERIFY(decodeBytes(fewScans).ok());
 }
 
 void TestImageDecoder::pixelLimitIsCheckedFromTheHeader()

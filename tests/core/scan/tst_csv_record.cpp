@@ -56,6 +56,31 @@ private Q_SLOTS:
         QCOMPARE(parsed.completeBytes, qint64(text.size()));
     }
 
+    // A spreadsheet runs a cell starting with = + - @ TAB or CR as a formula: such cells are
+    // written behind an apostrophe (OWASP), and read back exactly, apostrophes of their own
+    // included.
+    void neutralisesFormulaCellsAndReadsThemBack()
+    {
+        QCOMPARE(csvRecord({ QStringLiteral("=cmd|' /C calc'!A0"), QStringLiteral("+1"),
+                     QStringLiteral("-2"), QStringLiteral("@SUM(A1)"), QStringLiteral("\tx"),
+                     QStringLiteral("\rx"), QStringLiteral("'quoted"), QStringLiteral("a=b") }),
+            QByteArray("'=cmd|' /C calc'!A0,'+1,'-2,'@SUM(A1),'\tx,\"'\rx\",''quoted,a=b\r\n"));
+        const QStringList tricky{ QStringLiteral("=1+1"), QStringLiteral("'=1+1"),
+            QStringLiteral("''"), QStringLiteral("'"), QStringLiteral("'a"), QStringLiteral("-"),
+            QStringLiteral("\t"), QStringLiteral("0.5"), QString() };
+        for (const QString &cell : tricky) {
+            QCOMPARE(restoreCsvCell(neutraliseCsvCell(cell)), cell);
+            const QString written = neutraliseCsvCell(cell);
+            QVERIFY2(written.isEmpty() || written.front() == u'\''
+                    || !QStringLiteral("=+-@\t\r").contains(written.front()),
+                qPrintable(written));
+        }
+        const Parsed parsed = parseAll(csvRecord(tricky));
+        QVERIFY2(parsed.error.isEmpty(), qPrintable(parsed.error));
+        QCOMPARE(parsed.records.size(), size_t(1));
+        QCOMPARE(parsed.records[0], tricky);
+    }
+
     void emptyFieldsAndEmptyQuotedFields()
     {
         const Parsed parsed = parseAll("a,,\"\",b\r\n,\r\n");

@@ -177,6 +177,8 @@ private:
         settings.engine.maxBatch = 1;
         settings.decodeThreads = 2;
         settings.flushRows = 1;
+        // The pipeline reads through the sandbox as the front ends do: forgelens-cli's worker.
+        settings.sandbox.workerExecutable = QStringLiteral(FORGELENS_CLI);
         return settings;
     }
 

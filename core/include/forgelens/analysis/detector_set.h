@@ -30,10 +30,11 @@ public:
     // Refuses two detectors with the same id (error bad-settings): their columns and rows
     // could not be told apart.
     static Result<DetectorSet> fromWorkers(std::vector<std::shared_ptr<InferenceWorker>> workers);
-    // Loads each bundle (in order) on its own worker thread. Error model-unusable names the
-    // bundle that failed and why; bad-settings for a repeated id.
-    static Result<DetectorSet> load(
-        const QStringList &bundlePaths, const EngineConfig &config, int queueCapacity = 32);
+    // Loads each bundle (in order) on its own worker thread. `pins` is empty (none pinned) or
+    // holds one SHA-256 per bundle, in the same order. Error model-unusable names the bundle
+    // that failed and why; bad-settings for a repeated id or pins that do not pair up.
+    static Result<DetectorSet> load(const QStringList &bundlePaths, const EngineConfig &config,
+        int queueCapacity = 32, const QStringList &pins = {});
 
     size_t size() const { return m_workers.size(); }
     bool empty() const { return m_workers.empty(); }

@@ -4,6 +4,7 @@
 #include "forgelens/analysis/detector_set.h"
 #include "forgelens/image/decoded_image.h"
 #include "forgelens/image/image_decoder.h"
+#include "forgelens/sandbox/decoder_pool.h"
 
 #include <atomic>
 #include <functional>
@@ -23,6 +24,9 @@ struct AnalysisRequest {
     // AnalysisHooks::decoded marked truncated, so a person sees what is there. It is never
     // scored: the record keeps its "truncated" error.
     bool salvageTruncated = false;
+    // Where the file's bytes are read, parsed and decoded: the sandbox's worker processes, or
+    // (null) this process. Every front end sets it; tests of other units may leave it null.
+    std::shared_ptr<DecoderPool> sandbox;
 };
 
 // Optional callbacks into the stages, all called on the analysing thread.
@@ -47,11 +51,14 @@ struct PendingAnalysis {
     PendingAnalysis &operator=(PendingAnalysis &&) = default;
 };
 
-// Stage 1, on a decoding thread: read once (read-only), SHA-256, metadata, decode once,
+// Stage 1, on a decoding thread: read once (read-only), SHA-256, metadata, decode once (all in
+// the sandbox when the request has one; `nativePath` is the name as the file system has it,
+// empty = QFile::encodeName(path)),
 // preprocess once per input group of `detectors`, queue on each worker. Never throws: what goes
 // wrong is in the record.
 PendingAnalysis beginFileAnalysis(const QString &path, const DetectorSet &detectors,
-    const AnalysisRequest &request, const AnalysisHooks &hooks = {});
+    const AnalysisRequest &request, const AnalysisHooks &hooks = {},
+    const QByteArray &nativePath = {});
 
 // Stage 2, on any thread: waits for the predictions and completes the record. Never throws.
 AnalysisRecord finishFileAnalysis(PendingAnalysis pending, const AnalysisRequest &request);

@@ -25,10 +25,16 @@ struct EvidenceFile {
     }
 };
 
-// Reads the file read-only (it is never written or locked for writing) and hashes the bytes
-// read. Refuses files over `maxBytes` before reading them, and a file whose size changes while
+// Reads the file read-only (it is never written or locked for writing; O_NOATIME where allowed)
+// and hashes the bytes read. The type is checked on the open descriptor, which was opened
+// non-blocking, so a name swapped for a FIFO or device after a walk is refused, never waited
+// on. Refuses files over `maxBytes` before reading them, and a file whose size changes while
 // it is read. Error codes: not-found, not-a-file, unreadable, too-large. Messages do not repeat
 // the path: the caller shows it.
 Result<EvidenceFile> readEvidenceFile(const QString &path, qint64 maxBytes);
+// The same for a file whose name is given as the file system's bytes (a name that is not valid
+// UTF-8 cannot round-trip through QString); `path` is what is shown and recorded.
+Result<EvidenceFile> readEvidenceFile(
+    const QString &path, const QByteArray &nativePath, qint64 maxBytes);
 
 } // namespace forgelens

@@ -31,8 +31,10 @@ enum class DecodeMode {
 // Decodes JPEG (baseline, progressive, CMYK), PNG (8/16-bit, palette, alpha, grey), BMP, GIF
 // (first frame), TIFF and WebP to 8-bit RGB and applies the EXIF orientation. Alpha is dropped
 // (as torchvision's convert("RGB") does); 16-bit samples keep their high byte.
+// JPEGs are walked first: more than 500 scans is refused (jpeg-too-many-scans), and so is a
+// Huffman-coded JPEG whose data is too small to hold the pixels it declares (truncated).
 // Error codes: empty-file, not-an-image, truncated, bad-header, decompression-bomb,
-// decode-failed.
+// jpeg-too-many-scans, decode-failed, decoder-out-of-memory.
 Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
     DecodeMode mode = DecodeMode::Strict);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "forgelens/models/bundle_archive.h"
 #include "forgelens/models/model_manifest.h"
 #include "forgelens/result.h"
 
@@ -13,10 +14,19 @@ namespace forgelens {
 // (torch::jit::load's extra-files map; Python: torch.jit.save(..., _extra_files=...)).
 inline constexpr const char *kManifestExtraFile = "forgelens/manifest.json";
 
+struct BundleLoadLimits {
+    qint64 maxBundleBytes = qint64(8) << 30; // the whole file, refused before it is read
+    BundleArchiveLimits archive;
+};
+
 struct BundleLoadOptions {
-    // Lower-case hex SHA-256 the bundle file must have; empty = not pinned.
+    // Hex SHA-256 the bundle file must have. A null string = not pinned; an empty or malformed
+    // one is refused (an empty pin must never mean "no pin").
     QString expectedSha256;
     c10::Device device = c10::Device(c10::kCPU);
+    BundleLoadLimits limits;
+
+    QString validate() const; // empty when usable
 };
 
 // A loaded detector: the TorchScript module (in eval mode, on `options.device`), its manifest
@@ -32,10 +42,12 @@ struct ModelBundle {
     torch::jit::Module module;
 };
 
-// Reads the bundle once, hashes those bytes, checks the pin, then deserialises the same bytes
-// (so the module that runs is the one that was hashed). The manifest comes from the archive's
-// extra file, else from a sidecar `<path>.json`.
-// Error codes: not-found, unreadable, hash-mismatch, bad-bundle, bad-manifest.
+// Reads the bundle once (refusing one over the size limit), hashes those bytes, checks the pin,
+// checks the archive and the operations its code uses (bundle_archive.h, bundle_code_check.h),
+// then deserialises the same bytes (so the module that runs is the one that was hashed and
+// checked). The manifest comes from the archive's extra file, else (never for a pinned bundle)
+// from a sidecar `<path>.json`; either is bounded in size.
+// Error codes: bad-config, not-found, unreadable, hash-mismatch, bad-bundle, bad-manifest.
 Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions &options);
 
 } // namespace forgelens

@@ -2,6 +2,7 @@
 
 #include "forgelens/image/image_decoder.h"
 #include "forgelens/inference/engine_config.h"
+#include "forgelens/sandbox/sandbox_config.h"
 #include "forgelens/scan/scan_file_list.h"
 #include "forgelens/scan/scan_shard.h"
 
@@ -14,8 +15,10 @@ struct ScanSettings {
     QString root; // the evidence folder; never written
     QString outputCsv; // the report; must lie outside `root`
     QStringList modelPaths; // one or more bundles; each file is decoded once for all of them
+    QStringList modelPins; // empty, or one SHA-256 per bundle that it must have
     EngineConfig engine; // shared by every model (device, intra-op threads, batch size, warm-up)
     DecodeLimits limits;
+    SandboxConfig sandbox; // files are read and decoded in sandboxed workers (one per thread)
     ScanWalkOptions walk;
     ShardSpec shard;
     int decodeThreads = 0; // read, hash, decode and preprocess workers; 0 = the usable cores

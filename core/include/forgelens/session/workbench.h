@@ -6,6 +6,7 @@
 #include "forgelens/inference/engine_config.h"
 #include "forgelens/inference/model_info.h"
 #include "forgelens/result.h"
+#include "forgelens/sandbox/sandbox_config.h"
 
 #include <QObject>
 #include <QString>
@@ -36,6 +37,10 @@ public:
 
     // For loads started after the call (a device or thread change reloads nothing by itself).
     void setEngineConfig(const EngineConfig &config);
+    // Where files are read and decoded: sandboxed worker processes (what the window uses), or
+    // this process when the config is disabled (the default, for tests). Takes effect for the
+    // next analysis.
+    void setSandboxConfig(const SandboxConfig &config);
     EngineConfig engineConfig() const;
     void setDecodeLimits(const DecodeLimits &limits);
 

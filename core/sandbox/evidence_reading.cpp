@@ -1,0 +1,69 @@
+#include "forgelens/sandbox/evidence_reading.h"
+
+#include "forgelens/image/evidence_file.h"
+
+#include <new>
+
+namespace forgelens {
+namespace {
+
+void readStages(EvidenceReading &reading, const QString &path, const QByteArray &nativePath,
+    const EvidenceReadRequest &request)
+{
+    Result<EvidenceFile> evidence = readEvidenceFile(path, nativePath, request.limits.maxFileBytes);
+    if (!evidence) {
+        reading.error = evidence.error();
+        return;
+    }
+    reading.fileSize = evidence->bytes.size();
+    reading.digest = evidence->digest;
+    reading.readAtUtc = evidence->readAtUtc;
+    if (request.readMetadata) {
+        MetadataReport report = readMetadataReport(evidence->view());
+        for (const MetadataFinding &finding : report.findings) {
+            if (!reading.findingCodes.contains(finding.code))
+                reading.findingCodes.append(finding.code);
+        }
+        reading.metadataRead = true;
+        if (request.keepMetadataReport)
+            reading.metadata = std::move(report);
+    }
+    if (!request.decode)
+        return;
+    Result<DecodedImage> decoded = decodeImage(evidence->view(), request.limits);
+    if (!decoded) {
+        reading.error = decoded.error();
+        if (decoded.error().code == ErrorCode::Truncated && request.salvageTruncated) {
+            Result<DecodedImage> salvaged
+                = decodeImage(evidence->view(), request.limits, DecodeMode::Salvage);
+            if (salvaged)
+                reading.salvaged = std::move(salvaged).value();
+        }
+        return;
+    }
+    reading.image = std::move(decoded).value();
+}
+
+} // namespace
+
+EvidenceReading readEvidence(
+    const QString &path, const QByteArray &nativePath, const EvidenceReadRequest &request)
+{
+    EvidenceReading reading;
+    try {
+        readStages(reading, path, nativePath, request);
+    } catch (const std::bad_alloc &) {
+        reading.image.reset();
+        reading.salvaged.reset();
+        reading.error = Error{ ErrorCode::DecoderOutOfMemory,
+            QStringLiteral("not enough memory to read this file within the decoder's limit") };
+    } catch (const std::exception &e) {
+        reading.error = Error{ ErrorCode::InternalError,
+            QStringLiteral("reading the file failed unexpectedly (%1); please report this with "
+                           "the file's SHA-256")
+                .arg(QString::fromUtf8(e.what())) };
+    }
+    return reading;
+}
+
+} // namespace forgelens

@@ -1,0 +1,283 @@
+#include "forgelens/sandbox/evidence_reading_codec.h"
+
+#include <QDataStream>
+#include <QIODevice>
+
+namespace forgelens {
+namespace {
+
+constexpr quint32 kFormat = 0x464C4531; // "FLE1"
+constexpr qint32 kLastFormat = qint32(ImageFormat::WebP); // the enum's last value
+
+// Every list is written with its count; a count larger than the bytes left is a lie.
+template <typename T, typename ReadOne>
+bool readList(QDataStream &in, std::vector<T> &out, ReadOne readOne)
+{
+    quint32 count = 0;
+    in >> count;
+    if (in.status() != QDataStream::Ok || count > quint32(in.device()->bytesAvailable()))
+        return false;
+    out.resize(count);
+    for (T &item : out) {
+        if (!readOne(in, item) || in.status() != QDataStream::Ok)
+            return false;
+    }
+    return true;
+}
+
+template <typename T, typename WriteOne>
+void writeList(QDataStream &out, const std::vector<T> &items, WriteOne writeOne)
+{
+    out << quint32(items.size());
+    for (const T &item : items)
+        writeOne(out, item);
+}
+
+void writeError(QDataStream &out, const Error &error)
+{
+    out << qint32(error.code) << error.message;
+}
+
+bool readError(QDataStream &in, Error &error)
+{
+    qint32 code = 0;
+    in >> code >> error.message;
+    if (!errorCodeFromName(errorCodeName(ErrorCode(code))).has_value())
+        return false;
+    error.code = ErrorCode(code);
+    return true;
+}
+
+void writeOptionalError(QDataStream &out, const std::optional<Error> &error)
+{
+    out << error.has_value();
+    if (error)
+        writeError(out, *error);
+}
+
+bool readOptionalError(QDataStream &in, std::optional<Error> &error)
+{
+    bool present = false;
+    in >> present;
+    if (!present)
+        return true;
+    error.emplace();
+    return readError(in, *error);
+}
+
+void writeImage(QDataStream &out, const std::optional<DecodedImage> &image)
+{
+    out << image.has_value();
+    if (!image)
+        return;
+    out << qint32(image->width) << qint32(image->height) << qint32(image->format)
+        << qint32(image->storedWidth) << qint32(image->storedHeight) << qint32(image->orientation)
+        << image->truncated;
+}
+
+bool readImage(QDataStream &in, std::optional<DecodedImage> &image, qint64 &pixelBytes)
+{
+    bool present = false;
+    in >> present;
+    if (!present)
+        return true;
+    DecodedImage out;
+    qint32 width = 0, height = 0, format = 0, storedWidth = 0, storedHeight = 0, orientation = 1;
+    in >> width >> height >> format >> storedWidth >> storedHeight >> orientation >> out.truncated;
+    if (width <= 0 || height <= 0 || format < 0 || format > kLastFormat || orientation < 1
+        || orientation > 8 || qint64(storedWidth) * storedHeight != qint64(width) * height)
+        return false;
+    out.width = width;
+    out.height = height;
+    out.format = ImageFormat(format);
+    out.storedWidth = storedWidth;
+    out.storedHeight = storedHeight;
+    out.orientation = orientation;
+    pixelBytes = qint64(width) * height * 3;
+    image = std::move(out);
+    return true;
+}
+
+void writeReport(QDataStream &out, const MetadataReport &report)
+{
+    out << qint32(report.format);
+    writeList(out, report.embedded.properties, [](QDataStream &s, const MetadataProperty &p) {
+        s << p.group << p.key << p.type << p.value << p.raw;
+    });
+    out << report.embedded.thumbnail << report.embedded.warnings;
+    out << report.png.has_value();
+    if (report.png) {
+        out << report.png->chunkTypes;
+        writeList(out, report.png->texts, [](QDataStream &s, const PngTextChunk &t) {
+            s << t.chunkType << t.keyword << t.text << t.language << t.compressed;
+        });
+        out << report.png->c2paJumbf;
+        writeList(out, report.png->problems, writeError);
+    }
+    out << report.jpeg.has_value();
+    if (report.jpeg) {
+        const JpegStructure &j = *report.jpeg;
+        out << j.process << j.arithmetic << qint32(j.components) << j.subsampling
+            << qint32(j.restartInterval);
+        writeList(out, j.tables, [](QDataStream &s, const QuantizationTable &t) {
+            s << qint32(t.id) << qint32(t.precision);
+            for (const int v : t.values)
+                s << qint32(v);
+        });
+        out << qint32(j.estimatedQuality) << j.standardTables;
+    }
+    out << report.c2pa.has_value();
+    if (report.c2pa) {
+        const C2paSummary &c = *report.c2pa;
+        out << c.container << c.manifests << c.claimGenerator << c.title;
+        writeList(out, c.actions, [](QDataStream &s, const C2paAction &a) {
+            s << a.action << a.digitalSourceType << a.softwareAgent;
+        });
+        out << c.ingredients << c.signatureIssuer << c.signatureVerified;
+    }
+    out << report.thumbnail.has_value();
+    if (report.thumbnail) {
+        const ThumbnailComparison &t = *report.thumbnail;
+        out << qint32(t.width) << qint32(t.height) << t.aspectDifference << t.correlation
+            << t.mismatch << t.reason;
+    }
+    writeList(out, report.findings, [](QDataStream &s, const MetadataFinding &f) {
+        s << qint32(f.severity) << f.code << f.message << f.evidence;
+    });
+    writeList(out, report.errors, writeError);
+}
+
+bool readReport(QDataStream &in, MetadataReport &report)
+{
+    qint32 format = 0;
+    in >> format;
+    if (format < 0 || format > kLastFormat)
+        return false;
+    report.format = ImageFormat(format);
+    if (!readList(in, report.embedded.properties, [](QDataStream &s, MetadataProperty &p) {
+            s >> p.group >> p.key >> p.type >> p.value >> p.raw;
+            return true;
+        }))
+        return false;
+    in >> report.embedded.thumbnail >> report.embedded.warnings;
+    bool present = false;
+    in >> present;
+    if (present) {
+        PngChunkScan png;
+        in >> png.chunkTypes;
+        if (!readList(in, png.texts, [](QDataStream &s, PngTextChunk &t) {
+                s >> t.chunkType >> t.keyword >> t.text >> t.language >> t.compressed;
+                return true;
+            }))
+            return false;
+        in >> png.c2paJumbf;
+        if (!readList(in, png.problems, readError))
+            return false;
+        report.png = std::move(png);
+    }
+    in >> present;
+    if (present) {
+        JpegStructure j;
+        qint32 components = 0, restart = 0, quality = -1;
+        in >> j.process >> j.arithmetic >> components >> j.subsampling >> restart;
+        if (!readList(in, j.tables, [](QDataStream &s, QuantizationTable &t) {
+                qint32 id = 0, precision = 0;
+                s >> id >> precision;
+                t.id = id;
+                t.precision = precision;
+                for (int &v : t.values) {
+                    qint32 value = 0;
+                    s >> value;
+                    v = value;
+                }
+                return true;
+            }))
+            return false;
+        in >> quality >> j.standardTables;
+        j.components = components;
+        j.restartInterval = restart;
+        j.estimatedQuality = quality;
+        report.jpeg = std::move(j);
+    }
+    in >> present;
+    if (present) {
+        C2paSummary c;
+        in >> c.container >> c.manifests >> c.claimGenerator >> c.title;
+        if (!readList(in, c.actions, [](QDataStream &s, C2paAction &a) {
+                s >> a.action >> a.digitalSourceType >> a.softwareAgent;
+                return true;
+            }))
+            return false;
+        in >> c.ingredients >> c.signatureIssuer >> c.signatureVerified;
+        report.c2pa = std::move(c);
+    }
+    in >> present;
+    if (present) {
+        ThumbnailComparison t;
+        qint32 width = 0, height = 0;
+        in >> width >> height >> t.aspectDifference >> t.correlation >> t.mismatch >> t.reason;
+        t.width = width;
+        t.height = height;
+        report.thumbnail = std::move(t);
+    }
+    if (!readList(in, report.findings, [](QDataStream &s, MetadataFinding &f) {
+            qint32 severity = 0;
+            s >> severity >> f.code >> f.message >> f.evidence;
+            if (severity < 0 || severity > qint32(MetadataFinding::Severity::Warning))
+                return false;
+            f.severity = MetadataFinding::Severity(severity);
+            return true;
+        }))
+        return false;
+    return readList(in, report.errors, readError);
+}
+
+} // namespace
+
+QByteArray encodeEvidenceReading(const EvidenceReading &reading)
+{
+    QByteArray bytes;
+    QDataStream out(&bytes, QIODevice::WriteOnly);
+    out.setVersion(QDataStream::Qt_6_4);
+    out << kFormat << qint64(reading.fileSize) << reading.digest.sha256 << reading.digest.md5
+        << reading.readAtUtc << reading.metadataRead << reading.findingCodes;
+    out << reading.metadata.has_value();
+    if (reading.metadata)
+        writeReport(out, *reading.metadata);
+    writeImage(out, reading.image);
+    writeImage(out, reading.image ? std::nullopt : reading.salvaged);
+    writeOptionalError(out, reading.error);
+    return bytes;
+}
+
+std::optional<EvidenceReading> decodeEvidenceReading(const QByteArray &bytes, qint64 &pixelBytes)
+{
+    QDataStream in(bytes);
+    in.setVersion(QDataStream::Qt_6_4);
+    EvidenceReading reading;
+    quint32 format = 0;
+    qint64 fileSize = -1;
+    in >> format >> fileSize >> reading.digest.sha256 >> reading.digest.md5 >> reading.readAtUtc
+        >> reading.metadataRead >> reading.findingCodes;
+    if (format != kFormat || fileSize < -1)
+        return std::nullopt;
+    reading.fileSize = fileSize;
+    bool hasReport = false;
+    in >> hasReport;
+    if (hasReport) {
+        reading.metadata.emplace();
+        if (!readReport(in, *reading.metadata))
+            return std::nullopt;
+    }
+    qint64 imageBytes = 0;
+    qint64 salvagedBytes = 0;
+    if (!readImage(in, reading.image, imageBytes) || !readImage(in, reading.salvaged, salvagedBytes)
+        || !readOptionalError(in, reading.error) || in.status() != QDataStream::Ok || !in.atEnd())
+        return std::nullopt;
+    if (reading.image && reading.salvaged)
+        return std::nullopt;
+    pixelBytes = reading.image ? imageBytes : salvagedBytes;
+    return reading;
+}
+
+} // namespace forgelens
