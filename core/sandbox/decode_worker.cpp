@@ -112,7 +112,9 @@ bool installFilter()
     for (const int fd : { sandbox::kSocketFd, STDERR_FILENO }) {
         for (const int call : { SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(sendto) })
             ok = ok
-                && seccomp_rule_add(filter, SCMP_ACT_ALLOW, call, 1, SCMP_A0(SCMP_CMP_EQ, fd)) == 0;
+                && seccomp_rule_add(
+                       filter, SCMP_ACT_ALLOW, call, 1, SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(fd)))
+                    == 0;
     }
     // Memory may be mapped, but never executable (no code can be brought in).
     for (const int call : { SCMP_SYS(mmap), SCMP_SYS(mprotect) }) {
@@ -203,7 +205,9 @@ void attemptSelfTest(const char *selfTest)
         char *const arguments[] = { const_cast<char *>("/bin/true"), nullptr };
         ::execve("/bin/true", arguments, nullptr);
     } else if (std::strcmp(selfTest, "spin") == 0) {
-        for (volatile unsigned long i = 0;; ++i) { }
+        volatile unsigned long spins = 0;
+        for (;;)
+            spins = spins + 1;
     } else if (std::strcmp(selfTest, "crash") == 0) {
         std::raise(SIGSEGV);
     } else if (std::strcmp(selfTest, "allocate") == 0) {
@@ -252,8 +256,9 @@ int runDecodeWorker(int argc, char **argv)
             try {
                 attemptSelfTest(selfTest);
             } catch (const std::bad_alloc &) {
-                const EvidenceReading outOfMemory{ .error = Error{ ErrorCode::DecoderOutOfMemory,
-                                                       QStringLiteral("self-test allocation") } };
+                EvidenceReading outOfMemory;
+                outOfMemory.error = Error{ ErrorCode::DecoderOutOfMemory,
+                    QStringLiteral("self-test allocation") };
                 if (!sandbox::writeFrame(sandbox::kSocketFd, encodeEvidenceReading(outOfMemory)))
                     return 6;
                 continue;
