@@ -132,6 +132,9 @@ constexpr std::array kCodes{
     CodeText{ ErrorCode::OutputWriteFailed, "output-write-failed",
         QT_TRANSLATE_NOOP(
             "forgelens::ErrorCode", "The report could not be written (e.g. the disk is full).") },
+    CodeText{ ErrorCode::ReportLocked, "report-locked",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "Another scan is writing the same report; two scans never write one file.") },
     CodeText{ ErrorCode::BadCsv, "bad-csv",
         QT_TRANSLATE_NOOP("forgelens::ErrorCode", "A CSV report is malformed.") },
     CodeText{ ErrorCode::BadShard, "bad-shard",

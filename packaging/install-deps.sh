@@ -12,6 +12,8 @@ packages=(
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils
+  # the fuzzing harnesses (libFuzzer, ASan, UBSan), built and smoke-run by `make test`
+  clang libclang-rt-14-dev
   # `make bench` (the Python reference scan, its images and model) and `make test` (the seed
   # converters' parity tests: stand-in checkpoints, sklearn heads, reference forwards)
   python3-torch python3-torchvision python3-pil python3-numpy python3-sklearn

@@ -216,6 +216,7 @@ int runAnalyze(const QStringList &arguments)
     }
 
     request.sandbox = std::make_shared<DecoderPool>(SandboxConfig{}, request.limits);
+    request.sandbox->prestart(1); // it warms up while the models load
     Result<DetectorSet> detectors = DetectorSet::load(bundles, config, 32, pins);
     if (!detectors) {
         err() << "forgelens-cli: cannot use the model [" << detectors.error().codeName()

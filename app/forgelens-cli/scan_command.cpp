@@ -4,6 +4,7 @@
 #include "engine_options.h"
 #include "scan_progress_printer.h"
 
+#include "forgelens/report/display_text.h"
 #include "forgelens/scan/scan_pipeline.h"
 
 #include <QCommandLineParser>
@@ -83,17 +84,18 @@ void printPlan(const ScanPlan &plan)
 {
     for (const ModelInfo &model : plan.models) {
         if (model.manifest.isUntrainedTestModel())
-            err() << "forgelens-cli scan: WARNING: " << model.manifest.name
+            err() << "forgelens-cli scan: WARNING: " << displayText(model.manifest.name)
                   << " is an UNTRAINED TEST MODEL; its verdicts mean nothing.\n";
         else if (model.manifest.experimental)
-            err() << "forgelens-cli scan: note: " << model.manifest.name
+            err() << "forgelens-cli scan: note: " << displayText(model.manifest.name)
                   << " is EXPERIMENTAL; read its model card before relying on a verdict.\n";
-        err() << "forgelens-cli scan: model " << model.manifest.id << " (" << model.manifest.name
-              << ' ' << model.manifest.version << ") on " << model.device << ", sha256 "
+        err() << "forgelens-cli scan: model " << displayText(model.manifest.id) << " ("
+              << displayText(model.manifest.name) << ' ' << displayText(model.manifest.version)
+              << ") on " << model.device << ", sha256 "
               << model.bundleSha256 << '\n';
     }
     for (const QString &problem : plan.walkProblems)
-        err() << "forgelens-cli scan: warning: " << problem << '\n';
+        err() << "forgelens-cli scan: warning: " << displayText(problem) << '\n';
     err() << "forgelens-cli scan: " << plan.filesInScope << " files";
     if (plan.rowsResumed > 0)
         err() << " (" << plan.rowsResumed << " already in the interrupted report)";
@@ -244,14 +246,16 @@ int runScan(const QStringList &arguments)
     printer.finish();
     if (!summary) {
         err() << "forgelens-cli scan: [" << summary.error().codeName() << "] "
-              << summary.error().message << '\n';
+              << displayText(summary.error().message) << '\n';
         err().flush();
         return exitCodeFor(summary.error());
     }
     printSummary(*summary);
     if (summary->interrupted)
         return kInterrupted;
-    return summary->failedRows() == 0 ? kAllAnalysed : kSomeFailed;
+    // Folders that could not be listed hold files with no row: not "every row is ok".
+    return summary->failedRows() == 0 && summary->plan.walkProblems.isEmpty() ? kAllAnalysed
+                                                                               : kSomeFailed;
 }
 
 } // namespace forgelens::cli

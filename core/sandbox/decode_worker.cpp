@@ -18,6 +18,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <malloc.h>
 #include <memory>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -239,6 +240,21 @@ int runDecodeWorker(int argc, char **argv)
     if (memoryBytes <= 0 || capacity < 0)
         return 2;
 
+    // The shared pixel memory is mapped once, before the limits: it is sparse, so its pages
+    // exist only where images were written.
+    void *shared = nullptr;
+    if (capacity > 0) {
+        shared = ::mmap(nullptr, size_t(capacity), PROT_READ | PROT_WRITE, MAP_SHARED,
+            sandbox::kPixelsFd, 0);
+        if (shared == MAP_FAILED)
+            return 5;
+    }
+    // glibc maps every buffer over 128 KiB afresh and unmaps it when freed: for a worker that
+    // decodes one image after another, each file's pixel buffers would be faulted in anew.
+    // Buffers up to 64 MiB (a 20-megapixel image) are kept on the heap and reused; larger ones
+    // are still returned at once.
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     warmUp();
     if (!lowerLimits(memoryBytes) || !installFilter())
         return 3;
@@ -279,14 +295,8 @@ int runDecodeWorker(int argc, char **argv)
                 QStringLiteral("the decoded image is larger than the sandbox can pass back") };
             pixels = nullptr;
         }
-        if (pixels && !inline_ && !pixels->rgb.isEmpty()) {
-            void *shared = ::mmap(nullptr, size_t(pixels->rgb.size()), PROT_READ | PROT_WRITE,
-                MAP_SHARED, sandbox::kPixelsFd, 0);
-            if (shared == MAP_FAILED)
-                return 5;
+        if (pixels && !inline_ && !pixels->rgb.isEmpty())
             std::memcpy(shared, pixels->rgb.constData(), size_t(pixels->rgb.size()));
-            ::munmap(shared, size_t(pixels->rgb.size()));
-        }
         if (!sandbox::writeFrame(sandbox::kSocketFd, encodeEvidenceReading(reading)))
             return 6;
         if (pixels && inline_ && !sandbox::writeFrame(sandbox::kSocketFd, pixels->rgb))

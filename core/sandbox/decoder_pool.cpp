@@ -37,6 +37,8 @@ struct DecoderPool::Worker {
 
 namespace {
 
+constexpr qint64 kKeptPixelBytes = qint64(64) << 20;
+
 Error sandboxError(ErrorCode code, const QString &message)
 {
     return Error{ code, message };
@@ -224,6 +226,32 @@ Error describeDeath(int status, bool timedOut, bool cancelled, const SandboxConf
 
 } // namespace
 
+std::optional<Error> DecoderPool::start(Worker *worker)
+{
+    if (worker->running())
+        return std::nullopt;
+    worker->capacity = m_pixelCapacity;
+    if (std::optional<Error> error = spawnWorker(m_config, worker->capacity, worker->pid,
+            worker->socket, worker->pixels, worker->mapped)) {
+        stopWorker(worker->pid, worker->socket, worker->pixels, worker->mapped, worker->capacity,
+            true);
+        return error;
+    }
+    ++m_started;
+    return std::nullopt;
+}
+
+void DecoderPool::prestart(int count)
+{
+    std::vector<Worker *> taken;
+    for (int i = 0; i < qMin(count, m_config.maxWorkers); ++i)
+        taken.push_back(acquire());
+    for (Worker *worker : taken) {
+        start(worker); // a failure shows again, with its message, on the first read
+        release(worker);
+    }
+}
+
 EvidenceReading DecoderPool::read(const QString &path, const QByteArray &nativePath,
     const EvidenceReadRequest &request, const std::atomic_bool *cancel)
 {
@@ -233,16 +261,9 @@ EvidenceReading DecoderPool::read(const QString &path, const QByteArray &nativeP
         release(worker);
         return reading;
     };
-    if (!worker->running()) {
-        worker->capacity = m_pixelCapacity;
-        if (std::optional<Error> error = spawnWorker(m_config, worker->capacity, worker->pid,
-                worker->socket, worker->pixels, worker->mapped)) {
-            stopWorker(worker->pid, worker->socket, worker->pixels, worker->mapped,
-                worker->capacity, true);
-            failed.error = std::move(error);
-            return finish(std::move(failed));
-        }
-        ++m_started;
+    if (std::optional<Error> error = start(worker)) {
+        failed.error = std::move(error);
+        return finish(std::move(failed));
     }
 
     QByteArray payload;
@@ -276,9 +297,12 @@ EvidenceReading DecoderPool::read(const QString &path, const QByteArray &nativeP
             bool pixelsArrived = true;
             if (image && pixelBytes <= worker->capacity) {
                 image->rgb = QByteArray(reinterpret_cast<const char *>(worker->mapped), pixelBytes);
-                // The pages are handed back to the system until the next image needs them.
-                ::fallocate(worker->pixels, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
-                    off_t(pixelBytes));
+                // Pages past what a 20-megapixel photograph needs are handed back until the next
+                // large image; the first ones stay, as faulting them in afresh for every file
+                // costs more than the copy.
+                if (pixelBytes > kKeptPixelBytes)
+                    ::fallocate(worker->pixels, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                        off_t(kKeptPixelBytes), off_t(pixelBytes - kKeptPixelBytes));
             } else if (image) {
                 pixelsArrived = sandbox::readFrame(worker->socket, image->rgb, keepWaiting)
                     && image->rgb.size() == pixelBytes;

@@ -2,6 +2,7 @@
 
 #include <QDataStream>
 #include <QIODevice>
+#include <QtEndian>
 
 namespace forgelens {
 namespace {
@@ -9,18 +10,69 @@ namespace {
 constexpr quint32 kFormat = 0x464C4531; // "FLE1"
 constexpr qint32 kLastFormat = qint32(ImageFormat::WebP); // the enum's last value
 
-// Every list is written with its count; a count larger than the bytes left is a lie.
+// Qt 6.4's QDataStream allocates a QString or QByteArray of the length the stream declares
+// before it reads a byte of it, so a forged length of 3.5 GB is an allocation of 3.5 GB (found
+// by fuzz_evidence_reading_codec). Each length is checked against the bytes left first.
+class Input {
+public:
+    explicit Input(QDataStream &in) : m_in(in) { }
+    Input &operator>>(QString &text)
+    {
+        if (fits())
+            m_in >> text;
+        return *this;
+    }
+    Input &operator>>(QByteArray &bytes)
+    {
+        if (fits())
+            m_in >> bytes;
+        return *this;
+    }
+    template <typename T> Input &operator>>(T &value) // numbers, bools, QDateTime
+    {
+        m_in >> value;
+        return *this;
+    }
+    QDataStream::Status status() const { return m_in.status(); }
+    qint64 bytesLeft() const { return m_in.device()->bytesAvailable(); }
+    bool atEnd() const { return m_in.atEnd(); }
+
+private:
+    bool fits()
+    {
+        if (m_in.status() != QDataStream::Ok)
+            return false;
+        const QByteArray head = m_in.device()->peek(4);
+        if (head.size() < 4) {
+            m_in.setStatus(QDataStream::ReadPastEnd);
+            return false;
+        }
+        const quint32 length = qFromBigEndian<quint32>(head.constData());
+        if (length != 0xFFFFFFFF && qint64(length) > bytesLeft() - 4) {
+            m_in.setStatus(QDataStream::ReadCorruptData);
+            return false;
+        }
+        return true;
+    }
+    QDataStream &m_in;
+};
+
+// Every list is written with its count.
 template <typename T, typename ReadOne>
-bool readList(QDataStream &in, std::vector<T> &out, ReadOne readOne)
+bool readList(Input &in, std::vector<T> &out, ReadOne readOne)
 {
     quint32 count = 0;
     in >> count;
-    if (in.status() != QDataStream::Ok || count > quint32(in.device()->bytesAvailable()))
+    // Every item takes at least four bytes: a larger count is a lie, and nothing is reserved for
+    // it up front.
+    if (in.status() != QDataStream::Ok || count > quint32(in.bytesLeft() / 4))
         return false;
-    out.resize(count);
-    for (T &item : out) {
+    out.clear();
+    for (quint32 i = 0; i < count; ++i) {
+        T item{};
         if (!readOne(in, item) || in.status() != QDataStream::Ok)
             return false;
+        out.push_back(std::move(item));
     }
     return true;
 }
@@ -33,12 +85,37 @@ void writeList(QDataStream &out, const std::vector<T> &items, WriteOne writeOne)
         writeOne(out, item);
 }
 
+// QDataStream reads a QStringList by reserving the count it is given first: a forged count of
+// four billion asks for 96 GB before a single string is read (found by fuzz_evidence_reading_codec).
+// Lists are read one string at a time, and the count must fit the bytes left.
+bool readStrings(Input &in, QStringList &out)
+{
+    quint32 count = 0;
+    in >> count;
+    if (in.status() != QDataStream::Ok || count > quint32(in.bytesLeft() / 4))
+        return false;
+    out.clear();
+    for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
+        QString text;
+        in >> text;
+        out.append(std::move(text));
+    }
+    return in.status() == QDataStream::Ok;
+}
+
+void writeStrings(QDataStream &out, const QStringList &strings)
+{
+    out << quint32(strings.size());
+    for (const QString &text : strings)
+        out << text;
+}
+
 void writeError(QDataStream &out, const Error &error)
 {
     out << qint32(error.code) << error.message;
 }
 
-bool readError(QDataStream &in, Error &error)
+bool readError(Input &in, Error &error)
 {
     qint32 code = 0;
     in >> code >> error.message;
@@ -55,7 +132,7 @@ void writeOptionalError(QDataStream &out, const std::optional<Error> &error)
         writeError(out, *error);
 }
 
-bool readOptionalError(QDataStream &in, std::optional<Error> &error)
+bool readOptionalError(Input &in, std::optional<Error> &error)
 {
     bool present = false;
     in >> present;
@@ -75,7 +152,7 @@ void writeImage(QDataStream &out, const std::optional<DecodedImage> &image)
         << image->truncated;
 }
 
-bool readImage(QDataStream &in, std::optional<DecodedImage> &image, qint64 &pixelBytes)
+bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes)
 {
     bool present = false;
     in >> present;
@@ -104,10 +181,11 @@ void writeReport(QDataStream &out, const MetadataReport &report)
     writeList(out, report.embedded.properties, [](QDataStream &s, const MetadataProperty &p) {
         s << p.group << p.key << p.type << p.value << p.raw;
     });
-    out << report.embedded.thumbnail << report.embedded.warnings;
+    out << report.embedded.thumbnail;
+    writeStrings(out, report.embedded.warnings);
     out << report.png.has_value();
     if (report.png) {
-        out << report.png->chunkTypes;
+        writeStrings(out, report.png->chunkTypes);
         writeList(out, report.png->texts, [](QDataStream &s, const PngTextChunk &t) {
             s << t.chunkType << t.keyword << t.text << t.language << t.compressed;
         });
@@ -129,11 +207,14 @@ void writeReport(QDataStream &out, const MetadataReport &report)
     out << report.c2pa.has_value();
     if (report.c2pa) {
         const C2paSummary &c = *report.c2pa;
-        out << c.container << c.manifests << c.claimGenerator << c.title;
+        out << c.container;
+        writeStrings(out, c.manifests);
+        out << c.claimGenerator << c.title;
         writeList(out, c.actions, [](QDataStream &s, const C2paAction &a) {
             s << a.action << a.digitalSourceType << a.softwareAgent;
         });
-        out << c.ingredients << c.signatureIssuer << c.signatureVerified;
+        writeStrings(out, c.ingredients);
+        out << c.signatureIssuer << c.signatureVerified;
     }
     out << report.thumbnail.has_value();
     if (report.thumbnail) {
@@ -147,25 +228,28 @@ void writeReport(QDataStream &out, const MetadataReport &report)
     writeList(out, report.errors, writeError);
 }
 
-bool readReport(QDataStream &in, MetadataReport &report)
+bool readReport(Input &in, MetadataReport &report)
 {
     qint32 format = 0;
     in >> format;
     if (format < 0 || format > kLastFormat)
         return false;
     report.format = ImageFormat(format);
-    if (!readList(in, report.embedded.properties, [](QDataStream &s, MetadataProperty &p) {
+    if (!readList(in, report.embedded.properties, [](Input &s, MetadataProperty &p) {
             s >> p.group >> p.key >> p.type >> p.value >> p.raw;
             return true;
         }))
         return false;
-    in >> report.embedded.thumbnail >> report.embedded.warnings;
+    in >> report.embedded.thumbnail;
+    if (!readStrings(in, report.embedded.warnings))
+        return false;
     bool present = false;
     in >> present;
     if (present) {
         PngChunkScan png;
-        in >> png.chunkTypes;
-        if (!readList(in, png.texts, [](QDataStream &s, PngTextChunk &t) {
+        if (!readStrings(in, png.chunkTypes))
+            return false;
+        if (!readList(in, png.texts, [](Input &s, PngTextChunk &t) {
                 s >> t.chunkType >> t.keyword >> t.text >> t.language >> t.compressed;
                 return true;
             }))
@@ -180,7 +264,7 @@ bool readReport(QDataStream &in, MetadataReport &report)
         JpegStructure j;
         qint32 components = 0, restart = 0, quality = -1;
         in >> j.process >> j.arithmetic >> components >> j.subsampling >> restart;
-        if (!readList(in, j.tables, [](QDataStream &s, QuantizationTable &t) {
+        if (!readList(in, j.tables, [](Input &s, QuantizationTable &t) {
                 qint32 id = 0, precision = 0;
                 s >> id >> precision;
                 t.id = id;
@@ -202,13 +286,18 @@ bool readReport(QDataStream &in, MetadataReport &report)
     in >> present;
     if (present) {
         C2paSummary c;
-        in >> c.container >> c.manifests >> c.claimGenerator >> c.title;
-        if (!readList(in, c.actions, [](QDataStream &s, C2paAction &a) {
+        in >> c.container;
+        if (!readStrings(in, c.manifests))
+            return false;
+        in >> c.claimGenerator >> c.title;
+        if (!readList(in, c.actions, [](Input &s, C2paAction &a) {
                 s >> a.action >> a.digitalSourceType >> a.softwareAgent;
                 return true;
             }))
             return false;
-        in >> c.ingredients >> c.signatureIssuer >> c.signatureVerified;
+        if (!readStrings(in, c.ingredients))
+            return false;
+        in >> c.signatureIssuer >> c.signatureVerified;
         report.c2pa = std::move(c);
     }
     in >> present;
@@ -220,7 +309,7 @@ bool readReport(QDataStream &in, MetadataReport &report)
         t.height = height;
         report.thumbnail = std::move(t);
     }
-    if (!readList(in, report.findings, [](QDataStream &s, MetadataFinding &f) {
+    if (!readList(in, report.findings, [](Input &s, MetadataFinding &f) {
             qint32 severity = 0;
             s >> severity >> f.code >> f.message >> f.evidence;
             if (severity < 0 || severity > qint32(MetadataFinding::Severity::Warning))
@@ -240,7 +329,8 @@ QByteArray encodeEvidenceReading(const EvidenceReading &reading)
     QDataStream out(&bytes, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_4);
     out << kFormat << qint64(reading.fileSize) << reading.digest.sha256 << reading.digest.md5
-        << reading.readAtUtc << reading.metadataRead << reading.findingCodes;
+        << reading.readAtUtc << reading.metadataRead;
+    writeStrings(out, reading.findingCodes);
     out << reading.metadata.has_value();
     if (reading.metadata)
         writeReport(out, *reading.metadata);
@@ -252,14 +342,15 @@ QByteArray encodeEvidenceReading(const EvidenceReading &reading)
 
 std::optional<EvidenceReading> decodeEvidenceReading(const QByteArray &bytes, qint64 &pixelBytes)
 {
-    QDataStream in(bytes);
-    in.setVersion(QDataStream::Qt_6_4);
+    QDataStream stream(bytes);
+    stream.setVersion(QDataStream::Qt_6_4);
+    Input in(stream);
     EvidenceReading reading;
     quint32 format = 0;
     qint64 fileSize = -1;
     in >> format >> fileSize >> reading.digest.sha256 >> reading.digest.md5 >> reading.readAtUtc
-        >> reading.metadataRead >> reading.findingCodes;
-    if (format != kFormat || fileSize < -1)
+        >> reading.metadataRead;
+    if (format != kFormat || fileSize < -1 || !readStrings(in, reading.findingCodes))
         return std::nullopt;
     reading.fileSize = fileSize;
     bool hasReport = false;

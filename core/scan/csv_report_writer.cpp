@@ -2,6 +2,7 @@
 
 #include "forgelens/scan/csv_record.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <cerrno>
@@ -62,6 +63,16 @@ Result<std::unique_ptr<CsvReportWriter>> CsvReportWriter::reopen(
     // again.
     if (::ftruncate(fd, off_t(keepBytes)) != 0 || ::lseek(fd, off_t(keepBytes), SEEK_SET) < 0)
         return systemError(QStringLiteral("cannot truncate"), temporaryPath, errno);
+    QFile kept(temporaryPath);
+    if (!kept.open(QIODevice::ReadOnly))
+        return systemError(QStringLiteral("cannot read"), temporaryPath, errno);
+    while (writer->m_written < keepBytes) {
+        const QByteArray piece = kept.read(qMin<qint64>(keepBytes - writer->m_written, 1 << 20));
+        if (piece.isEmpty())
+            return systemError(QStringLiteral("cannot read"), temporaryPath, EIO);
+        writer->m_hash.addData(piece);
+        writer->m_written += piece.size();
+    }
     return writer;
 }
 
@@ -102,7 +113,16 @@ std::optional<Error> CsvReportWriter::flush()
         return error;
     if (::fdatasync(m_fd) != 0)
         return systemError(QStringLiteral("cannot sync"), m_path, errno);
+    m_hash.addData(chunk);
+    m_written += chunk.size();
+    if (m_flushed)
+        return m_flushed(m_written, writtenSha256());
     return std::nullopt;
+}
+
+QString CsvReportWriter::writtenSha256() const
+{
+    return QString::fromLatin1(m_hash.result().toHex());
 }
 
 std::optional<Error> CsvReportWriter::commit(const QString &finalPath)

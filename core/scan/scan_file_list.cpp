@@ -6,22 +6,58 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QStringDecoder>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace forgelens {
 namespace {
+
+// A file name as the report writes it: the name itself when it is valid UTF-8; otherwise each
+// byte that is not printable ASCII, and '%' itself, as %XX (upper-case hex), so the name is
+// still one unambiguous line of text. README states the rule.
+QString reportName(const QByteArray &name)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8);
+    QString text = decoder.decode(name);
+    if (!decoder.hasError())
+        return text;
+    QString escaped;
+    for (const char c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x21 && byte <= 0x7E && byte != '%')
+            escaped += QLatin1Char(c);
+        else
+            escaped += QStringLiteral("%%1").arg(byte, 2, 16, QLatin1Char('0')).toUpper();
+    }
+    return escaped;
+}
+
+QString systemError(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
 
 class Walker {
 public:
     Walker(const ScanWalkOptions &options, ScanFileList &list)
         : m_options(options), m_list(list) { }
 
-    void walk(const QString &directory, const QString &relative)
+    void walk(const QByteArray &directory, const QString &relative)
     {
-        const QString canonical = QFileInfo(directory).canonicalFilePath();
-        if (!canonical.isEmpty() && m_visited.contains(canonical)) {
+        char resolved[PATH_MAX];
+        const QByteArray canonical
+            = ::realpath(directory.constData(), resolved) ? QByteArray(resolved) : directory;
+        if (m_visited.contains(canonical)) {
             m_list.problems.append(
                 QStringLiteral("%1: already walked as %2 (symbolic-link loop or second link); "
                                "scanned once")
@@ -30,29 +66,51 @@ public:
         }
         m_visited.insert(canonical, relative);
 
-        QDir dir(directory);
-        if (!dir.isReadable()) {
+        DIR *dir = ::opendir(directory.constData());
+        if (!dir) {
             m_list.problems.append(
-                QStringLiteral("%1: directory cannot be read; its files have no rows")
-                    .arg(displayName(relative)));
+                QStringLiteral("%1: directory cannot be read (%2); its files have no rows")
+                    .arg(displayName(relative), systemError(errno)));
             return;
         }
-        const QFileInfoList entries = dir.entryInfoList(
-            QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDir::Name);
-        for (const QFileInfo &entry : entries) {
+        std::vector<QByteArray> names;
+        errno = 0;
+        while (const dirent *entry = ::readdir(dir)) {
+            const QByteArray name(entry->d_name);
+            if (name != "." && name != "..")
+                names.push_back(name);
+        }
+        const int listError = errno;
+        ::closedir(dir);
+        if (listError != 0)
+            m_list.problems.append(
+                QStringLiteral("%1: listing the directory failed part-way (%2); some of its "
+                               "files may have no rows")
+                    .arg(displayName(relative), systemError(listError)));
+        std::sort(names.begin(), names.end());
+        for (const QByteArray &name : names) {
+            const QByteArray child = directory + '/' + name;
+            const QString childName = reportName(name);
             const QString childRelative
-                = relative.isEmpty() ? entry.fileName() : relative + u'/' + entry.fileName();
-            if (entry.isSymLink()) {
-                if (!m_options.followSymlinks || !entry.exists()) {
+                = relative.isEmpty() ? childName : relative + u'/' + childName;
+            struct stat info {};
+            if (::lstat(child.constData(), &info) != 0) {
+                m_list.problems.append(QStringLiteral("%1: cannot be examined (%2); no row")
+                                           .arg(childRelative, systemError(errno)));
+                continue;
+            }
+            if (S_ISLNK(info.st_mode)) {
+                if (!m_options.followSymlinks || ::stat(child.constData(), &info) != 0) {
                     ++m_list.skippedSymlinks;
                     continue;
                 }
             }
-            if (entry.isDir()) {
-                walk(entry.filePath(), childRelative);
-            } else if (entry.isFile()) {
-                if (isCandidate(entry))
-                    m_list.files.push_back(ScanFile{ childRelative, entry.filePath() });
+            if (S_ISDIR(info.st_mode)) {
+                walk(child, childRelative);
+            } else if (S_ISREG(info.st_mode)) {
+                if (isCandidate(child, childName))
+                    m_list.files.push_back(ScanFile{ childRelative,
+                        QFile::decodeName(child), child });
                 else
                     ++m_list.skippedNotImages;
             } else {
@@ -62,20 +120,20 @@ public:
     }
 
 private:
-    bool isCandidate(const QFileInfo &entry) const
+    bool isCandidate(const QByteArray &path, const QString &name) const
     {
-        if (m_options.allFiles || hasImageExtension(entry.fileName()))
+        if (m_options.allFiles || hasImageExtension(name))
             return true;
-        QFile file(entry.filePath());
-        if (!file.open(QIODevice::ReadOnly))
+        // Non-blocking, so a name swapped for a FIFO since the lstat cannot hold the walk.
+        const int fd = ::open(path.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
             return true; // its row will say why it cannot be read
-        std::array<char, 16> head{};
-        const qint64 got = file.read(head.data(), qint64(head.size()));
+        std::array<std::uint8_t, 16> head{};
+        const ssize_t got = ::read(fd, head.data(), head.size());
+        ::close(fd);
         if (got <= 0)
             return false;
-        return sniffImageFormat(
-                   std::span(reinterpret_cast<const std::uint8_t *>(head.data()), size_t(got)))
-            != ImageFormat::Unknown;
+        return sniffImageFormat(std::span(head.data(), size_t(got))) != ImageFormat::Unknown;
     }
 
     static QString displayName(const QString &relative)
@@ -85,7 +143,7 @@ private:
 
     const ScanWalkOptions &m_options;
     ScanFileList &m_list;
-    QHash<QString, QString> m_visited; // canonical directory -> relative path it was walked as
+    QHash<QByteArray, QString> m_visited; // canonical directory -> relative path it was walked as
 };
 
 } // namespace
@@ -113,9 +171,25 @@ Result<ScanFileList> listScanFiles(const QString &root, const ScanWalkOptions &o
             QStringLiteral("%1 cannot be listed (permission denied)").arg(root) };
 
     ScanFileList list;
-    Walker(options, list).walk(info.absoluteFilePath(), QString());
+    Walker(options, list).walk(QFile::encodeName(info.absoluteFilePath()), QString());
     std::sort(list.files.begin(), list.files.end(),
         [](const ScanFile &a, const ScanFile &b) { return a.relativePath < b.relativePath; });
+    // A name that is not UTF-8 and a UTF-8 name spelling its escape ("a%FFb") meet on one
+    // report path; a report cannot hold both under one key, so the second is named, not scanned.
+    const auto repeated = std::adjacent_find(list.files.begin(), list.files.end(),
+        [](const ScanFile &a, const ScanFile &b) { return a.relativePath == b.relativePath; });
+    if (repeated != list.files.end()) {
+        std::vector<ScanFile> unique;
+        for (ScanFile &file : list.files) {
+            if (!unique.empty() && unique.back().relativePath == file.relativePath)
+                list.problems.append(QStringLiteral("%1: two files have this report path (one "
+                                                    "name is not UTF-8); the second has no row")
+                                         .arg(file.relativePath));
+            else
+                unique.push_back(std::move(file));
+        }
+        list.files = std::move(unique);
+    }
     return list;
 }
 

@@ -5,6 +5,8 @@
 #include "forgelens/inference/usable_cores.h"
 #include "forgelens/scan/csv_report_writer.h"
 #include "forgelens/scan/interrupted_scan.h"
+#include "forgelens/report/verdict_statement.h"
+#include "forgelens/scan/report_lock.h"
 #include "forgelens/scan/scan_row.h"
 #include "forgelens/scan/scan_sidecar.h"
 
@@ -14,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <condition_variable>
 #include <future>
@@ -28,6 +31,8 @@ namespace {
 // policy feeds whole photographs: 12 megapixels is 144 MB as float32). The oldest file in
 // flight always passes, so one image larger than the budget still goes through.
 constexpr qint64 kTensorBudgetBytes = qint64(512) << 20;
+
+constexpr Verdict kVerdicts[] = { Verdict::NotFlagged, Verdict::Inconclusive, Verdict::Synthetic };
 
 struct PipelineOutcome {
     qint64 rowsWritten = 0;
@@ -57,19 +62,15 @@ Error internalError(std::exception_ptr exception)
 class Pipeline {
 public:
     Pipeline(const std::vector<ScanFile> &files, const ScanSettings &settings,
-        const DetectorSet &detectors, const std::atomic_bool &cancel)
+        const DetectorSet &detectors, std::shared_ptr<DecoderPool> sandbox,
+        const std::atomic_bool &cancel)
         : m_files(files), m_settings(settings), m_detectors(detectors), m_cancel(cancel)
     {
         // A CSV row needs the finding codes and the predictions, nothing more: no embeddings,
         // no whole metadata report held while the models run.
         m_request.limits = settings.limits;
         m_request.readMetadata = settings.readMetadata;
-        if (settings.sandbox.enabled) {
-            SandboxConfig sandbox = settings.sandbox;
-            sandbox.maxWorkers
-                = qMax(1, settings.decodeThreads > 0 ? settings.decodeThreads : usableCoreCount());
-            m_request.sandbox = std::make_shared<DecoderPool>(sandbox, settings.limits);
-        }
+        m_request.sandbox = std::move(sandbox);
     }
 
     using RowWritten = std::function<void(const QString &relativePath, const AnalysisRecord &)>;
@@ -191,8 +192,8 @@ private:
         AnalysisHooks hooks;
         hooks.reserveInputs = [this, index](qint64 bytes) { bookTensorBytes(index, bytes); };
         hooks.cancel = &m_cancel;
-        return beginFileAnalysis(
-            m_files.at(size_t(index)).absolutePath, m_detectors, m_request, hooks);
+        const ScanFile &file = m_files.at(size_t(index));
+        return beginFileAnalysis(file.absolutePath, m_detectors, m_request, hooks, file.nativePath);
     }
 
     const std::vector<ScanFile> &m_files;
@@ -247,6 +248,16 @@ public:
             return badSettings(problem);
         if (auto error = checkPaths())
             return *error;
+        // The decoding workers start now and warm up while the models load.
+        const int decodeThreads
+            = m_settings.decodeThreads > 0 ? m_settings.decodeThreads : usableCoreCount();
+        std::shared_ptr<DecoderPool> sandbox;
+        if (m_settings.sandbox.enabled) {
+            SandboxConfig config = m_settings.sandbox;
+            config.maxWorkers = decodeThreads;
+            sandbox = std::make_shared<DecoderPool>(config, m_settings.limits);
+            sandbox->prestart(decodeThreads);
+        }
         if (auto error = loadModels())
             return *error;
         const QStringList header = scanCsvHeader(m_summary.plan.models);
@@ -256,8 +267,7 @@ public:
             return *error;
 
         ScanPlan &plan = m_summary.plan;
-        plan.decodeThreads
-            = m_settings.decodeThreads > 0 ? m_settings.decodeThreads : usableCoreCount();
+        plan.decodeThreads = decodeThreads;
         const int inFlight = m_settings.inFlight > 0
             ? m_settings.inFlight
             : plan.decodeThreads * 2 + m_settings.engine.maxBatch * 2 + 4;
@@ -271,7 +281,7 @@ public:
         // with SIGKILL never gets to update it.
         m_summary.interrupted = true;
         if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(),
-                scanSidecarJson(m_settings, m_summary, m_previousRuns, false)))
+                sidecarJson(false)))
             return *error;
         Result<std::unique_ptr<CsvReportWriter>> writer = m_resumeBytes > 0
             ? CsvReportWriter::reopen(
@@ -279,6 +289,16 @@ public:
             : CsvReportWriter::create(m_settings.temporaryCsvPath(), header, m_settings.flushRows);
         if (!writer)
             return writer.error();
+        // Every flush is vouched for in the sidecar (bytes and SHA-256), so --resume takes
+        // back only rows this scan wrote.
+        const auto vouch = [this](qint64 bytes, const QString &sha256) -> std::optional<Error> {
+            m_flushed = QJsonObject{ { QStringLiteral("bytes"), bytes },
+                { QStringLiteral("sha256"), sha256 } };
+            return writeJsonAtomically(m_settings.temporarySidecarPath(), sidecarJson(false));
+        };
+        if (auto error = vouch((*writer)->bytesWritten(), (*writer)->writtenSha256()))
+            return *error;
+        (*writer)->setFlushed(vouch);
 
         QElapsedTimer clock;
         clock.start();
@@ -288,7 +308,7 @@ public:
         for (const auto &[status, count] : m_summary.statusCounts)
             progress.failed += status == QLatin1String("ok") ? 0 : count;
         const qint64 resumed = plan.rowsResumed;
-        Pipeline pipeline(m_files, m_settings, m_detectors, m_cancel);
+        Pipeline pipeline(m_files, m_settings, m_detectors, sandbox, m_cancel);
         const PipelineOutcome outcome = pipeline.run(plan.decodeThreads, inFlight, **writer,
             [&](const QString &relativePath, const AnalysisRecord &record) {
                 const std::optional<Error> error = record.firstError();
@@ -318,7 +338,7 @@ public:
         if (outcome.writeError) {
             writer->reset();
             writeJsonAtomically(m_settings.temporarySidecarPath(),
-                scanSidecarJson(m_settings, m_summary, m_previousRuns, false));
+                sidecarJson(false));
             return Error{ outcome.writeError->code,
                 QStringLiteral("%1. The rows written before it are kept in %2; make room and "
                                "run the same command with --resume.")
@@ -329,7 +349,7 @@ public:
                 return *error;
             writer->reset();
             if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(),
-                    scanSidecarJson(m_settings, m_summary, m_previousRuns, false)))
+                    sidecarJson(false)))
                 return *error;
             return m_summary;
         }
@@ -339,13 +359,62 @@ public:
         m_summary.csvPath = m_settings.outputCsv;
         m_summary.sidecarPath = m_settings.sidecarPath();
         if (auto error = writeJsonAtomically(m_settings.sidecarPath(),
-                scanSidecarJson(m_settings, m_summary, m_previousRuns, true)))
+                sidecarJson(true)))
             return *error;
         QFile::remove(m_settings.temporarySidecarPath());
         return m_summary;
     }
 
 private:
+    // The values a row of this scan can hold: a row that --resume keeps must be one this scan
+    // could have written (the hash already vouches for the bytes; this catches a row that is
+    // well-formed but impossible, whatever wrote it).
+    std::optional<QString> checkResumedRow(const QStringList &columns, const QStringList &row) const
+    {
+        static const QRegularExpression digits(QStringLiteral("^[0-9]*$"));
+        static const QRegularExpression sha256(QStringLiteral("^([0-9a-f]{64})?$"));
+        for (qsizetype c = 0; c < columns.size(); ++c) {
+            const QString &column = columns[c];
+            const QString &value = row[c];
+            if ((column == QLatin1String("size") || column == QLatin1String("width")
+                    || column == QLatin1String("height"))
+                && !digits.match(value).hasMatch())
+                return QStringLiteral("%1 \"%2\" is not a count").arg(column, value.left(40));
+            if (column == QLatin1String("sha256") && !sha256.match(value).hasMatch())
+                return QStringLiteral("sha256 is not a SHA-256");
+            if (column == QLatin1String("status") && value != QLatin1String("ok")
+                && !errorCodeFromName(value))
+                return QStringLiteral("status \"%1\" is not a status ForgeLens writes")
+                    .arg(value.left(40));
+        }
+        for (const ModelInfo &model : m_summary.plan.models) {
+            const qsizetype p = columns.indexOf(model.manifest.id + QStringLiteral(".p_synthetic"));
+            const qsizetype l = columns.indexOf(model.manifest.id + QStringLiteral(".label"));
+            if (p < 0 || l < 0)
+                continue;
+            bool number = false;
+            const double probability = row[p].toDouble(&number);
+            if (!row[p].isEmpty() && !(number && probability >= 0.0 && probability <= 1.0))
+                return QStringLiteral("%1 is not a probability").arg(columns[p]);
+            const QString &label = row[l];
+            const bool known = label.isEmpty()
+                || std::any_of(std::begin(kVerdicts), std::end(kVerdicts),
+                    [&](Verdict v) { return label == labelCode(v, model.manifest); });
+            if (!known)
+                return QStringLiteral("%1 \"%2\" is not a label this model gives")
+                    .arg(columns[l], label.left(40));
+        }
+        return std::nullopt;
+    }
+
+    QJsonObject sidecarJson(bool complete) const
+    {
+        QJsonObject json = scanSidecarJson(m_settings, m_summary, m_previousRuns, complete);
+        if (!m_flushed.isEmpty())
+            json.insert(QStringLiteral("flushed"), m_flushed);
+        return json;
+    }
+
     std::optional<Error> checkPaths()
     {
         const QFileInfo root(m_settings.root);
@@ -361,6 +430,12 @@ private:
             return badSettings(QStringLiteral("the report %1 would be written inside the "
                                               "evidence folder %2; write it elsewhere")
                                    .arg(m_settings.outputCsv, m_settings.root));
+        // Before the report's files are looked at: a second scan on this report refuses to
+        // start, whatever state the first one has left them in so far.
+        Result<std::shared_ptr<ReportLock>> lock = ReportLock::acquire(m_settings.outputCsv);
+        if (!lock)
+            return lock.error();
+        m_lock = std::move(lock).value();
 
         const bool interruptedExists = QFileInfo::exists(m_settings.temporaryCsvPath());
         const bool reportExists = QFileInfo::exists(m_settings.outputCsv);
@@ -395,8 +470,11 @@ private:
     {
         if (!m_settings.resume || !QFileInfo::exists(m_settings.temporaryCsvPath()))
             return std::nullopt;
-        Result<InterruptedScan> interrupted
-            = readInterruptedScan(m_settings.temporaryCsvPath(), m_settings.temporarySidecarPath());
+        Result<InterruptedScan> interrupted = readInterruptedScan(m_settings.temporaryCsvPath(),
+            m_settings.temporarySidecarPath(),
+            [this](const QStringList &columns, const QStringList &row) {
+                return checkResumedRow(columns, row);
+            });
         if (!interrupted)
             return interrupted.error();
         if (interrupted->header.isEmpty())
@@ -429,6 +507,20 @@ private:
         plan.skippedNotImages = list->skippedNotImages;
         plan.skippedSymlinks = list->skippedSymlinks;
         plan.walkProblems = list->problems;
+        // Every row kept from the interrupted run must name a file of this walk, in this shard.
+        QSet<QString> walked;
+        for (const ScanFile &file : list->files) {
+            if (m_settings.shard.contains(file.relativePath))
+                walked.insert(file.relativePath);
+        }
+        for (const QString &done : std::as_const(m_done)) {
+            if (!walked.contains(done))
+                return Error{ ErrorCode::ResumeMismatch,
+                    QStringLiteral("the interrupted report has a row for %1, which is not a file "
+                                   "of this scan in %2 (an edited report, or a changed folder); "
+                                   "it is not resumed")
+                        .arg(done, m_settings.root) };
+        }
         m_files.reserve(list->files.size());
         for (ScanFile &file : list->files) {
             if (!m_settings.shard.contains(file.relativePath)) {
@@ -441,10 +533,6 @@ private:
             else
                 m_files.push_back(std::move(file));
         }
-        // Rows of files that have since left the folder stay in the report and count as done.
-        const qint64 vanished = qint64(m_done.size()) - plan.rowsResumed;
-        plan.filesInScope += vanished;
-        plan.rowsResumed += vanished;
         m_done.clear();
         return std::nullopt;
     }
@@ -457,6 +545,8 @@ private:
     std::vector<ScanFile> m_files;
     QSet<QString> m_done;
     QJsonArray m_previousRuns;
+    std::shared_ptr<ReportLock> m_lock; // held until the run ends
+    QJsonObject m_flushed; // bytes and SHA-256 of the CSV as last flushed
     qint64 m_resumeBytes = 0;
 };
 

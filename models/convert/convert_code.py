@@ -16,8 +16,9 @@ versions usually load the files with a version warning). No transformers, no saf
 no network. Get the files with e.g.
     huggingface-cli download aimagelab/CoDE --local-dir CoDE
 then run
-    python3 convert_code.py --model-dir CoDE --out-dir bundles/
-Unpickling runs code from the files: convert only files from the official source.
+    python3 convert_code.py --model-dir CoDE --out-dir bundles/ --trust-pickle
+The heads exist only as pickles, and unpickling runs code from the files: --trust-pickle says
+they come from the official source. The ViT weights are read with the restricted unpickler.
 """
 
 import argparse
@@ -30,6 +31,7 @@ from torch import Tensor, nn
 from typing import Dict
 
 import bundle_writer
+import safe_checkpoint
 import safetensors_reader
 import sklearn_heads
 import vit_hf
@@ -130,10 +132,10 @@ def find_weights(model_dir):
 def read_weights(path):
     if path.endswith(".safetensors"):
         return safetensors_reader.read_safetensors(path)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # torch older than 1.13 has no weights_only
-        state = torch.load(path, map_location="cpu")
+    def refuse(message):
+        raise ValueError(message)
+
+    state = safe_checkpoint.load_checkpoint(path, False, refuse)
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor)
                                               for v in state.values()):
         raise ValueError(f"{path} is not a state dict of tensors")
@@ -155,11 +157,17 @@ def load_vit(model_dir):
     return model.eval(), weights_path, config_path, notes
 
 
-def load_head(sklearn_dir, kind):
+def load_head(sklearn_dir, kind, trust_pickle):
     path = os.path.join(sklearn_dir, HEAD_FILES[kind])
     if not os.path.isfile(path):
         fail(f"no {HEAD_FILES[kind]} in {sklearn_dir}: it is in the sklearn/ folder of the "
              "aimagelab/CoDE snapshot")
+    # A scikit-learn estimator exists only as a pickle, and unpickling it runs code from the
+    # file: never without the user's word that the file comes from a source they trust.
+    if not trust_pickle:
+        fail(f"{path} is a scikit-learn pickle: reading it runs code stored in the file. "
+             "Convert it only if it comes from the official aimagelab/CoDE snapshot, and say "
+             "so with --trust-pickle")
     try:
         estimator = sklearn_heads.load_estimator(path)
     except Exception as error:  # an unpickling failure can raise almost anything
@@ -268,6 +276,9 @@ def parse_args(argv):
     parser.add_argument("--sklearn-dir",
                         help="folder holding the three head files (default: MODEL_DIR/sklearn)")
     parser.add_argument("--out-dir", required=True, help="where the bundles are written")
+    parser.add_argument("--trust-pickle", dest="trust_pickle", action="store_true",
+                        help="unpickle the scikit-learn heads (this runs code from the files: "
+                             "only for the official snapshot)")
     bundle_writer.add_stand_in_option(parser)
     parser.add_argument("--heads", default="linear,knn,ocsvm",
                         help="comma-separated subset of linear,knn,ocsvm (default: all)")
@@ -309,7 +320,7 @@ def main(argv=None):
 
     written = []
     for kind in args.heads:
-        estimator, head_path = load_head(args.sklearn_dir, kind)
+        estimator, head_path = load_head(args.sklearn_dir, kind, args.trust_pickle)
         try:
             head = sklearn_heads.head_from_estimator(estimator).eval()
             error = check_head_against_sklearn(kind, estimator, head, probe_embeddings)

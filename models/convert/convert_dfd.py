@@ -25,10 +25,8 @@ timm_efficientnet.py; no timm, no torch_ema). Runs offline on CPU.
 
 import argparse
 import os
-import pickletools
 import sys
 import time
-import zipfile
 from collections import OrderedDict
 from typing import Dict, List
 
@@ -36,6 +34,7 @@ import torch
 import torch.nn as nn
 
 import bundle_writer
+import safe_checkpoint
 import timm_convnextv2
 import timm_efficientnet
 
@@ -111,74 +110,20 @@ class ExpertWrapper(nn.Module):
 
 # ----------------------------------------------------------------------------- loading
 
-# The only globals a torch.save'd state_dict or torch_ema state refers to: containers and
-# the tensor/storage rebuild helpers. Anything else (e.g. os.system) could run code on load.
-_ALLOWED_GLOBALS = {
-    ("collections", "OrderedDict"),
-    ("torch._utils", "_rebuild_tensor"),
-    ("torch._utils", "_rebuild_tensor_v2"),
-    ("torch._utils", "_rebuild_parameter"),
-    ("torch", "Size"),
-    ("torch", "device"),
-}
-
-
-def _pickle_globals(path):
-    """(module, name) of every global the pickle inside a torch.save zip archive imports,
-    read with pickletools without executing anything; None when it cannot tell."""
-    with zipfile.ZipFile(path) as archive:
-        names = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
-        if len(names) != 1:
-            return None
-        data = archive.read(names[0])
-    found, recent = [], []          # recent: the last opcodes, MEMOIZE skipped
-    strings = ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "BINUNICODE8")
-    for opcode, argument, _ in pickletools.genops(data):
-        if opcode.name == "GLOBAL":                     # protocol <= 3: "module name"
-            found.append(tuple(argument.split(" ", 1)))
-        elif opcode.name == "STACK_GLOBAL":             # protocol >= 4: two pushed strings
-            # Only literal strings right before it can be read without running the pickle;
-            # anything else (e.g. memo lookups) could hide the real name.
-            if len(recent) < 2 or any(op not in strings for op, _ in recent[-2:]):
-                return None
-            found.append((recent[-2][1], recent[-1][1]))
-        if opcode.name != "MEMOIZE":
-            recent = (recent + [(opcode.name, argument)])[-2:]
-    return found
-
-
-def _check_globals(path):
-    try:
-        found = _pickle_globals(path)
-    except (zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise ConversionError(f"cannot read {path}: {error} (not a torch.save zip archive; "
-                              "if the file is trusted, retry with --trust-pickle)") from error
-    if found is None:
-        raise ConversionError(f"cannot inspect {path} safely (unusual pickle layout); if the "
-                              "file is trusted, retry with --trust-pickle")
-    for module, name in found:
-        storage = module == "torch" and name.endswith("Storage")
-        if not storage and (module, name) not in _ALLOWED_GLOBALS:
-            raise ConversionError(
-                f"{path} imports {module}.{name}, which a weights file never needs; refusing "
-                "to unpickle it (retry with --trust-pickle only if you trust the file)")
-
-
 def torch_load(path, trust_pickle=False):
     """Loads a torch.save file onto the CPU. The release was saved from CUDA tensors, so
-    map_location is required on a CPU-only machine. Unless trust_pickle, the pickle is first
-    checked to import nothing but containers and tensors, so a tampered download cannot run
-    code (torch 1.13's weights_only mode cannot read the float `decay` in ema.state)."""
+    map_location is required on a CPU-only machine. Unless trust_pickle, the restricted
+    unpickler (safe_checkpoint.py) reads it, so a tampered download cannot run code."""
     if not os.path.isfile(path):
         raise ConversionError(f"missing file: {path}")
-    if not trust_pickle:
-        _check_globals(path)
+
+    def refuse(message):
+        raise ConversionError(message)
+
     try:
-        try:
-            # torch >= 2.6 defaults to weights_only=True; the check above does that job.
-            return torch.load(path, map_location="cpu", weights_only=False)
-        except TypeError:  # torch < 1.13 has no weights_only argument
-            return torch.load(path, map_location="cpu")
+        return safe_checkpoint.load_checkpoint(path, trust_pickle, refuse)
+    except ConversionError:
+        raise
     except Exception as error:  # pickle, zip or storage errors: name the file
         raise ConversionError(f"cannot read {path}: {error}") from error
 

@@ -62,6 +62,7 @@ enum class ErrorCode {
     ResumeMismatch,
     RootUnreadable,
     OutputWriteFailed,
+    ReportLocked,
     BadCsv,
     BadShard,
     MergeRefused,

@@ -1,6 +1,8 @@
 #include "forgelens/image/evidence_image.h"
 #include "forgelens/image/file_digest.h"
 #include "forgelens/image/image_decoder.h"
+#include "forgelens/metadata/metadata_report.h"
+#include "metadata_fixtures.h"
 
 #include <exiv2/exiv2.hpp>
 
@@ -14,6 +16,7 @@
 #include <QTest>
 
 using namespace forgelens;
+using namespace forgelens::testing;
 
 namespace {
 
@@ -111,6 +114,7 @@ private Q_SLOTS:
     void pixelLimitIsCheckedFromTheHeader();
     void jpegsThatCannotHoldTheirPixelsAreRefused();
     void jpegsWithThousandsOfScansAreRefused();
+    void otherKnownSlowInputsFinish();
     void digestsMatchKnownVectors();
     void evidenceIsHashedAndLeftUntouched();
     void evidenceErrorsNameTheProblem();
@@ -387,6 +391,61 @@ void TestImageDecoder::jpegsWithThousandsOfScansAreRefused()
         fewScans += scan;
     fewScans += QByteArray("\xFF\xD9", 2);
     QVERIFY(decodeBytes(fewScans).ok());
+}
+
+// The other inputs known to keep decoders busy, generated: each must be refused with a code or
+// finish (in the sandbox, past its time limit it would be decoder-timeout; here a hang would
+// hit ctest's timeout). Measured with forgelens-cli analyze, each takes well under a second.
+void TestImageDecoder::otherKnownSlowInputsFinish()
+{
+    const auto view = [](const QByteArray &bytes) {
+        return std::span<const std::uint8_t>(
+            reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()));
+    };
+    // A million empty IDAT chunks before the image data (12 MB of chunk headers).
+    const QList<QByteArray> emptyIdats(1'000'000, pngChunk("IDAT", {}));
+    const QByteArray idats = pngWithChunks(emptyIdats);
+    QVERIFY(decodeBytes(idats).ok());
+    QVERIFY(readMetadataReport(view(idats)).png.has_value());
+
+    // 200,000 text chunks: the metadata reader stops listing them and says so.
+    const QList<QByteArray> texts(200'000, pngChunk("tEXt", QByteArray("Comment\0hello", 13)));
+    const QByteArray texty = pngWithChunks(texts);
+    QVERIFY(decodeBytes(texty).ok());
+    const MetadataReport report = readMetadataReport(view(texty));
+    QVERIFY(std::any_of(report.errors.begin(), report.errors.end(), [](const Error &e) {
+        return e.code == ErrorCode::PngTooManyTextChunks;
+    }) || std::any_of(report.png->problems.begin(), report.png->problems.end(), [](const Error &e) {
+        return e.code == ErrorCode::PngTooManyTextChunks;
+    }));
+
+    // A GIF of 5,000 frames: only the first is read.
+    QByteArray gif("GIF89a\x02\x00\x02\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff", 19);
+    const QByteArray frame("\x21\xf9\x04\x00\x01\x00\x00\x00" // graphic control
+                           "\x2c\x00\x00\x00\x00\x02\x00\x02\x00\x00" // 2 x 2 image
+                           "\x02\x02\x84\x51\x00", // LZW: clear, 4 x colour 0, end
+        23);
+    for (int i = 0; i < 5'000; ++i)
+        gif += frame;
+    gif += ';';
+    const Result<DecodedImage> firstFrame = decodeBytes(gif);
+    QVERIFY2(firstFrame.ok(), qPrintable(firstFrame.ok() ? QString() : firstFrame.error().message));
+    QCOMPARE(firstFrame->width, 2);
+
+    // A TIFF whose strip tables declare ten million strips, far past the end of the file.
+    const auto le16 = [](quint16 v) { return QByteArray(reinterpret_cast<const char *>(&v), 2); };
+    const auto le32 = [](quint32 v) { return QByteArray(reinterpret_cast<const char *>(&v), 4); };
+    const auto entry = [&](quint16 tag, quint16 type, quint32 count, quint32 value) {
+        return le16(tag) + le16(type) + le32(count) + le32(value);
+    };
+    QByteArray tiff = QByteArray("II*\0", 4) + le32(8) + le16(9);
+    tiff += entry(256, 3, 1, 16) + entry(257, 3, 1, 16) + entry(258, 3, 1, 8)
+        + entry(259, 3, 1, 1) + entry(262, 3, 1, 1) + entry(273, 4, 10'000'000, 4096)
+        + entry(277, 3, 1, 1) + entry(278, 3, 1, 1) + entry(279, 4, 10'000'000, 8192);
+    tiff += le32(0) + QByteArray(256, '\0');
+    const Result<DecodedImage> strips = decodeBytes(tiff);
+    QVERIFY(!strips.ok());
+    QCOMPARE(strips.error().codeName(), QStringLiteral("decode-failed"));
 }
 
 void TestImageDecoder::pixelLimitIsCheckedFromTheHeader()

@@ -30,6 +30,10 @@ public:
     EvidenceReading read(const QString &path, const QByteArray &nativePath,
         const EvidenceReadRequest &request, const std::atomic_bool *cancel = nullptr);
 
+    // Starts `count` workers now (at most maxWorkers), without waiting for them: each loads and
+    // warms its decoders while the caller does something else (a scan loads its models).
+    void prestart(int count);
+
     const SandboxConfig &config() const { return m_config; }
     qint64 workersStarted() const { return m_started.load(); }
 
@@ -40,6 +44,7 @@ private:
     struct Worker;
     Worker *acquire();
     void release(Worker *worker);
+    std::optional<Error> start(Worker *worker);
 
     SandboxConfig m_config;
     qint64 m_pixelCapacity;

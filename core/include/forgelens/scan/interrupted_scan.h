@@ -7,7 +7,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <map>
+#include <optional>
 
 namespace forgelens {
 
@@ -21,10 +23,18 @@ struct InterruptedScan {
     QJsonObject sidecar;
 };
 
-// Reads both files, streaming the CSV (it may hold millions of rows). A record cut short by a
-// kill is not counted: the writer truncates it away and its file is scanned again.
-// Error code: resume-mismatch (missing or unreadable files, a malformed CSV, a row with the
-// wrong number of fields, a path written twice).
-Result<InterruptedScan> readInterruptedScan(const QString &csvPath, const QString &sidecarPath);
+// Says what is wrong with one data row (given the header), or nothing.
+using InterruptedRowCheck
+    = std::function<std::optional<QString>(const QStringList &header, const QStringList &row)>;
+
+// Reads both files, streaming the CSV (it may hold millions of rows). Only the prefix that the
+// sidecar's "flushed" record vouches for is taken: its SHA-256 must match (an edited report is
+// refused), and rows written after it (a kill between the CSV's sync and the sidecar's) are cut
+// away with any record cut short, their files scanned again. Each kept row must pass
+// `checkRow`. Error code: resume-mismatch (missing or unreadable files, no or a failed hash
+// record, a malformed CSV, a row with the wrong number of fields or a value checkRow refuses, a
+// path written twice).
+Result<InterruptedScan> readInterruptedScan(
+    const QString &csvPath, const QString &sidecarPath, const InterruptedRowCheck &checkRow = {});
 
 } // namespace forgelens

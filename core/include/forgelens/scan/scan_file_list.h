@@ -19,8 +19,11 @@ struct ScanWalkOptions {
 };
 
 struct ScanFile {
-    QString relativePath; // '/'-separated, relative to the root: the CSV's key
-    QString absolutePath;
+    // '/'-separated, relative to the root: the CSV's key. A name that is not valid UTF-8 is
+    // written with every byte outside printable ASCII, and '%', as %XX (README, "The CSV").
+    QString relativePath;
+    QString absolutePath; // for people; lossy for such names
+    QByteArray nativePath; // the file system's bytes: what is opened
 };
 
 struct ScanFileList {
@@ -28,8 +31,10 @@ struct ScanFileList {
     std::vector<ScanFile> files;
     qint64 skippedNotImages = 0; // files that neither sniff nor are named as an image
     qint64 skippedSymlinks = 0; // links left alone (followSymlinks off) or leading nowhere
-    // Directories that could not be listed, loops and duplicate directories: each one a
-    // sentence naming the path, for stderr and the sidecar. Their files have no rows.
+    // Directories that could not be listed (permissions, a path over PATH_MAX), entries that
+    // could not be examined, loops and duplicate directories: each one a sentence naming the
+    // path, for stderr and the sidecar. Their files have no rows, and the scan's exit code says
+    // so.
     QStringList problems;
 };
 
