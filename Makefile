@@ -62,3 +62,4 @@ bench: build
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data
+	FORGELENS_BENCH_SANDBOX=1 QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data

@@ -9,6 +9,7 @@
 #include "forgelens/models/default_bundle.h"
 #include "forgelens/report/analysis_json.h"
 #include "forgelens/report/display_text.h"
+#include "forgelens/report/json_text.h"
 #include "forgelens/report/verdict_statement.h"
 
 #include <QCommandLineParser>
@@ -273,7 +274,7 @@ int runAnalyze(const QStringList &arguments)
                     { QStringLiteral("model_sha256_pinned"), !pins.isEmpty() } } },
             { QStringLiteral("results"), results },
         };
-        out() << QJsonDocument(document).toJson(QJsonDocument::Indented);
+        out() << terminalSafeJson(QJsonDocument(document));
     }
     out().flush();
     err().flush();

@@ -4,6 +4,7 @@
 
 #include "forgelens/metadata/metadata_report.h"
 #include "forgelens/report/display_text.h"
+#include "forgelens/report/json_text.h"
 #include "forgelens/report/metadata_json.h"
 #include "forgelens/sandbox/decoder_pool.h"
 
@@ -166,13 +167,12 @@ int runMetadata(const QStringList &arguments)
         out.flush();
     }
     if (parser.isSet(json))
-        out << QJsonDocument(
-            QJsonObject{ { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
+        out << terminalSafeJson(
+            QJsonDocument(QJsonObject{ { QStringLiteral("tool"), QStringLiteral("forgelens-cli") },
                 { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
                 { QStringLiteral("generated_utc"),
                     QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
-                { QStringLiteral("results"), results } })
-                   .toJson(QJsonDocument::Indented);
+                { QStringLiteral("results"), results } }));
     return failures == 0 ? kAllAnalysed : kSomeFailed;
 }
 

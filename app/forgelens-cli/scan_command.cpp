@@ -91,8 +91,7 @@ void printPlan(const ScanPlan &plan)
                   << " is EXPERIMENTAL; read its model card before relying on a verdict.\n";
         err() << "forgelens-cli scan: model " << displayText(model.manifest.id) << " ("
               << displayText(model.manifest.name) << ' ' << displayText(model.manifest.version)
-              << ") on " << model.device << ", sha256 "
-              << model.bundleSha256 << '\n';
+              << ") on " << model.device << ", sha256 " << model.bundleSha256 << '\n';
     }
     for (const QString &problem : plan.walkProblems)
         err() << "forgelens-cli scan: warning: " << displayText(problem) << '\n';
@@ -255,7 +254,7 @@ int runScan(const QStringList &arguments)
         return kInterrupted;
     // Folders that could not be listed hold files with no row: not "every row is ok".
     return summary->failedRows() == 0 && summary->plan.walkProblems.isEmpty() ? kAllAnalysed
-                                                                               : kSomeFailed;
+                                                                              : kSomeFailed;
 }
 
 } // namespace forgelens::cli

@@ -75,15 +75,16 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
         return stop(pending,
             reading.error.value_or(Error{ ErrorCode::InternalError,
                 QStringLiteral("the file was read without pixels or an error") }));
-    std::optional<DecodedImage> decoded = std::move(reading.image);
-    record.format = decoded->format;
-    record.width = decoded->width;
-    record.height = decoded->height;
-    record.storedWidth = decoded->storedWidth;
-    record.storedHeight = decoded->storedHeight;
-    record.orientation = decoded->orientation;
+    DecodedImage decoded = std::move(*reading.image);
+    reading.image.reset();
+    record.format = decoded.format;
+    record.width = decoded.width;
+    record.height = decoded.height;
+    record.storedWidth = decoded.storedWidth;
+    record.storedHeight = decoded.storedHeight;
+    record.orientation = decoded.orientation;
     if (hooks.decoded)
-        hooks.decoded(*decoded);
+        hooks.decoded(decoded);
     if (cancelled(hooks))
         return stop(pending, cancelledError());
 
@@ -94,7 +95,7 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
             record.storedWidth, record.storedHeight, record.orientation);
         for (const size_t member : group.members)
             record.detectors[member].regions = regions;
-        Result<at::Tensor> input = preprocessImage(*decoded, group.spec);
+        Result<at::Tensor> input = preprocessImage(decoded, group.spec);
         if (!input) {
             for (const size_t member : group.members)
                 record.detectors[member].error = input.error();
@@ -104,7 +105,7 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
         pending.inputBytes += qint64(input->numel()) * qint64(input->element_size());
         inputs.push_back(std::move(input).value());
     }
-    decoded.reset(); // the pixels are no longer needed while the models run
+    decoded = DecodedImage(); // the pixels are no longer needed while the models run
     if (cancelled(hooks))
         return stop(pending, cancelledError());
     if (hooks.reserveInputs)

@@ -142,20 +142,27 @@ bool installFilter()
         && seccomp_rule_add(filter, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
                SCMP_A0(SCMP_CMP_EQ, scmp_datum_t(::getpid())))
             == 0;
-    // Opening: read-only, nothing created, truncated or appended; any of those kills.
+    // Opening: read-only, nothing created, truncated or appended; any of those kills. glibc
+    // opens with openat; the legacy open is what the sanitizers' runtimes use (their reports
+    // read /proc/self), under the same rule. Reading a link's target is harmless.
     constexpr scmp_datum_t writing = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_TMPFILE;
-    ok = ok
-        && seccomp_rule_add(
-               filter, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, writing, 0))
-            == 0;
-    for (const scmp_datum_t flag : { scmp_datum_t(O_WRONLY), scmp_datum_t(O_RDWR),
-             scmp_datum_t(O_CREAT), scmp_datum_t(O_TRUNC), scmp_datum_t(O_APPEND) })
-        ok = ok
-            && seccomp_rule_add(filter, SCMP_ACT_KILL_PROCESS, SCMP_SYS(openat), 1,
-                   SCMP_A2(SCMP_CMP_MASKED_EQ, flag, flag))
-                == 0;
-    for (const int call : { SCMP_SYS(open), SCMP_SYS(creat), SCMP_SYS(execve), SCMP_SYS(execveat),
-             SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(socket),
+    const auto readOnlyOpen = [&](int call, unsigned flagsArgument) {
+        const auto flagsAre = [flagsArgument](scmp_datum_t mask, scmp_datum_t value) {
+            return scmp_arg_cmp{ flagsArgument, SCMP_CMP_MASKED_EQ, mask, value };
+        };
+        ok = ok && seccomp_rule_add(filter, SCMP_ACT_ALLOW, call, 1, flagsAre(writing, 0)) == 0;
+        for (const scmp_datum_t flag : { scmp_datum_t(O_WRONLY), scmp_datum_t(O_RDWR),
+                 scmp_datum_t(O_CREAT), scmp_datum_t(O_TRUNC), scmp_datum_t(O_APPEND) })
+            ok = ok
+                && seccomp_rule_add(filter, SCMP_ACT_KILL_PROCESS, call, 1, flagsAre(flag, flag))
+                    == 0;
+    };
+    readOnlyOpen(SCMP_SYS(openat), 2);
+    readOnlyOpen(SCMP_SYS(open), 1);
+    allow(SCMP_SYS(readlink));
+    allow(SCMP_SYS(readlinkat));
+    for (const int call : { SCMP_SYS(creat), SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork),
+             SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(socket),
              SCMP_SYS(socketpair), SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(ptrace),
              SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename), SCMP_SYS(renameat),
              SCMP_SYS(renameat2), SCMP_SYS(truncate), SCMP_SYS(ftruncate), SCMP_SYS(mkdir),
@@ -244,8 +251,8 @@ int runDecodeWorker(int argc, char **argv)
     // exist only where images were written.
     void *shared = nullptr;
     if (capacity > 0) {
-        shared = ::mmap(nullptr, size_t(capacity), PROT_READ | PROT_WRITE, MAP_SHARED,
-            sandbox::kPixelsFd, 0);
+        shared = ::mmap(
+            nullptr, size_t(capacity), PROT_READ | PROT_WRITE, MAP_SHARED, sandbox::kPixelsFd, 0);
         if (shared == MAP_FAILED)
             return 5;
     }

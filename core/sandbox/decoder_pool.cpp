@@ -137,6 +137,25 @@ void DecoderPool::release(Worker *worker)
 
 namespace {
 
+// The worker's environment is this process's. Under AddressSanitizer (`make sanitize`) a malloc
+// past the worker's memory limit returns null as it does in a normal build (the C decoders then
+// report their own error) instead of ending the worker. (ASan's operator new still aborts.)
+std::vector<char *> workerEnvironment()
+{
+    std::vector<char *> environment;
+    for (char **variable = environ; *variable; ++variable)
+        environment.push_back(*variable);
+#if defined(__SANITIZE_ADDRESS__)
+    static const QByteArray asan
+        = "ASAN_OPTIONS=" + qgetenv("ASAN_OPTIONS") + ":allocator_may_return_null=1";
+    std::erase_if(
+        environment, [](const char *v) { return std::strncmp(v, "ASAN_OPTIONS=", 13) == 0; });
+    environment.push_back(const_cast<char *>(asan.constData()));
+#endif
+    environment.push_back(nullptr);
+    return environment;
+}
+
 // Starts one worker: a socket pair (fd 3 in the worker), a memfd for the pixels (fd 4), stdin
 // and stdout on /dev/null, stderr too unless FORGELENS_SANDBOX_STDERR is set (for debugging).
 std::optional<Error> spawnWorker(const SandboxConfig &config, qint64 &capacity, pid_t &pid,
@@ -184,8 +203,8 @@ std::optional<Error> spawnWorker(const SandboxConfig &config, qint64 &capacity, 
     if (!selfTest.isEmpty())
         arguments.push_back(const_cast<char *>(selfTest.constData()));
     arguments.push_back(nullptr);
-    const int spawned
-        = ::posix_spawn(&pid, executable.constData(), &actions, nullptr, arguments.data(), environ);
+    const int spawned = ::posix_spawn(&pid, executable.constData(), &actions, nullptr,
+        arguments.data(), workerEnvironment().data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(pair[1]);
     socket = pair[0];
@@ -233,8 +252,8 @@ std::optional<Error> DecoderPool::start(Worker *worker)
     worker->capacity = m_pixelCapacity;
     if (std::optional<Error> error = spawnWorker(m_config, worker->capacity, worker->pid,
             worker->socket, worker->pixels, worker->mapped)) {
-        stopWorker(worker->pid, worker->socket, worker->pixels, worker->mapped, worker->capacity,
-            true);
+        stopWorker(
+            worker->pid, worker->socket, worker->pixels, worker->mapped, worker->capacity, true);
         return error;
     }
     ++m_started;

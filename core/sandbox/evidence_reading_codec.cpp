@@ -86,8 +86,9 @@ void writeList(QDataStream &out, const std::vector<T> &items, WriteOne writeOne)
 }
 
 // QDataStream reads a QStringList by reserving the count it is given first: a forged count of
-// four billion asks for 96 GB before a single string is read (found by fuzz_evidence_reading_codec).
-// Lists are read one string at a time, and the count must fit the bytes left.
+// four billion asks for 96 GB before a single string is read (found by
+// fuzz_evidence_reading_codec). Lists are read one string at a time, and the count must fit the
+// bytes left.
 bool readStrings(Input &in, QStringList &out)
 {
     quint32 count = 0;

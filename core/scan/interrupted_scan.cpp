@@ -87,8 +87,8 @@ Result<InterruptedScan> readInterruptedScan(
             return mismatch(QStringLiteral("%1: %2 has two rows").arg(csvPath, record.at(0)));
         if (checkRow) {
             if (const std::optional<QString> problem = checkRow(scan.header, record))
-                return mismatch(QStringLiteral("%1: the row of %2: %3")
-                                    .arg(csvPath, record.at(0), *problem));
+                return mismatch(
+                    QStringLiteral("%1: the row of %2: %3").arg(csvPath, record.at(0), *problem));
         }
         scan.donePaths.insert(record.at(0));
         ++scan.statusCounts[record.at(statusColumn)];
@@ -99,8 +99,8 @@ Result<InterruptedScan> readInterruptedScan(
             ? mismatch(QStringLiteral("%1: %2").arg(csvPath, parsed.error().message))
             : parsed.error();
     if (*parsed != vouched)
-        return mismatch(QStringLiteral("%1: the hashed rows do not end with a complete record")
-                            .arg(csvPath));
+        return mismatch(
+            QStringLiteral("%1: the hashed rows do not end with a complete record").arg(csvPath));
     scan.completeBytes = *parsed;
     return scan;
 }

@@ -53,8 +53,8 @@ Result<std::shared_ptr<ReportLock>> ReportLock::acquire(const QString &reportPat
                 QStringLiteral("cannot lock %1: %2")
                     .arg(path, QString::fromLocal8Bit(std::strerror(error))) };
         }
-        struct stat locked {};
-        struct stat named {};
+        struct stat locked { };
+        struct stat named { };
         if (::fstat(fd, &locked) == 0 && ::stat(native.constData(), &named) == 0
             && locked.st_dev == named.st_dev && locked.st_ino == named.st_ino) {
             const QByteArray holder = QByteArray::number(qint64(::getpid())) + ' '

@@ -93,7 +93,7 @@ public:
             const QString childName = reportName(name);
             const QString childRelative
                 = relative.isEmpty() ? childName : relative + u'/' + childName;
-            struct stat info {};
+            struct stat info { };
             if (::lstat(child.constData(), &info) != 0) {
                 m_list.problems.append(QStringLiteral("%1: cannot be examined (%2); no row")
                                            .arg(childRelative, systemError(errno)));
@@ -109,8 +109,8 @@ public:
                 walk(child, childRelative);
             } else if (S_ISREG(info.st_mode)) {
                 if (isCandidate(child, childName))
-                    m_list.files.push_back(ScanFile{ childRelative,
-                        QFile::decodeName(child), child });
+                    m_list.files.push_back(
+                        ScanFile{ childRelative, QFile::decodeName(child), child });
                 else
                     ++m_list.skippedNotImages;
             } else {

@@ -3,9 +3,9 @@
 #include "forgelens/analysis/detector_set.h"
 #include "forgelens/analysis/file_analysis.h"
 #include "forgelens/inference/usable_cores.h"
+#include "forgelens/report/verdict_statement.h"
 #include "forgelens/scan/csv_report_writer.h"
 #include "forgelens/scan/interrupted_scan.h"
-#include "forgelens/report/verdict_statement.h"
 #include "forgelens/scan/report_lock.h"
 #include "forgelens/scan/scan_row.h"
 #include "forgelens/scan/scan_sidecar.h"
@@ -280,8 +280,7 @@ public:
         // Until this run says otherwise, the record shows it as not finished: a run killed
         // with SIGKILL never gets to update it.
         m_summary.interrupted = true;
-        if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(),
-                sidecarJson(false)))
+        if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(), sidecarJson(false)))
             return *error;
         Result<std::unique_ptr<CsvReportWriter>> writer = m_resumeBytes > 0
             ? CsvReportWriter::reopen(
@@ -337,8 +336,7 @@ public:
 
         if (outcome.writeError) {
             writer->reset();
-            writeJsonAtomically(m_settings.temporarySidecarPath(),
-                sidecarJson(false));
+            writeJsonAtomically(m_settings.temporarySidecarPath(), sidecarJson(false));
             return Error{ outcome.writeError->code,
                 QStringLiteral("%1. The rows written before it are kept in %2; make room and "
                                "run the same command with --resume.")
@@ -348,8 +346,8 @@ public:
             if (auto error = (*writer)->flush())
                 return *error;
             writer->reset();
-            if (auto error = writeJsonAtomically(m_settings.temporarySidecarPath(),
-                    sidecarJson(false)))
+            if (auto error
+                = writeJsonAtomically(m_settings.temporarySidecarPath(), sidecarJson(false)))
                 return *error;
             return m_summary;
         }
@@ -358,8 +356,7 @@ public:
         writer->reset();
         m_summary.csvPath = m_settings.outputCsv;
         m_summary.sidecarPath = m_settings.sidecarPath();
-        if (auto error = writeJsonAtomically(m_settings.sidecarPath(),
-                sidecarJson(true)))
+        if (auto error = writeJsonAtomically(m_settings.sidecarPath(), sidecarJson(true)))
             return *error;
         QFile::remove(m_settings.temporarySidecarPath());
         return m_summary;
@@ -470,11 +467,11 @@ private:
     {
         if (!m_settings.resume || !QFileInfo::exists(m_settings.temporaryCsvPath()))
             return std::nullopt;
-        Result<InterruptedScan> interrupted = readInterruptedScan(m_settings.temporaryCsvPath(),
-            m_settings.temporarySidecarPath(),
-            [this](const QStringList &columns, const QStringList &row) {
-                return checkResumedRow(columns, row);
-            });
+        Result<InterruptedScan> interrupted
+            = readInterruptedScan(m_settings.temporaryCsvPath(), m_settings.temporarySidecarPath(),
+                [this](const QStringList &columns, const QStringList &row) {
+                    return checkResumedRow(columns, row);
+                });
         if (!interrupted)
             return interrupted.error();
         if (interrupted->header.isEmpty())

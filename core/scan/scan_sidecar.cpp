@@ -1,5 +1,7 @@
 #include "forgelens/scan/scan_sidecar.h"
 
+#include "forgelens/report/json_text.h"
+
 #include "forgelens/report/analysis_json.h"
 
 #include <QDir>
@@ -98,7 +100,7 @@ std::optional<Error> writeJsonAtomically(const QString &path, const QJsonObject 
     if (!file.open(QIODevice::WriteOnly))
         return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot create %1: %2").arg(path, file.errorString()) };
-    file.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
+    file.write(terminalSafeJson(QJsonDocument(json)));
     if (!file.commit())
         return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot write %1: %2").arg(path, file.errorString()) };

@@ -179,6 +179,25 @@ void TestCliAnalyze::usageAndModelErrorsHaveTheirOwnExitCodes()
             QStringLiteral("/nonexistent/model.pt"), kFixtures + QStringLiteral("pattern.png") });
     QCOMPARE(missing.exitCode, 3);
     QVERIFY(missing.err.contains(QStringLiteral("does not exist")));
+
+    // The probe: --model-sha256 "" turned pinning off. It is a usage error now, and so is a pin
+    // for a bundle that was not given, or a pin that is not a SHA-256.
+    for (const QStringList &pins : { QStringList{ QString() }, QStringList{ QStringLiteral("abc") },
+             QStringList{ QString(64, QLatin1Char('0')), QString(64, QLatin1Char('1')) } }) {
+        QStringList arguments{ QStringLiteral("analyze"), QStringLiteral("--model"),
+            QStringLiteral(FORGELENS_TEST_MODEL), kFixtures + QStringLiteral("pattern.png") };
+        for (const QString &pin : pins)
+            arguments << QStringLiteral("--model-sha256") << pin;
+        const forgelens::testing::CliRun refused = runCli(arguments);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("--model-sha256")), qPrintable(refused.err));
+    }
+    const forgelens::testing::CliRun wrongPin
+        = runCli({ QStringLiteral("analyze"), QStringLiteral("--model"),
+            QStringLiteral(FORGELENS_TEST_MODEL), QStringLiteral("--model-sha256"),
+            QString(64, QLatin1Char('0')), kFixtures + QStringLiteral("pattern.png") });
+    QCOMPARE(wrongPin.exitCode, 3);
+    QVERIFY(wrongPin.err.contains(QStringLiteral("hash-mismatch")));
 }
 
 // The shipped reference detector on the shipped sample photograph: the score, the band it falls

@@ -373,8 +373,10 @@ private Q_SLOTS:
         QVERIFY(process.waitForFinished(30000));
         const QByteArray original = readAll(partial);
         const QJsonObject originalSidecar = readJson(sidecar);
-        const qint64 vouched
-            = originalSidecar.value(QStringLiteral("flushed")).toObject().value(QStringLiteral("bytes")).toInteger();
+        const qint64 vouched = originalSidecar.value(QStringLiteral("flushed"))
+                                   .toObject()
+                                   .value(QStringLiteral("bytes"))
+                                   .toInteger();
         QVERIFY(vouched > 0 && vouched <= original.size());
 
         const auto attempt = [&](const QByteArray &text, bool rehash) {
@@ -387,7 +389,9 @@ private Q_SLOTS:
                 json.insert(QStringLiteral("flushed"),
                     QJsonObject{ { QStringLiteral("bytes"), qint64(text.size()) },
                         { QStringLiteral("sha256"),
-                            QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha256).toHex()) } });
+                            QString::fromLatin1(
+                                QCryptographicHash::hash(text, QCryptographicHash::Sha256)
+                                    .toHex()) } });
             QFile out(sidecar);
             out.open(QIODevice::WriteOnly | QIODevice::Truncate);
             out.write(QJsonDocument(json).toJson());
@@ -403,11 +407,13 @@ private Q_SLOTS:
         forged.replace(label, 10, "UNTRAINED_");
         CliRun run = attempt(forged, false);
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains(QStringLiteral("was changed after the scan wrote it")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("was changed after the scan wrote it")),
+            qPrintable(run.err));
         // With the hash recomputed, the values are checked.
         run = attempt(forged, true);
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains(QStringLiteral("is not a label this model gives")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("is not a label this model gives")),
+            qPrintable(run.err));
         // A row for a file that does not exist, hash recomputed.
         QByteArray ghost = prefix;
         const qsizetype end = ghost.indexOf("\r\n", firstRow) + 2;
@@ -416,7 +422,8 @@ private Q_SLOTS:
         ghost += row;
         run = attempt(ghost, true);
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains(QStringLiteral("no-such-file.png, which is not a file")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("no-such-file.png, which is not a file")),
+            qPrintable(run.err));
         // Rows appended after the vouched prefix are not taken back: their files are scanned
         // again, and the report ends as the one-run reference.
         run = attempt(original + row, false);
@@ -482,11 +489,12 @@ private Q_SLOTS:
     {
         const QString folder = m_work.filePath(QStringLiteral("names"));
         QVERIFY(QDir().mkpath(folder));
-        const QByteArray jpeg = readAll(
-            QStringLiteral(FORGELENS_FIXTURES_DIR "/images/pattern_baseline.jpg"));
+        const QByteArray jpeg
+            = readAll(QStringLiteral(FORGELENS_FIXTURES_DIR "/images/pattern_baseline.jpg"));
         const auto writeNative = [&jpeg](const QByteArray &path) {
             const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const bool ok = fd >= 0 && ::write(fd, jpeg.constData(), size_t(jpeg.size())) == jpeg.size();
+            const bool ok
+                = fd >= 0 && ::write(fd, jpeg.constData(), size_t(jpeg.size())) == jpeg.size();
             if (fd >= 0)
                 ::close(fd);
             return ok;

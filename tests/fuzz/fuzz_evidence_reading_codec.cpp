@@ -6,7 +6,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, size_t size)
 {
     qint64 pixelBytes = 0;
     forgelens::decodeEvidenceReading(
-        QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size)),
-        pixelBytes);
+        QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size)), pixelBytes);
     return 0;
 }

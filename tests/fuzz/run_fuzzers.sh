@@ -4,10 +4,17 @@
 # executions, executions per second and coverage (edges) libFuzzer reports. Exits 1 if any
 # harness found a crash, a leak-free sanitizer report or a timeout; the input is kept under
 # BUILD/crashes/ and becomes a regression test.
-#   run_fuzzers.sh BUILD SECONDS      (make test: a short smoke run; make fuzz: a long one)
+#   run_fuzzers.sh BUILD SECONDS [HARNESS…]   (make test: a short smoke run; make fuzz: a long
+#                                              one; name harnesses to run only those)
 set -euo pipefail
 build=$(realpath -m "$1")
 seconds=$2
+shift 2
+harnesses=("$@")
+if [ ${#harnesses[@]} -eq 0 ]; then
+  harnesses=(header_probe png_chunks jpeg_structure c2pa exif_orientation metadata_report manifest
+             bundle_archive csv evidence_reading_codec)
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
@@ -55,8 +62,7 @@ declare -A maxlen=([bundle_archive]=65536 [manifest]=65536 [csv]=65536)
 
 failed=0
 printf '%-24s %14s %10s %8s  %s\n' harness executions exec/s edges result
-for harness in header_probe png_chunks jpeg_structure c2pa exif_orientation metadata_report \
-               manifest bundle_archive csv evidence_reading_codec; do
+for harness in "${harnesses[@]}"; do
   work="$build/corpus/$harness"
   mkdir -p "$work"
   dict=()

@@ -165,7 +165,8 @@ void TestModelBundle::reportsManifestErrorsWithTheBundleName()
 void TestModelBundle::refusesCodeThatOpensFilesBeforeLoadingIt()
 {
     const QString evidence = m_dir.filePath(QStringLiteral("evidence.jpg"));
-    const QByteArray original("\xFF\xD8\xFF\xE0 evidence bytes that must never change", 44);
+    const QByteArray original
+        = QByteArray("\xFF\xD8\xFF\xE0", 4) + QByteArray(" evidence bytes that must never change");
     QVERIFY(writeAll(evidence, original));
 
     const auto hostile = [](const QString &victim) {

@@ -1,6 +1,9 @@
 // The report model: verdicts, labels and caveats worded once for every renderer.
 #include "forgelens/analysis/analysis_record.h"
+#include "forgelens/report/json_text.h"
 #include "forgelens/report/verdict_statement.h"
+
+#include <QJsonObject>
 
 #include <QTest>
 
@@ -40,6 +43,24 @@ DetectorResult result(const ModelManifest &manifest, double p)
 class TestVerdictStatement : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // JSON written for a terminal or a file someone may `cat`: a file name or a metadata value
+    // with a bidirectional override, a C1 control, a line separator or a tag character keeps its
+    // value, but its bytes hold only escapes.
+    void jsonTextHoldsNoCharacterThatControlsADisplay()
+    {
+        const QString hostile = QStringLiteral("photo") + QChar(0x202E) + QStringLiteral("gpj.exe")
+            + QChar(0x85) + QChar(0x2028) + QString::fromUcs4(U"\U000E0041", 1)
+            + QStringLiteral("\x1b[2J é 写真");
+        const QJsonDocument document(QJsonObject{ { QStringLiteral("path"), hostile } });
+        const QByteArray text = terminalSafeJson(document);
+        for (const char *raw :
+            { "\xE2\x80\xAE", "\xC2\x85", "\xE2\x80\xA8", "\xF3\xA0\x81\x81", "\x1b" })
+            QVERIFY2(!text.contains(raw), text.constData());
+        QVERIFY(text.contains("\\u202e"));
+        QVERIFY(text.contains("é 写真")); // ordinary text stays as it is
+        QCOMPARE(QJsonDocument::fromJson(text).object().value(QStringLiteral("path")).toString(),
+            hostile);
+    }
     void labelsCarryTheModelsCaveat();
     void bandDecidesTheHeadline();
     void manifestTextIsMadeSafe();

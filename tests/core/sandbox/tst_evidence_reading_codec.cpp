@@ -21,9 +21,9 @@ private Q_SLOTS:
         reading.findingCodes = { QStringLiteral("c2pa-manifest"), QStringLiteral("ai-generator") };
         MetadataReport report;
         report.format = ImageFormat::Png;
-        report.embedded.properties.push_back({ QStringLiteral("Exif"),
-            QStringLiteral("Exif.Image.Make"), QStringLiteral("Ascii"), QStringLiteral("Cam"),
-            QStringLiteral("Cam") });
+        report.embedded.properties.push_back(
+            { QStringLiteral("Exif"), QStringLiteral("Exif.Image.Make"), QStringLiteral("Ascii"),
+                QStringLiteral("Cam"), QStringLiteral("Cam") });
         report.embedded.warnings = { QStringLiteral("a warning") };
         report.png = PngChunkScan{ { QStringLiteral("IHDR"), QStringLiteral("tEXt") },
             { PngTextChunk{ QStringLiteral("tEXt"), QStringLiteral("parameters"),

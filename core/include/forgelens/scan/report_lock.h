@@ -21,7 +21,10 @@ public:
     ReportLock(const ReportLock &) = delete;
     ReportLock &operator=(const ReportLock &) = delete;
 
-    static QString lockPath(const QString &reportPath) { return reportPath + QStringLiteral(".lock"); }
+    static QString lockPath(const QString &reportPath)
+    {
+        return reportPath + QStringLiteral(".lock");
+    }
 
 private:
     ReportLock(QString path, int fd) : m_path(std::move(path)), m_fd(fd) { }
