@@ -54,7 +54,8 @@ sanitize: deps
 # the batch scan (tests/bench/scan_bench.py: stage rates, efficiency, the Python reference,
 # peak memory at 1,000 and 10,000 files). Its images are generated once into build/bench-data.
 # Last, the window's UI-thread stalls while it analyses a 50-megapixel photograph with two
-# detectors (tests/bench/gui_latency_bench.cpp).
+# detectors, and its open-to-verdict time read in-process and through the sandbox, in one run
+# (tests/bench/gui_latency_bench.cpp).
 bench: build
 	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
@@ -62,4 +63,3 @@ bench: build
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data
-	FORGELENS_BENCH_SANDBOX=1 QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data

@@ -180,8 +180,8 @@ QString DecodeLimits::validate() const
     return {};
 }
 
-Result<DecodedImage> decodeImage(
-    std::span<const std::uint8_t> bytes, const DecodeLimits &limits, DecodeMode mode)
+Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
+    DecodeMode mode, PixelTarget target)
 {
     Result<ImageHeader> header = probeImageHeader(bytes);
     if (!header)
@@ -263,8 +263,15 @@ Result<DecodedImage> decodeImage(
 
         out.width = bgr.cols;
         out.height = bgr.rows;
-        out.rgb.resize(qsizetype(out.width) * out.height * 3);
-        cv::Mat rgb(out.height, out.width, CV_8UC3, out.rgb.data());
+        const qint64 rgbBytes = qint64(out.width) * out.height * 3;
+        unsigned char *destination = nullptr;
+        if (target.data && rgbBytes <= target.capacity) {
+            destination = target.data;
+        } else {
+            out.rgb.resize(qsizetype(rgbBytes));
+            destination = reinterpret_cast<unsigned char *>(out.rgb.data());
+        }
+        cv::Mat rgb(out.height, out.width, CV_8UC3, destination);
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         return out;
     } catch (const cv::Exception &e) {

@@ -288,10 +288,15 @@ int runDecodeWorker(int argc, char **argv)
             }
         }
 
-        EvidenceReading reading = readEvidence(request.path, request.nativePath, request.read);
+        // The decoder converts straight into the shared memory: no copy, and no fresh buffer
+        // for each large image.
+        EvidenceReading reading = readEvidence(request.path, request.nativePath, request.read,
+            PixelTarget{ static_cast<unsigned char *>(shared), shared ? capacity : 0 });
         const DecodedImage *pixels = reading.image ? &*reading.image
             : reading.salvaged                     ? &*reading.salvaged
                                                    : nullptr;
+        if (pixels && pixels->rgb.isEmpty())
+            pixels = nullptr; // already in the shared memory, where the parent reads them
         // Pixels that do not fit the shared memory (the parent could not size it: a file-size
         // limit applies to memfds too) follow the reply as a frame of their own.
         const bool inline_ = pixels && pixels->rgb.size() > capacity;
@@ -302,7 +307,7 @@ int runDecodeWorker(int argc, char **argv)
                 QStringLiteral("the decoded image is larger than the sandbox can pass back") };
             pixels = nullptr;
         }
-        if (pixels && !inline_ && !pixels->rgb.isEmpty())
+        if (pixels && !inline_)
             std::memcpy(shared, pixels->rgb.constData(), size_t(pixels->rgb.size()));
         if (!sandbox::writeFrame(sandbox::kSocketFd, encodeEvidenceReading(reading)))
             return 6;

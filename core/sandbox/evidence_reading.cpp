@@ -8,7 +8,7 @@ namespace forgelens {
 namespace {
 
 void readStages(EvidenceReading &reading, const QString &path, const QByteArray &nativePath,
-    const EvidenceReadRequest &request)
+    const EvidenceReadRequest &request, PixelTarget target)
 {
     Result<EvidenceFile> evidence = readEvidenceFile(path, nativePath, request.limits.maxFileBytes);
     if (!evidence) {
@@ -30,12 +30,13 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
     }
     if (!request.decode)
         return;
-    Result<DecodedImage> decoded = decodeImage(evidence->view(), request.limits);
+    Result<DecodedImage> decoded
+        = decodeImage(evidence->view(), request.limits, DecodeMode::Strict, target);
     if (!decoded) {
         reading.error = decoded.error();
         if (decoded.error().code == ErrorCode::Truncated && request.salvageTruncated) {
             Result<DecodedImage> salvaged
-                = decodeImage(evidence->view(), request.limits, DecodeMode::Salvage);
+                = decodeImage(evidence->view(), request.limits, DecodeMode::Salvage, target);
             if (salvaged)
                 reading.salvaged = std::move(salvaged).value();
         }
@@ -46,12 +47,12 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
 
 } // namespace
 
-EvidenceReading readEvidence(
-    const QString &path, const QByteArray &nativePath, const EvidenceReadRequest &request)
+EvidenceReading readEvidence(const QString &path, const QByteArray &nativePath,
+    const EvidenceReadRequest &request, PixelTarget target)
 {
     EvidenceReading reading;
     try {
-        readStages(reading, path, nativePath, request);
+        readStages(reading, path, nativePath, request, target);
     } catch (const std::bad_alloc &) {
         reading.image.reset();
         reading.salvaged.reset();

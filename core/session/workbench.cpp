@@ -64,6 +64,10 @@ void Workbench::setSandboxConfig(const SandboxConfig &config)
 {
     m_impl->request.sandbox
         = config.enabled ? std::make_shared<DecoderPool>(config, m_impl->request.limits) : nullptr;
+    // One worker starts now, while the detectors load, so the first image opened does not wait
+    // for its start and warm-up.
+    if (m_impl->request.sandbox)
+        m_impl->request.sandbox->prestart(1);
 }
 
 Workbench::~Workbench()

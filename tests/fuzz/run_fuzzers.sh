@@ -6,6 +6,7 @@
 # BUILD/crashes/ and becomes a regression test.
 #   run_fuzzers.sh BUILD SECONDS [HARNESS…]   (make test: a short smoke run; make fuzz: a long
 #                                              one; name harnesses to run only those)
+# FUZZ_RUNS=N also stops each harness after N executions (e.g. 10000000), whichever comes first.
 set -euo pipefail
 build=$(realpath -m "$1")
 seconds=$2
@@ -74,7 +75,7 @@ for harness in "${harnesses[@]}"; do
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$build/fuzz_$harness" "$work" "$seeds/${corpus[$harness]}" "${dict[@]}" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -max_len="${maxlen[$harness]:-1048576}" \
-    -print_final_stats=1 -artifact_prefix="$build/crashes/$harness-" >"$log" 2>&1 \
+    ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -print_final_stats=1 -artifact_prefix="$build/crashes/$harness-" >"$log" 2>&1 \
     || { status=FAILED; failed=1; }
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)

@@ -15,6 +15,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <vector>
+
 using namespace forgelens;
 using namespace forgelens::testing;
 
@@ -100,6 +103,8 @@ private Q_SLOTS:
     void losslessFormatsDecodeToTheSamePixels_data();
     void losslessFormatsDecodeToTheSamePixels();
     void greyPngBecomesThreeEqualChannels();
+    void pixelTargetGetsTheSamePixels_data();
+    void pixelTargetGetsTheSamePixels();
     void jpegVariantsKeepTheirColours_data();
     void jpegVariantsKeepTheirColours();
     void exifOrientationIsApplied_data();
@@ -147,6 +152,50 @@ void TestImageDecoder::losslessFormatsDecodeToTheSamePixels()
     QCOMPARE(decoded->orientation, 1);
     QCOMPARE(decoded->rgb.size(), qsizetype(48 * 32 * 3));
     QVERIFY(decoded->rgb == reference->rgb);
+}
+
+void TestImageDecoder::pixelTargetGetsTheSamePixels_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("mode");
+    QTest::newRow("png") << fixture("pattern.png") << int(DecodeMode::Strict);
+    QTest::newRow("jpeg rotated by EXIF")
+        << fixture("pattern_orient6.jpg") << int(DecodeMode::Strict);
+    QTest::newRow("truncated jpeg salvaged")
+        << fixture("truncated.jpg") << int(DecodeMode::Salvage);
+}
+
+// The sandbox's worker decodes into the memory it shares with the analysing process: the bytes
+// there must be exactly those of an ordinary decode, and memory too small must be left alone.
+void TestImageDecoder::pixelTargetGetsTheSamePixels()
+{
+    QFETCH(QString, file);
+    QFETCH(int, mode);
+    const QByteArray bytes = readAll(file);
+    const std::span<const std::uint8_t> view(
+        reinterpret_cast<const std::uint8_t *>(bytes.constData()), size_t(bytes.size()));
+    const Result<DecodedImage> plain = decodeImage(view, {}, DecodeMode(mode));
+    QVERIFY(plain.ok());
+    QVERIFY(!plain->rgb.isEmpty());
+
+    std::vector<unsigned char> target(size_t(plain->rgb.size()) + 16, 0xA5);
+    const Result<DecodedImage> direct = decodeImage(
+        view, {}, DecodeMode(mode), PixelTarget{ target.data(), qint64(target.size()) });
+    QVERIFY(direct.ok());
+    QVERIFY(direct->rgb.isEmpty());
+    QCOMPARE(direct->width, plain->width);
+    QCOMPARE(direct->height, plain->height);
+    QCOMPARE(direct->truncated, plain->truncated);
+    QCOMPARE(
+        QByteArray(reinterpret_cast<const char *>(target.data()), plain->rgb.size()), plain->rgb);
+    QCOMPARE(target.back(), static_cast<unsigned char>(0xA5)); // nothing written past the image
+
+    std::vector<unsigned char> small(size_t(plain->rgb.size()) - 1, 0xA5);
+    const Result<DecodedImage> fallback = decodeImage(
+        view, {}, DecodeMode(mode), PixelTarget{ small.data(), qint64(small.size()) });
+    QVERIFY(fallback.ok());
+    QCOMPARE(fallback->rgb, plain->rgb);
+    QVERIFY(std::all_of(small.begin(), small.end(), [](unsigned char v) { return v == 0xA5; }));
 }
 
 void TestImageDecoder::greyPngBecomesThreeEqualChannels()

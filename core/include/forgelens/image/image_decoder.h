@@ -28,6 +28,16 @@ enum class DecodeMode {
     Salvage,
 };
 
+// Caller-owned memory that decodeImage() writes the RGB pixels into instead of DecodedImage::rgb:
+// the sandbox's worker points it at the memory it shares with the analysing process, which
+// saves a copy and a fresh allocation of up to 630 MB per file. When the pixels fit
+// (width * height * 3 <= capacity) the result's `rgb` stays empty, which only such a call returns
+// for an image that is not null; otherwise they go to `rgb` as usual.
+struct PixelTarget {
+    unsigned char *data = nullptr;
+    qint64 capacity = 0; // bytes
+};
+
 // Decodes JPEG (baseline, progressive, CMYK), PNG (8/16-bit, palette, alpha, grey), BMP, GIF
 // (first frame), TIFF and WebP to 8-bit RGB and applies the EXIF orientation. Alpha is dropped
 // (as torchvision's convert("RGB") does); 16-bit samples keep their high byte.
@@ -36,6 +46,6 @@ enum class DecodeMode {
 // Error codes: empty-file, not-an-image, truncated, bad-header, decompression-bomb,
 // jpeg-too-many-scans, decode-failed, decoder-out-of-memory.
 Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
-    DecodeMode mode = DecodeMode::Strict);
+    DecodeMode mode = DecodeMode::Strict, PixelTarget target = {});
 
 } // namespace forgelens

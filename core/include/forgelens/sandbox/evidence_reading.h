@@ -40,7 +40,8 @@ struct EvidenceReading {
 
 // One read of the file (readEvidenceFile), its metadata and its pixels, in this process. Never
 // throws. The sandbox's worker calls this; so do callers that run without the sandbox.
-EvidenceReading readEvidence(
-    const QString &path, const QByteArray &nativePath, const EvidenceReadRequest &request);
+// With a `target`, the pixels go there when they fit (and the image's `rgb` stays empty).
+EvidenceReading readEvidence(const QString &path, const QByteArray &nativePath,
+    const EvidenceReadRequest &request, PixelTarget target = {});
 
 } // namespace forgelens
