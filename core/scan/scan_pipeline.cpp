@@ -63,8 +63,9 @@ class Pipeline {
 public:
     Pipeline(const std::vector<ScanFile> &files, const ScanSettings &settings,
         const DetectorSet &detectors, std::shared_ptr<DecoderPool> sandbox,
-        const std::atomic_bool &cancel)
-        : m_files(files), m_settings(settings), m_detectors(detectors), m_cancel(cancel)
+        const std::atomic_bool &cancel, const std::atomic_bool *pause)
+        : m_files(files), m_settings(settings), m_detectors(detectors), m_cancel(cancel),
+          m_pause(pause)
     {
         // A CSV row needs the finding codes and the predictions, nothing more: no embeddings,
         // no whole metadata report held while the models run.
@@ -150,6 +151,10 @@ private:
         for (;;) {
             {
                 std::unique_lock lock(m_mutex);
+                // Paused: no new file starts. Nothing signals the end of a pause, so look
+                // again every 50 ms.
+                while (m_pause && m_pause->load() && !stopping())
+                    m_slotFreed.wait_for(lock, std::chrono::milliseconds(50));
                 m_slotFreed.wait(lock, [this] { return m_freeSlots > 0 || stopping(); });
                 if (stopping())
                     break;
@@ -200,6 +205,7 @@ private:
     const ScanSettings &m_settings;
     const DetectorSet &m_detectors;
     const std::atomic_bool &m_cancel;
+    const std::atomic_bool *m_pause; // null: never paused
     AnalysisRequest m_request;
 
     std::atomic_bool m_stop{ false };
@@ -236,9 +242,9 @@ QString resumeDifference(const QJsonObject &before, const QJsonObject &now)
 
 class ScanRun {
 public:
-    ScanRun(
-        const ScanSettings &settings, const std::atomic_bool &cancel, const ScanObserver &observer)
-        : m_settings(settings), m_cancel(cancel), m_observer(observer)
+    ScanRun(const ScanSettings &settings, const PreloadedScan &preloaded,
+        const std::atomic_bool &cancel, const ScanObserver &observer)
+        : m_settings(settings), m_preloaded(preloaded), m_cancel(cancel), m_observer(observer)
     {
     }
 
@@ -307,7 +313,7 @@ public:
         for (const auto &[status, count] : m_summary.statusCounts)
             progress.failed += status == QLatin1String("ok") ? 0 : count;
         const qint64 resumed = plan.rowsResumed;
-        Pipeline pipeline(m_files, m_settings, m_detectors, sandbox, m_cancel);
+        Pipeline pipeline(m_files, m_settings, m_detectors, sandbox, m_cancel, m_preloaded.pause);
         const PipelineOutcome outcome = pipeline.run(plan.decodeThreads, inFlight, **writer,
             [&](const QString &relativePath, const AnalysisRecord &record) {
                 const std::optional<Error> error = record.firstError();
@@ -453,6 +459,13 @@ private:
 
     std::optional<Error> loadModels()
     {
+        if (m_preloaded.detectors) {
+            if (m_preloaded.detectors->empty())
+                return Error{ ErrorCode::ModelUnusable, QStringLiteral("no detector is loaded") };
+            m_detectors = *m_preloaded.detectors;
+            m_summary.plan.models = m_detectors.models();
+            return std::nullopt;
+        }
         const int queueCapacity = std::max(2, m_settings.engine.maxBatch * 2);
         Result<DetectorSet> detectors = DetectorSet::load(
             m_settings.modelPaths, m_settings.engine, queueCapacity, m_settings.modelPins);
@@ -535,6 +548,7 @@ private:
     }
 
     const ScanSettings &m_settings;
+    const PreloadedScan m_preloaded;
     const std::atomic_bool &m_cancel;
     const ScanObserver &m_observer;
     ScanSummary m_summary;
@@ -560,8 +574,14 @@ qint64 ScanSummary::failedRows() const
 Result<ScanSummary> runScan(
     const ScanSettings &settings, const std::atomic_bool &cancel, const ScanObserver &observer)
 {
+    return runScan(settings, PreloadedScan{}, cancel, observer);
+}
+
+Result<ScanSummary> runScan(const ScanSettings &settings, const PreloadedScan &preloaded,
+    const std::atomic_bool &cancel, const ScanObserver &observer)
+{
     try {
-        return ScanRun(settings, cancel, observer).run();
+        return ScanRun(settings, preloaded, cancel, observer).run();
     } catch (...) {
         return internalError(std::current_exception());
     }

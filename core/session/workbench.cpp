@@ -30,6 +30,8 @@ struct Workbench::Impl {
     quint64 requestId = 0; // the analysis whose results are wanted
     std::shared_ptr<std::atomic_bool> cancelCurrent;
     int pendingJobs = 0;
+    SandboxConfig sandboxConfig; // what folder scans read with (enabled = false: in-process)
+    std::shared_ptr<ScanFolderControl> scan; // the folder scan running, or null
     QThreadPool pool;
 };
 
@@ -51,6 +53,11 @@ Workbench::Workbench(QObject *parent) : QObject(parent), m_impl(std::make_unique
     qRegisterMetaType<forgelens::AnalysisRecord>();
     qRegisterMetaType<forgelens::Error>();
     qRegisterMetaType<std::shared_ptr<forgelens::InferenceWorker>>();
+    qRegisterMetaType<forgelens::ScanPlan>();
+    qRegisterMetaType<forgelens::ScanProgress>();
+    qRegisterMetaType<forgelens::ScanFolderOutcome>();
+    qRegisterMetaType<QVector<forgelens::ScanResultRow>>();
+    m_impl->sandboxConfig.enabled = false;
     m_impl->request.readMetadata = true;
     m_impl->request.keepMetadataReport = true;
     m_impl->request.keepEmbeddings = false;
@@ -62,6 +69,7 @@ Workbench::Workbench(QObject *parent) : QObject(parent), m_impl(std::make_unique
 
 void Workbench::setSandboxConfig(const SandboxConfig &config)
 {
+    m_impl->sandboxConfig = config;
     m_impl->request.sandbox
         = config.enabled ? std::make_shared<DecoderPool>(config, m_impl->request.limits) : nullptr;
     // One worker starts now, while the detectors load, so the first image opened does not wait
@@ -74,6 +82,8 @@ Workbench::~Workbench()
 {
     if (m_impl->cancelCurrent)
         m_impl->cancelCurrent->store(true);
+    if (m_impl->scan)
+        m_impl->scan->cancel.store(true);
     m_impl->workers.clear();
     m_impl->set = DetectorSet();
     m_impl->pool.waitForDone();
@@ -357,6 +367,69 @@ void Workbench::jobEnded()
         m_impl->pendingJobs = 0;
         Q_EMIT busyChanged(false);
     }
+}
+
+std::optional<Error> Workbench::startFolderScan(const FolderScanRequest &request)
+{
+    if (m_impl->scan)
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("a folder scan is running: cancel it or wait for it to end") };
+    if (m_impl->set.empty())
+        return Error{ ErrorCode::ModelUnusable,
+            QStringLiteral("no detector is loaded: add one before scanning a folder") };
+    ScanSettings settings;
+    settings.root = request.folder;
+    settings.outputCsv = request.reportCsv;
+    settings.resume = request.resume;
+    settings.overwrite = request.overwrite;
+    settings.walk = request.walk;
+    settings.readMetadata = request.readMetadata;
+    settings.decodeThreads = request.decodeThreads;
+    settings.engine = m_impl->engineConfig;
+    settings.limits = m_impl->request.limits;
+    settings.sandbox = m_impl->sandboxConfig;
+    for (const ModelInfo &model : m_impl->set.models())
+        settings.modelPaths << model.bundlePath;
+    if (const QString problem = settings.validate(); !problem.isEmpty())
+        return Error{ ErrorCode::BadSettings, problem };
+
+    auto control = std::make_shared<ScanFolderControl>();
+    auto *job = new ScanFolderJob(settings, m_impl->set, control);
+    connect(job, &ScanFolderJob::planned, this, &Workbench::scanPlanned);
+    connect(job, &ScanFolderJob::progressed, this, &Workbench::scanProgressed);
+    connect(job, &ScanFolderJob::rowsAdded, this, &Workbench::scanRowsAdded);
+    connect(job, &ScanFolderJob::finished, this, [this, control](const ScanFolderOutcome &outcome) {
+        if (m_impl->scan == control)
+            m_impl->scan.reset();
+        Q_EMIT scanFinished(outcome);
+    });
+    m_impl->scan = control;
+    m_impl->pool.start(job);
+    return std::nullopt;
+}
+
+void Workbench::setScanPaused(bool paused)
+{
+    if (m_impl->scan)
+        m_impl->scan->pause.store(paused);
+}
+
+bool Workbench::isScanPaused() const
+{
+    return m_impl->scan && m_impl->scan->pause.load();
+}
+
+void Workbench::cancelScan()
+{
+    if (m_impl->scan) {
+        m_impl->scan->pause.store(false);
+        m_impl->scan->cancel.store(true);
+    }
+}
+
+bool Workbench::isScanning() const
+{
+    return m_impl->scan != nullptr;
 }
 
 } // namespace forgelens

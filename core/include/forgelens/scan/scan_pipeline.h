@@ -72,4 +72,18 @@ struct ScanObserver {
 Result<ScanSummary> runScan(const ScanSettings &settings, const std::atomic_bool &cancel,
     const ScanObserver &observer = {});
 
+class DetectorSet;
+
+// What a front end that holds loaded detectors (the window) scans with: `detectors` instead of
+// loading settings.modelPaths (which then only name them in the sidecar; ScanFolderJob fills
+// them in), and `pause`, which while set keeps the pool from starting another file (the files
+// in flight finish and are written). The report is byte for byte the one runScan() writes with
+// the same bundles.
+struct PreloadedScan {
+    const DetectorSet *detectors = nullptr;
+    const std::atomic_bool *pause = nullptr;
+};
+Result<ScanSummary> runScan(const ScanSettings &settings, const PreloadedScan &preloaded,
+    const std::atomic_bool &cancel, const ScanObserver &observer = {});
+
 } // namespace forgelens

@@ -7,6 +7,8 @@
 #include "forgelens/inference/model_info.h"
 #include "forgelens/result.h"
 #include "forgelens/sandbox/sandbox_config.h"
+#include "forgelens/scan/scan_file_list.h"
+#include "forgelens/scan/scan_folder_job.h"
 
 #include <QObject>
 #include <QString>
@@ -73,8 +75,31 @@ public:
     // Stops the analysis in flight; its record says "cancelled".
     void cancel();
 
-    // Something is loading or analysing.
+    // Something is loading or analysing (a folder scan is not counted: see isScanning()).
     bool isBusy() const;
+
+    // A folder scan with the detectors loaded now, on the scan pipeline of `forgelens-cli scan`
+    // (same rows, same report and sidecar, same --resume rules; the report must lie outside the
+    // folder). One at a time. Returns at once; an error here means the scan did not start
+    // (no detector, a scan already running, bad settings); the pipeline's own refusals (the
+    // report exists, an interrupted run waits) come in scanFinished.
+    struct FolderScanRequest {
+        QString folder;
+        QString reportCsv;
+        bool resume = false; // continue reportCsv's interrupted run, as --resume does
+        bool overwrite = false;
+        ScanWalkOptions walk;
+        bool readMetadata = true;
+        int decodeThreads = 0; // 0: the usable cores
+    };
+    std::optional<Error> startFolderScan(const FolderScanRequest &request);
+    // While paused, no new file starts; the files in flight finish.
+    void setScanPaused(bool paused);
+    bool isScanPaused() const;
+    // Stops after the files in flight; the report stays resumable (scanFinished says
+    // interrupted).
+    void cancelScan();
+    bool isScanning() const;
 
 Q_SIGNALS:
     void detectorsChanged();
@@ -89,6 +114,11 @@ Q_SIGNALS:
     void imageDecoded(const QString &path, const forgelens::DecodedImage &image);
     void recordReady(const QString &path, const forgelens::AnalysisRecord &record);
     void busyChanged(bool busy);
+    // A folder scan: its plan (once the folder is listed), progress, rows in batches, and end.
+    void scanPlanned(const forgelens::ScanPlan &plan, const QStringList &header);
+    void scanProgressed(const forgelens::ScanProgress &progress);
+    void scanRowsAdded(const QVector<forgelens::ScanResultRow> &rows);
+    void scanFinished(const forgelens::ScanFolderOutcome &outcome);
 
 private:
     struct Impl;
