@@ -55,7 +55,9 @@ sanitize: deps
 # peak memory at 1,000 and 10,000 files). Its images are generated once into build/bench-data.
 # Last, the window's UI-thread stalls while it analyses a 50-megapixel photograph with two
 # detectors, and its open-to-verdict time read in-process and through the sandbox, in one run
-# (tests/bench/gui_latency_bench.cpp).
+# (tests/bench/gui_latency_bench.cpp); then its folder scan against the CLI's on the 2,000 small
+# images, its UI-thread stalls meanwhile, and sorting and filtering 100,000 rows
+# (tests/bench/gui_scan_bench.cpp).
 bench: build
 	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 224
@@ -63,3 +65,4 @@ bench: build
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data
+	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-scan-bench models/reference/reference.pt $(BUILD_DIR)/bench-data/images/small $(BUILD_DIR)/bench-data/gui-scan

@@ -6,16 +6,20 @@
 #include "image_view.h"
 #include "metadata_panel.h"
 #include "preferences_dialog.h"
+#include "scan_panel.h"
 #include "verdict_panel.h"
 
 #include "forgelens/models/default_bundle.h"
 #include "forgelens/report/display_text.h"
 #include "forgelens/report/verdict_statement.h"
+#include "forgelens/scan/scan_report.h"
 #include "forgelens/session/workbench.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -26,7 +30,9 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QThreadPool>
@@ -57,9 +63,10 @@ MainWindow::MainWindow(QWidget *parent)
       m_imageView(new ImageView(this)), m_verdictPanel(new VerdictPanel(this)),
       m_metadataPanel(new MetadataPanel(this)),
       m_detectorPanel(new DetectorListPanel(m_workbench, this)),
-      m_evidenceList(new EvidenceList(m_workbench, this)), m_tabs(new QTabWidget(this)),
-      m_busy(new QProgressBar(this)), m_status(new QLabel(this)), m_cursor(new QLabel(this)),
-      m_zoom(new QLabel(this))
+      m_evidenceList(new EvidenceList(m_workbench, this)),
+      m_scanPanel(new ScanPanel(m_workbench, this)), m_scanDock(new QDockWidget(this)),
+      m_tabs(new QTabWidget(this)), m_busy(new QProgressBar(this)), m_status(new QLabel(this)),
+      m_cursor(new QLabel(this)), m_zoom(new QLabel(this))
 {
     qRegisterMetaType<QImage>();
     setWindowTitle(tr("ForgeLens"));
@@ -86,6 +93,20 @@ MainWindow::MainWindow(QWidget *parent)
     detectorDock->setObjectName(QStringLiteral("detectorDock"));
     detectorDock->setWidget(m_detectorPanel);
     addDockWidget(Qt::LeftDockWidgetArea, detectorDock);
+    m_scanDock->setWindowTitle(tr("Folder scan"));
+    m_scanDock->setObjectName(QStringLiteral("scanDock"));
+    m_scanDock->setWidget(m_scanPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_scanDock);
+    m_scanDock->hide();
+    connect(m_scanPanel, &ScanPanel::openRequested, this, &MainWindow::openFromScan);
+    connect(m_scanPanel, &ScanPanel::statusMessage, m_status, &QLabel::setText);
+    connect(m_workbench, &Workbench::detectorsChanged, this, [this] {
+        if (m_scanWhenLoaded && m_workbench->loadingBundles().isEmpty()) {
+            auto start = std::move(m_scanWhenLoaded);
+            m_scanWhenLoaded = nullptr;
+            start();
+        }
+    });
 
     m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setRange(0, 0); // indeterminate: a busy indicator
@@ -155,6 +176,9 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *open = file->addAction(tr("&Open Images…"), this, &MainWindow::chooseImages);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open &Folder…"), this, &MainWindow::chooseFolder)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    file->addAction(tr("Open Scan Re&port…"), this, &MainWindow::chooseReport);
     QMenu *recentFiles = file->addMenu(tr("Open &Recent"));
     connect(recentFiles, &QMenu::aboutToShow, this,
         [this, recentFiles] { fillRecentMenu(recentFiles, m_preferences.recentFiles, false); });
@@ -208,7 +232,12 @@ void MainWindow::createMenus()
         m_showRegions = on;
         m_imageView->setOverlaysVisible(on);
     });
+    view->addAction(m_scanDock->toggleViewAction());
     view->addSeparator();
+    view->addAction(tr("Next Scan &Row"), m_scanPanel, &ScanPanel::selectNext)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Down));
+    view->addAction(tr("Previous Scan Ro&w"), m_scanPanel, &ScanPanel::selectPrevious)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Up));
     view->addAction(tr("&Next Image"), m_workbench, &Workbench::next)
         ->setShortcuts({ QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::ALT | Qt::Key_Right) });
     view->addAction(tr("&Previous Image"), m_workbench, &Workbench::previous)
@@ -247,6 +276,145 @@ void MainWindow::chooseImages()
         tr("Images (*.jpg *.jpeg *.jpe *.png *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"));
     if (!paths.isEmpty())
         openImages(paths);
+}
+
+void MainWindow::chooseFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Scan Folder"), QFileInfo(m_workbench->currentFile()).absolutePath());
+    if (!folder.isEmpty())
+        chooseReportAndScan(folder);
+}
+
+void MainWindow::chooseReportAndScan(const QString &folder)
+{
+    // Reports go where the analyst says, never into the evidence: by default a folder of
+    // reports in their documents.
+    const QString reports = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+        + QStringLiteral("/ForgeLens reports");
+    QDir().mkpath(reports);
+    const QString suggested = reports + u'/' + QFileInfo(folder).fileName()
+        + QDateTime::currentDateTime().toString(QStringLiteral("-yyyyMMdd-HHmm"))
+        + QStringLiteral(".csv");
+    QString report = QFileDialog::getSaveFileName(this,
+        tr("Save the Scan Report of %1").arg(displayText(QFileInfo(folder).fileName())), suggested,
+        tr("CSV reports (*.csv)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    if (report.isEmpty())
+        return;
+    if (!report.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
+        report += QStringLiteral(".csv");
+    bool resume = false;
+    bool overwrite = false;
+    if (QFileInfo::exists(report + QStringLiteral(".partial"))) {
+        QMessageBox box(QMessageBox::Question, tr("Interrupted scan"),
+            tr("An interrupted scan left its rows for this report. Continue it, or start "
+               "afresh (its rows are discarded)?"),
+            QMessageBox::Cancel, this);
+        QPushButton *resumeButton = box.addButton(tr("Resume"), QMessageBox::AcceptRole);
+        QPushButton *afresh = box.addButton(tr("Start Afresh"), QMessageBox::DestructiveRole);
+        box.exec();
+        if (box.clickedButton() == resumeButton)
+            resume = true;
+        else if (box.clickedButton() == afresh) {
+            QFile::remove(report + QStringLiteral(".partial"));
+            QFile::remove(report + QStringLiteral(".partial.json"));
+        } else
+            return;
+    }
+    if (!resume && QFileInfo::exists(report)) {
+        if (QMessageBox::question(this, tr("Replace the report?"),
+                tr("%1 exists. Replace it with a new scan?").arg(displayText(report)))
+            != QMessageBox::Yes)
+            return;
+        overwrite = true;
+    }
+    scanFolder(folder, report, resume, overwrite);
+}
+
+void MainWindow::showScanDock()
+{
+    if (m_scanDock->isVisible())
+        return;
+    m_scanDock->show();
+    // The table gets half the window; the image and its verdicts keep the rest.
+    resizeDocks({ m_scanDock }, { height() / 2 }, Qt::Vertical);
+}
+
+void MainWindow::scanFolder(
+    const QString &folder, const QString &reportCsv, bool resume, bool overwrite)
+{
+    showScanDock();
+    if (m_workbench->detectorCount() == 0 && !m_workbench->loadingBundles().isEmpty()) {
+        m_status->setText(
+            tr("The scan of %1 starts once the detectors have loaded …").arg(displayText(folder)));
+        m_scanWhenLoaded = [this, folder, reportCsv, resume, overwrite] {
+            scanFolder(folder, reportCsv, resume, overwrite);
+        };
+        return;
+    }
+    Workbench::FolderScanRequest request;
+    request.folder = folder;
+    request.reportCsv = reportCsv;
+    request.resume = resume;
+    request.overwrite = overwrite;
+    if (std::optional<Error> error = m_workbench->startFolderScan(request)) {
+        m_status->setText(
+            tr("The scan of %1 did not start [%2]: %3")
+                .arg(displayText(folder), error->codeName(), displayText(error->message)));
+        return;
+    }
+    m_scanPanel->beginScan(folder, reportCsv, resume);
+    m_status->setText(tr("Scanning %1 into %2 …").arg(displayText(folder), displayText(reportCsv)));
+}
+
+void MainWindow::chooseReport()
+{
+    const QString report = QFileDialog::getOpenFileName(this, tr("Open Scan Report"),
+        QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+            + QStringLiteral("/ForgeLens reports"),
+        tr("Scan reports (*.csv *.csv.partial);;All files (*)"));
+    if (!report.isEmpty())
+        openReport(report);
+}
+
+void MainWindow::openReport(const QString &reportCsv)
+{
+    // Reading and checking a report of 100,000 rows takes a moment: off the UI thread.
+    m_status->setText(tr("Reading %1 …").arg(displayText(reportCsv)));
+    auto *watcher = new QObject(this);
+    QThreadPool::globalInstance()->start([this, reportCsv, watcher] {
+        Result<ScanReport> report = readScanReport(reportCsv);
+        QMetaObject::invokeMethod(watcher, [this, report = std::move(report), watcher]() mutable {
+            watcher->deleteLater();
+            if (!report) {
+                m_status->setText(
+                    tr("%1 cannot be shown [%2]: %3")
+                        .arg(displayText(report.error().message.section(u':', 0, 0)),
+                            report.error().codeName(), displayText(report.error().message)));
+                return;
+            }
+            showScanDock();
+            m_status->setText(tr("Report %1: %L2 rows")
+                                  .arg(displayText(report->csvPath))
+                                  .arg(report->rows.size()));
+            m_scanPanel->showReport(std::move(report).value());
+        });
+    });
+}
+
+void MainWindow::openFromScan(const QString &path)
+{
+    // The folder panel browses: the file it opened before leaves the evidence list, unless the
+    // analyst opened it themselves.
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QString previous = m_openedFromScan;
+    m_openedFromScan = m_workbench->files().contains(absolute) ? QString() : absolute;
+    m_workbench->openFiles({ absolute }); // current, and analysed
+    if (!previous.isEmpty() && previous != absolute) {
+        const qsizetype index = m_workbench->files().indexOf(previous);
+        if (index >= 0)
+            m_workbench->closeFile(int(index));
+    }
 }
 
 void MainWindow::chooseBundle(std::optional<int> replacing)
@@ -443,6 +611,8 @@ void MainWindow::dropEvent(QDropEvent *event)
             continue;
         if (isBundle(url.toLocalFile()))
             loadModel(url.toLocalFile());
+        else if (QFileInfo(url.toLocalFile()).isDir())
+            chooseReportAndScan(url.toLocalFile());
         else
             images << url.toLocalFile();
     }

@@ -8,8 +8,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -21,6 +23,7 @@ class DetectorListPanel;
 class EvidenceList;
 class ImageView;
 class MetadataPanel;
+class ScanPanel;
 class VerdictPanel;
 class Workbench;
 struct DecodedImage;
@@ -45,6 +48,15 @@ public:
     void loadStartupDetectors(const QStringList &explicitBundles);
     void openImage(const QString &path);
     void openImages(const QStringList &paths);
+    // Scans `folder` into `reportCsv` with the loaded detectors (once they have loaded, when
+    // some are still loading), in the folder panel. `resume`: continue its interrupted run.
+    void scanFolder(const QString &folder, const QString &reportCsv, bool resume = false,
+        bool overwrite = false);
+    // Asks where the report of a scan of `folder` goes, then scans it.
+    void chooseReportAndScan(const QString &folder);
+    // Shows a report from an earlier scan (the window's, the CLI's or a merge) in the table.
+    void openReport(const QString &reportCsv);
+    ScanPanel *scanPanel() const { return m_scanPanel; }
 
     bool isBusy() const;
 
@@ -64,6 +76,10 @@ protected:
 private:
     void createMenus();
     void chooseImages();
+    void chooseFolder();
+    void chooseReport();
+    void openFromScan(const QString &path);
+    void showScanDock();
     void chooseBundle(std::optional<int> replacing);
     void editPreferences();
     void fillRecentMenu(QMenu *menu, const QStringList &paths, bool bundles);
@@ -81,6 +97,10 @@ private:
     MetadataPanel *m_metadataPanel;
     DetectorListPanel *m_detectorPanel;
     EvidenceList *m_evidenceList;
+    ScanPanel *m_scanPanel;
+    QDockWidget *m_scanDock;
+    QString m_openedFromScan; // the file the folder panel last opened in the workspace
+    std::function<void()> m_scanWhenLoaded; // a scan asked for while detectors still load
     QTabWidget *m_tabs;
     QProgressBar *m_busy;
     QLabel *m_status;

@@ -1,13 +1,15 @@
-// forgelens: the desktop workbench. `forgelens [--model BUNDLE]… [IMAGE…]`.
+// forgelens: the desktop workbench. `forgelens [--model BUNDLE]… [IMAGE|FOLDER…]`.
 #include "ui/main_window.h"
 
 #include "forgelens/session/workbench.h"
 
 #include "forgelens/inference/allocator_tuning.h"
+#include "forgelens/inference/openmp_wait_policy.h"
 #include "forgelens/sandbox/decode_worker.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 int main(int argc, char **argv)
 {
@@ -15,6 +17,8 @@ int main(int argc, char **argv)
     // QApplication: no display connection, no threads.
     if (forgelens::isDecodeWorkerInvocation(argc, argv))
         return forgelens::runDecodeWorker(argc, argv);
+    // Folder scans run here as in forgelens-cli: its OpenMP and allocator settings too.
+    forgelens::reexecWithPassiveOpenMpWaits(argv);
     forgelens::tuneAllocatorForInference();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ForgeLens"));
@@ -32,8 +36,8 @@ int main(int argc, char **argv)
         QStringLiteral("Model bundle (.pt) to load at start; repeat for several detectors."),
         QStringLiteral("BUNDLE"));
     parser.addOption(model);
-    parser.addPositionalArgument(
-        QStringLiteral("images"), QStringLiteral("Images to open."), QStringLiteral("[IMAGE…]"));
+    parser.addPositionalArgument(QStringLiteral("images"),
+        QStringLiteral("Images to open, or folders to scan."), QStringLiteral("[IMAGE|FOLDER…]"));
     parser.process(app);
 
     forgelens::MainWindow window;
@@ -42,7 +46,15 @@ int main(int argc, char **argv)
     window.resize(1500, 900);
     window.show();
     window.loadStartupDetectors(parser.values(model));
-    if (!parser.positionalArguments().isEmpty())
-        window.openImages(parser.positionalArguments());
+    // Images open in the workspace; a folder asks where its scan report goes, then is scanned.
+    QStringList images;
+    for (const QString &argument : parser.positionalArguments()) {
+        if (QFileInfo(argument).isDir())
+            window.chooseReportAndScan(argument);
+        else
+            images << argument;
+    }
+    if (!images.isEmpty())
+        window.openImages(images);
     return QApplication::exec();
 }

@@ -229,7 +229,7 @@ QVariant ScanResultsModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Path");
     if (section < 2 + 2 * detectors) {
         const QString id = displayText(m_columns.detectorIds[(section - 2) / 2]);
-        return section % 2 == 0 ? tr("P %1").arg(id) : tr("Verdict %1").arg(id);
+        return section % 2 == 0 ? tr("P\n%1").arg(id) : tr("Verdict\n%1").arg(id);
     }
     switch (section - 2 - 2 * detectors) {
     case 0: return tr("Findings");
@@ -331,6 +331,16 @@ bool ScanResultsModel::passes(const ScanResultRow &row, size_t) const
             if (f.detector >= 0 && int(d) != f.detector)
                 continue;
             any = verdictOfLabel(row.scores[d].label) == f.verdict;
+        }
+        if (!any)
+            return false;
+    }
+    if (f.pHigh >= 0.0) {
+        bool any = false;
+        for (size_t d = 0; d < row.scores.size() && !any; ++d) {
+            const double p = row.scores[d].pSynthetic;
+            any = (f.detector < 0 || int(d) == f.detector) && !std::isnan(p) && p >= f.pLow
+                && (p < f.pHigh || (f.pHigh >= 1.0 && p <= 1.0));
         }
         if (!any)
             return false;

@@ -20,6 +20,10 @@ struct ScanResultsFilter {
     // synthetic).
     QString verdict;
     int detector = -1;
+    // Rows whose P(synthetic) from a detector (or `detector`) lies in [pLow, pHigh); pHigh of 1
+    // includes 1. pHigh < 0: no range.
+    double pLow = 0.0;
+    double pHigh = -1.0;
     QString finding; // a metadata finding code the row has
     QString status; // "ok", or an error code; "failed" matches every status but "ok"
     QString text; // in the path or the note, case-insensitive
