@@ -1,11 +1,13 @@
 #include "scan_panel.h"
 
 #include "qcustomplot_include.h"
+#include "thumbnail_cache.h"
 
 #include "forgelens/report/display_text.h"
 #include "forgelens/scan/triage_marks.h"
 #include "forgelens/session/workbench.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -59,9 +61,11 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
       m_pause(new QPushButton(tr("Pause"), this)), m_cancel(new QPushButton(tr("Cancel"), this)),
       m_verdict(new QComboBox(this)), m_detector(new QComboBox(this)),
       m_finding(new QComboBox(this)), m_status(new QComboBox(this)), m_mark(new QComboBox(this)),
-      m_text(new QLineEdit(this)), m_textDelay(new QTimer(this)), m_count(new QLabel(this)),
-      m_table(new QTableView(this)), m_note(new QLineEdit(this)), m_tabs(new QTabWidget(this)),
-      m_counts(new QLabel(this)), m_plot(new QCustomPlot(this)), m_summaryDelay(new QTimer(this))
+      m_text(new QLineEdit(this)), m_thumbnails(new QCheckBox(tr("Thumbnails"), this)),
+      m_thumbnailCache(new ThumbnailCache(this)), m_textDelay(new QTimer(this)),
+      m_count(new QLabel(this)), m_table(new QTableView(this)), m_note(new QLineEdit(this)),
+      m_tabs(new QTabWidget(this)), m_counts(new QLabel(this)), m_plot(new QCustomPlot(this)),
+      m_summaryDelay(new QTimer(this))
 {
     setObjectName(QStringLiteral("scanPanel"));
     m_progress->setObjectName(QStringLiteral("scanProgress"));
@@ -103,6 +107,7 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
     filterRow->addWidget(m_status);
     filterRow->addWidget(m_mark);
     filterRow->addWidget(m_text, 1);
+    filterRow->addWidget(m_thumbnails);
     filterRow->addWidget(m_count);
 
     m_table->setObjectName(QStringLiteral("scanResults"));
@@ -132,6 +137,8 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
     m_plot->yAxis->setLabel(tr("files"));
     m_plot->xAxis->setRange(0, 1);
     m_plot->legend->setVisible(true);
+    // Top left: scores of a folder of photographs pile up on the right.
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_plot->setInteractions(QCP::iSelectPlottables);
     summaryLayout->addWidget(m_counts);
     summaryLayout->addWidget(m_plot, 1);
@@ -202,6 +209,12 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
             if (current.isValid())
                 openRow(current.row());
         });
+    m_thumbnails->setObjectName(QStringLiteral("showThumbnails"));
+    m_thumbnails->setToolTip(tr("Small pictures of the rows on screen, decoded in the background "
+                                "as analyses decode (in the sandbox)"));
+    connect(m_thumbnails, &QCheckBox::toggled, this, &ScanPanel::showThumbnails);
+    connect(m_thumbnailCache, &ThumbnailCache::ready, m_model,
+        &ScanResultsModel::pathDecorationChanged);
     connect(next, &QPushButton::clicked, this, &ScanPanel::selectNext);
     connect(previous, &QPushButton::clicked, this, &ScanPanel::selectPrevious);
     connect(m_note, &QLineEdit::returnPressed, this, &ScanPanel::saveNote);
@@ -279,7 +292,7 @@ void ScanPanel::sizeColumns()
     m_table->setColumnWidth(0, 80);
     m_table->setColumnWidth(m_model->pathColumn(), 300);
     for (qsizetype d = 0; d < m_model->columns().detectorIds.size(); ++d) {
-        m_table->setColumnWidth(m_model->pColumn(int(d)), 70);
+        m_table->setColumnWidth(m_model->pColumn(int(d)), 95);
         m_table->setColumnWidth(m_model->verdictColumn(int(d)), 170);
     }
     m_table->setColumnWidth(m_model->findingsColumn(), 220);
@@ -287,6 +300,23 @@ void ScanPanel::sizeColumns()
     m_table->setColumnWidth(m_model->statusColumn() + 1, 80);
     m_table->setColumnWidth(m_model->statusColumn() + 2, 100);
     m_table->setColumnWidth(m_model->statusColumn() + 3, 60);
+}
+
+void ScanPanel::showThumbnails(bool on)
+{
+    const int textRow = m_table->fontMetrics().height() + 6;
+    m_table->verticalHeader()->setDefaultSectionSize(on ? ThumbnailCache::kEdge + 4 : textRow);
+    m_table->setIconSize(QSize(ThumbnailCache::kEdge, ThumbnailCache::kEdge));
+    if (!on) {
+        m_model->setPathDecoration(nullptr);
+        return;
+    }
+    m_thumbnailCache->setDecoderPool(m_workbench->decoderPool());
+    ThumbnailCache *cache = m_thumbnailCache;
+    m_model->setPathDecoration([cache](const QString &path) -> QVariant {
+        const QImage picture = cache->thumbnail(path);
+        return picture.isNull() ? QVariant() : QVariant(picture);
+    });
 }
 
 void ScanPanel::beginScan(const QString &folder, const QString &reportCsv, bool resumed)

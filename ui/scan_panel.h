@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -18,6 +19,7 @@ class QCustomPlot;
 
 namespace forgelens {
 
+class ThumbnailCache;
 class Workbench;
 struct ScanFolderOutcome;
 struct ScanPlan;
@@ -64,6 +66,7 @@ private:
     void showCurrentTriage();
     void reportProblem(const std::optional<Error> &error);
     void sizeColumns();
+    void showThumbnails(bool on);
 
     Workbench *m_workbench;
     ScanResultsModel *m_model;
@@ -77,6 +80,8 @@ private:
     QComboBox *m_status;
     QComboBox *m_mark;
     QLineEdit *m_text;
+    QCheckBox *m_thumbnails;
+    ThumbnailCache *m_thumbnailCache;
     QTimer *m_textDelay;
     QLabel *m_count;
     QTableView *m_table;

@@ -206,6 +206,8 @@ QVariant ScanResultsModel::data(const QModelIndex &index, int role) const
             return displayText(entry->note);
         return {};
     }
+    if (role == Qt::DecorationRole && column == 1 && m_decoration && !m_root.isEmpty())
+        return m_decoration(m_root + u'/' + row->path);
     if (role == Qt::ForegroundRole && column == statusColumn()
         && row->status != QLatin1String("ok"))
         return QBrush(QColor(0xc0, 0x20, 0x20));
@@ -429,6 +431,23 @@ ScanResultsSummary ScanResultsModel::summary() const
         ++summary.marks[entry ? triageMarkName(entry->mark) : QString()];
     }
     return summary;
+}
+
+void ScanResultsModel::setPathDecoration(
+    std::function<QVariant(const QString &absolutePath)> decoration)
+{
+    m_decoration = std::move(decoration);
+    if (!m_visible.empty())
+        Q_EMIT dataChanged(index(0, 1), index(rowCount() - 1, 1), { Qt::DecorationRole });
+}
+
+void ScanResultsModel::pathDecorationChanged(const QString &absolutePath)
+{
+    if (m_root.isEmpty() || !absolutePath.startsWith(m_root + u'/'))
+        return;
+    const int row = visibleRowOf(absolutePath.mid(m_root.size() + 1));
+    if (row >= 0)
+        Q_EMIT dataChanged(index(row, 1), index(row, 1), { Qt::DecorationRole });
 }
 
 } // namespace forgelens

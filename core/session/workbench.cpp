@@ -4,6 +4,7 @@
 #include "forgelens/analysis/file_analysis_job.h"
 #include "forgelens/inference/inference_worker.h"
 #include "forgelens/inference/model_load_job.h"
+#include "forgelens/sandbox/decoder_pool.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -76,6 +77,11 @@ void Workbench::setSandboxConfig(const SandboxConfig &config)
     // for its start and warm-up.
     if (m_impl->request.sandbox)
         m_impl->request.sandbox->prestart(1);
+}
+
+std::shared_ptr<DecoderPool> Workbench::decoderPool() const
+{
+    return m_impl->request.sandbox;
 }
 
 Workbench::~Workbench()

@@ -6,13 +6,18 @@
 #include "ui/image_view.h"
 #include "ui/main_window.h"
 #include "ui/metadata_panel.h"
+#include "ui/scan_panel.h"
 
+#include "forgelens/scan/triage_marks.h"
+#include "forgelens/session/scan_results_model.h"
 #include "forgelens/session/workbench.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QBuffer>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QLabel>
@@ -106,6 +111,7 @@ private Q_SLOTS:
     void onlyTheNewestRequestIsShown();
     void recentFilesAreRemembered();
     void closingWhileBusyIsSafe();
+    void folderScanFillsTheTableAndOpensRows();
 
 private:
     QTemporaryDir m_dir;
@@ -404,6 +410,69 @@ void TestMainWindow::closingWhileBusyIsSafe()
     delete window; // jobs still queued or running must not touch it
     QVERIFY(QThreadPool::globalInstance()->waitForDone(30000));
     QTest::qWait(100); // their queued signals are dropped with the window
+}
+
+// The folder workflow end to end: a scan fills the table while it runs, a row opens its file in
+// the workspace (and the file opened before leaves the evidence list), next goes down the
+// filtered rows, a mark is saved, and the report opened later shows the rows and the mark.
+void TestMainWindow::folderScanFillsTheTableAndOpensRows()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("scan-evidence"));
+    QVERIFY(QDir().mkpath(folder));
+    const QStringList names{ QStringLiteral("pattern.png"), QStringLiteral("pattern.bmp"),
+        QStringLiteral("pattern_baseline.jpg"), QStringLiteral("truncated.jpg"),
+        QStringLiteral("pattern.gif") };
+    for (const QString &name : names)
+        QVERIFY(QFile::copy(kFixtures + name, folder + u'/' + name));
+    const QString report = m_dir.filePath(QStringLiteral("window-scan.csv"));
+    {
+        MainWindow window;
+        window.resize(1500, 900);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::modelReady);
+        QSignalSpy finished(&window.workbench(), &Workbench::scanFinished);
+        window.loadModel(m_model);
+        // Asked for while the detector still loads: it starts once it is ready.
+        window.scanFolder(folder, report);
+        QVERIFY(ready.wait(30000));
+        QVERIFY(finished.wait(60000));
+        ScanPanel *panel = window.scanPanel();
+        QVERIFY(panel->isVisible());
+        ScanResultsModel &model = panel->model();
+        QCOMPARE(model.rowCount(), 5);
+        QVERIFY(QFile::exists(report));
+
+        ScanResultsFilter failed;
+        failed.status = QStringLiteral("failed");
+        panel->setFilter(failed);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowAt(0)->path, QStringLiteral("truncated.jpg"));
+        panel->setFilter({});
+        panel->table()->sortByColumn(model.pathColumn(), Qt::AscendingOrder);
+
+        QSignalSpy shown(&window, &MainWindow::analysisShown);
+        panel->selectNext();
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && !window.isBusy(), 30000);
+        QCOMPARE(window.workbench().currentFile(),
+            QFileInfo(folder + QStringLiteral("/pattern.bmp")).absoluteFilePath());
+        panel->selectNext();
+        QTRY_VERIFY_WITH_TIMEOUT(shown.size() >= 2 && !window.isBusy(), 30000);
+        QCOMPARE(window.workbench().currentFile(),
+            QFileInfo(folder + QStringLiteral("/pattern.gif")).absoluteFilePath());
+        QCOMPARE(window.workbench().files().size(), 1); // the row before left the list
+        QVERIFY(!model.setMark(1, TriageMark::Suspicious));
+        QVERIFY(QFile::exists(TriageMarks::pathFor(report)));
+    }
+    MainWindow later;
+    later.show();
+    later.openReport(report);
+    ScanResultsModel &model = later.scanPanel()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 5, 10000);
+    const int gif = model.visibleRowOf(QStringLiteral("pattern.gif"));
+    QVERIFY(gif >= 0);
+    QVERIFY(model.triage(gif));
+    QCOMPARE(model.triage(gif)->mark, TriageMark::Suspicious);
+    QCOMPARE(model.absolutePath(gif), QDir(folder).absolutePath() + QStringLiteral("/pattern.gif"));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -8,6 +8,7 @@
 
 #include <QFile>
 #include <QPersistentModelIndex>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -87,6 +88,7 @@ private Q_SLOTS:
     void hostileReportsAreRefused_data();
     void hostileReportsAreRefused();
     void summaryCountsEveryRow();
+    void decorationIsAskedByPathAndRefreshedByRow();
 
 private:
     QTemporaryDir m_dir;
@@ -315,6 +317,32 @@ void TestScanResultsModel::summaryCountsEveryRow()
     for (const qint64 count : summary.histograms[0])
         total += count;
     QCOMPARE(total, qint64(3));
+}
+
+// The window's thumbnails: asked for by the file's path, and a thumbnail that arrives repaints
+// the row that shows that file, wherever sorting has put it.
+void TestScanResultsModel::decorationIsAskedByPathAndRefreshedByRow()
+{
+    ScanResultsModel model;
+    model.reset(twoDetectors(), QString(), QStringLiteral("/evidence"));
+    model.appendRows(sampleRows());
+    QVERIFY(!model.data(model.index(0, model.pathColumn()), Qt::DecorationRole).isValid());
+    QStringList asked;
+    model.setPathDecoration([&asked](const QString &path) -> QVariant {
+        asked << path;
+        return path;
+    });
+    model.sort(model.pathColumn(), Qt::AscendingOrder);
+    QCOMPARE(model.data(model.index(0, model.pathColumn()), Qt::DecorationRole).toString(),
+        QStringLiteral("/evidence/a.jpg"));
+    QCOMPARE(asked.last(), QStringLiteral("/evidence/a.jpg"));
+    QCOMPARE(model.absolutePath(3), QStringLiteral("/evidence/dir/b.png"));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.pathDecorationChanged(QStringLiteral("/evidence/dir/b.png"));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.first().first().toModelIndex().row(), 3);
+    model.pathDecorationChanged(QStringLiteral("/elsewhere/dir/b.png"));
+    QCOMPARE(changed.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestScanResultsModel)

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QVector>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <vector>
@@ -93,6 +94,12 @@ public:
 
     ScanResultsSummary summary() const;
 
+    // What the Path column shows beside the path (DecorationRole), by the file's absolute path:
+    // the window's thumbnails. Null: nothing.
+    void setPathDecoration(std::function<QVariant(const QString &absolutePath)> decoration);
+    // The decoration of this file changed (a thumbnail arrived).
+    void pathDecorationChanged(const QString &absolutePath);
+
     int pathColumn() const { return 1; }
     int pColumn(int detector) const { return 2 + 2 * detector; }
     int verdictColumn(int detector) const { return 3 + 2 * detector; }
@@ -118,6 +125,7 @@ private:
     std::vector<int> m_visible; // indexes into m_rows, in display order
     TriageMarks m_triage;
     ScanResultsFilter m_filter;
+    std::function<QVariant(const QString &)> m_decoration;
     int m_sortColumn = -1; // -1: the report's order (the walk's)
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
 };

@@ -6,6 +6,7 @@
 #include "forgelens/inference/engine_config.h"
 #include "forgelens/inference/model_info.h"
 #include "forgelens/result.h"
+#include "forgelens/sandbox/decoder_pool.h"
 #include "forgelens/sandbox/sandbox_config.h"
 #include "forgelens/scan/scan_file_list.h"
 #include "forgelens/scan/scan_folder_job.h"
@@ -43,6 +44,9 @@ public:
     // this process when the config is disabled (the default, for tests). Takes effect for the
     // next analysis.
     void setSandboxConfig(const SandboxConfig &config);
+    // The sandbox's workers analyses read through (null: this process reads), for side views
+    // such as thumbnails that must read evidence the same way. Its read() is thread-safe.
+    std::shared_ptr<DecoderPool> decoderPool() const;
     EngineConfig engineConfig() const;
     void setDecodeLimits(const DecodeLimits &limits);
 
