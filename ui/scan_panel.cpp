@@ -1,6 +1,7 @@
 #include "scan_panel.h"
 
 #include "qcustomplot_include.h"
+#include "scan_results_colours.h"
 #include "thumbnail_cache.h"
 
 #include "forgelens/report/display_text.h"
@@ -111,7 +112,9 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
     filterRow->addWidget(m_count);
 
     m_table->setObjectName(QStringLiteral("scanResults"));
-    m_table->setModel(m_model);
+    auto *coloured = new ScanResultsColours(this);
+    coloured->setSourceModel(m_model);
+    m_table->setModel(coloured);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -569,14 +572,14 @@ void ScanPanel::selectNext()
 {
     const int row = m_table->currentIndex().isValid() ? m_table->currentIndex().row() + 1 : 0;
     if (row < m_model->rowCount())
-        m_table->setCurrentIndex(m_model->index(row, m_model->pathColumn()));
+        m_table->setCurrentIndex(m_table->model()->index(row, m_model->pathColumn()));
 }
 
 void ScanPanel::selectPrevious()
 {
     const int row = m_table->currentIndex().row() - 1;
     if (row >= 0)
-        m_table->setCurrentIndex(m_model->index(row, m_model->pathColumn()));
+        m_table->setCurrentIndex(m_table->model()->index(row, m_model->pathColumn()));
 }
 
 void ScanPanel::markSelected(int mark)

@@ -2,8 +2,6 @@
 
 #include "forgelens/report/display_text.h"
 
-#include <QBrush>
-#include <QColor>
 #include <QDateTime>
 
 #include <algorithm>
@@ -208,12 +206,10 @@ QVariant ScanResultsModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::DecorationRole && column == 1 && m_decoration && !m_root.isEmpty())
         return m_decoration(m_root + u'/' + row->path);
-    if (role == Qt::ForegroundRole && column == statusColumn()
-        && row->status != QLatin1String("ok"))
-        return QBrush(QColor(0xc0, 0x20, 0x20));
-    if (role == Qt::ForegroundRole && column >= 2 && column < 2 + 2 * detectors && column % 2 == 1
-        && verdictOfLabel(scoreOf(column).label) == QLatin1String("synthetic"))
-        return QBrush(QColor(0xc0, 0x20, 0x20));
+    if (role == AlertRole)
+        return (column == statusColumn() && row->status != QLatin1String("ok"))
+            || (column >= 2 && column < 2 + 2 * detectors && column % 2 == 1
+                && verdictOfLabel(scoreOf(column).label) == QLatin1String("synthetic"));
     if (role == Qt::TextAlignmentRole && column >= 2 && column < 2 + 2 * detectors
         && column % 2 == 0)
         return int(Qt::AlignRight | Qt::AlignVCenter);

@@ -47,7 +47,7 @@ constexpr int kTickMs = 2;
 // What an earlier (perhaps killed) run of the bench left.
 void removeReport(const QString &report)
 {
-    for (const QString suffix : { QString(), QStringLiteral(".json"), QStringLiteral(".partial"),
+    for (const QString &suffix : { QString(), QStringLiteral(".json"), QStringLiteral(".partial"),
              QStringLiteral(".partial.json") })
         QFile::remove(report + suffix);
 }

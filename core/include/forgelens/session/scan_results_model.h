@@ -57,6 +57,9 @@ public:
     enum Role {
         SortKeyRole = Qt::UserRole, // the raw value sorting uses (double or QString)
         RowIndexRole, // the row's index among all rows, stable while the model lives
+        // True for a cell a view should make stand out: an error status, a synthetic verdict.
+        // (Colours are the view's business: core stays free of QtGui's drawing types.)
+        AlertRole,
     };
 
     explicit ScanResultsModel(QObject *parent = nullptr);
