@@ -409,22 +409,28 @@ void ScanPanel::onFinished(const ScanFolderOutcome &outcome)
 
 void ScanPanel::showReport(ScanReport report)
 {
+    // An interrupted run's REPORT.partial belongs to REPORT: its marks live beside REPORT, and
+    // Resume continues REPORT as --resume does.
+    QString reportCsv = report.csvPath;
+    if (reportCsv.endsWith(QLatin1String(".partial")))
+        reportCsv.chop(int(QStringLiteral(".partial").size()));
     m_folder = report.root;
-    m_reportCsv = report.csvPath;
-    m_model->reset(report.columns, report.csvPath, report.root);
+    m_reportCsv = reportCsv;
+    m_model->reset(report.columns, reportCsv, report.root);
     const qint64 rows = qint64(report.rows.size());
     m_model->appendRows(std::move(report.rows));
-    if (Result<TriageMarks> marks = TriageMarks::load(report.csvPath))
+    if (Result<TriageMarks> marks = TriageMarks::load(reportCsv))
         m_model->setTriage(std::move(marks).value());
     else
         reportProblem(marks.error());
     m_progress->setRange(0, 1);
     m_progress->setValue(report.complete ? 1 : 0);
     m_pause->setText(tr("Resume"));
-    m_pause->setEnabled(false);
+    m_pause->setEnabled(!report.complete && !report.root.isEmpty());
     m_cancel->setEnabled(false);
     m_progressText->setText(
-        (report.complete ? tr("Report of %L1 files") : tr("Interrupted report: %L1 files so far"))
+        (report.complete ? tr("Report of %L1 files")
+                         : tr("Interrupted report: %L1 files so far; Resume continues it"))
             .arg(rows)
         + (report.root.isEmpty() ? tr(" (no sidecar: the files cannot be opened from it)")
                                  : QString()));

@@ -1,6 +1,6 @@
 // `make bench`, the window's folder workflow (issue 14), on one machine in one run:
 //  1. A folder scan in the window against `forgelens-cli scan` on the same folder: three scans
-//     each, alternating, the reference detector, the sandbox on both sides; files/s is the
+//     each, alternating, one detector, the sandbox on both sides; files/s is the
 //     scan's own figure (rows over the time from the first file to the last, as the CLI prints
 //     it); the ratio window / CLI of the medians is printed (target >= 0.90).
 //  2. While the window scans, a 2 ms timer on the UI thread measures its stalls (the lateness of
@@ -9,8 +9,8 @@
 //     by status, and filtering by text, by verdict and by status, each timed 3 times, medians
 //     printed (target <= 200 ms each).
 //
-// usage: forgelens-gui-scan-bench REFERENCE_BUNDLE FOLDER WORK_DIR [SCANS]
-//   FOLDER: the images to scan (make bench passes the 2,000 512 x 512 JPEGs of scan_bench.py).
+// usage: forgelens-gui-scan-bench BUNDLE FOLDER WORK_DIR [SCANS]
+//   make bench passes scan_bench.py's ResNet-18 bundle and its 2,000 JPEGs of 512 x 512.
 #include "scan_panel.h"
 #include "ui/main_window.h"
 
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     if (argc < 4) {
-        std::fprintf(stderr, "usage: %s REFERENCE_BUNDLE FOLDER WORK_DIR [SCANS]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s BUNDLE FOLDER WORK_DIR [SCANS]\n", argv[0]);
         return 2;
     }
     const QString bundle = QString::fromLocal8Bit(argv[1]);
