@@ -18,12 +18,12 @@ ScanFolderJob::ScanFolderJob(
       m_control(std::move(control))
 {
     setAutoDelete(true);
+    // The sidecar names the bundles; their SHA-256 are the loaded models' own (pins would check
+    // nothing here: no bundle is loaded again).
     m_settings.modelPaths.clear();
     m_settings.modelPins.clear();
-    for (const ModelInfo &model : m_detectors.models()) {
+    for (const ModelInfo &model : m_detectors.models())
         m_settings.modelPaths << model.bundlePath;
-        m_settings.modelPins << model.bundleSha256;
-    }
 }
 
 void ScanFolderJob::run()

@@ -37,7 +37,7 @@ struct ScanFolderControl {
 class ScanFolderJob : public QObject, public QRunnable {
     Q_OBJECT
 public:
-    // settings.modelPaths and modelPins are filled in from `detectors`.
+    // settings.modelPaths is filled in from `detectors`.
     ScanFolderJob(
         ScanSettings settings, DetectorSet detectors, std::shared_ptr<ScanFolderControl> control);
     void run() override;
