@@ -341,6 +341,7 @@ void ScanPanel::onPlanned(const ScanPlan &plan, const QStringList &header)
     if (!columns)
         return;
     m_model->reset(*columns, m_reportCsv, QFileInfo(m_folder).absoluteFilePath());
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // the report's order
     // A resumed scan: the rows the interrupted run wrote, and the marks made on them.
     if (plan.rowsResumed > 0) {
         if (Result<ScanReport> earlier = readScanReport(m_reportCsv + QStringLiteral(".partial"));
@@ -417,6 +418,7 @@ void ScanPanel::showReport(ScanReport report)
     m_folder = report.root;
     m_reportCsv = reportCsv;
     m_model->reset(report.columns, reportCsv, report.root);
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // the report's order
     const qint64 rows = qint64(report.rows.size());
     m_model->appendRows(std::move(report.rows));
     if (Result<TriageMarks> marks = TriageMarks::load(reportCsv))
