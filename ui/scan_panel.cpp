@@ -428,11 +428,13 @@ void ScanPanel::showReport(ScanReport report)
     m_progress->setRange(0, 1);
     m_progress->setValue(report.complete ? 1 : 0);
     m_pause->setText(tr("Resume"));
-    m_pause->setEnabled(!report.complete && !report.root.isEmpty());
+    m_pause->setEnabled(report.resumable && !report.root.isEmpty());
     m_cancel->setEnabled(false);
     m_progressText->setText(
-        (report.complete ? tr("Report of %L1 files")
-                         : tr("Interrupted report: %L1 files so far; Resume continues it"))
+        (report.resumable ? tr("Interrupted report: %L1 files so far; Resume continues it")
+                : report.complete
+                ? tr("Report of %L1 files")
+                : tr("Incomplete report (a merge that left shards out): %L1 files"))
             .arg(rows)
         + (report.root.isEmpty() ? tr(" (no sidecar: the files cannot be opened from it)")
                                  : QString()));

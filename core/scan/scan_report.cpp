@@ -192,9 +192,16 @@ Result<ScanReport> readScanReport(const QString &csvPath)
         if (document.isObject()) {
             report.sidecar = document.object();
             report.root = report.sidecar.value(QStringLiteral("root")).toString();
+            if (report.root.isEmpty()) // a merge's sidecar keeps it in the shards' settings
+                report.root = report.sidecar.value(QStringLiteral("settings"))
+                                  .toObject()
+                                  .value(QStringLiteral("root"))
+                                  .toString();
             report.complete = report.sidecar.value(QStringLiteral("complete")).toBool(true);
         }
     }
+    report.resumable = csvPath.endsWith(QLatin1String(".partial"))
+        || QFileInfo::exists(csvPath + QStringLiteral(".partial"));
     if (csvPath.endsWith(QLatin1String(".partial")))
         report.complete = false;
     return report;

@@ -252,6 +252,20 @@ void TestScanResultsModel::reportsReadBackAsWritten()
     QCOMPARE(second.status, QStringLiteral("truncated"));
     QCOMPARE(second.error, QStringLiteral("the file ends\r\nearly"));
     QVERIFY(report->root.isEmpty()); // no sidecar
+    QVERIFY(report->complete);
+    QVERIFY(!report->resumable);
+
+    // A merge's sidecar names the folder in its settings and may say shards are missing.
+    QFile sidecar(path + QStringLiteral(".json"));
+    QVERIFY(sidecar.open(QIODevice::WriteOnly));
+    sidecar.write(
+        R"({"tool":"forgelens-cli merge","complete":false,"settings":{"root":"/cases/phone"}})");
+    sidecar.close();
+    const Result<ScanReport> merged = readScanReport(path);
+    QVERIFY(merged.ok());
+    QCOMPARE(merged->root, QStringLiteral("/cases/phone"));
+    QVERIFY(!merged->complete);
+    QVERIFY(!merged->resumable);
 }
 
 void TestScanResultsModel::hostileReportsAreRefused_data()

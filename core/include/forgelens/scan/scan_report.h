@@ -50,12 +50,15 @@ struct ScanReportColumns {
 };
 
 // A report CSV read back, for the results table: what `forgelens-cli scan`, the window or
-// `forgelens-cli merge` wrote. The sidecar (REPORT.json) gives the scanned folder, so rows can be
-// opened; a report without one still opens, without the folder.
+// `forgelens-cli merge` wrote. The sidecar (REPORT.json, or a merge's, whose settings name the
+// folder) gives the scanned folder, so rows can be opened; a report without one still opens,
+// without the folder.
 struct ScanReport {
     QString csvPath;
     QString root; // the scanned folder from the sidecar; empty when unknown
-    bool complete = true; // false: the sidecar says the run was interrupted
+    bool complete = true; // false: the sidecar says incomplete (an interrupted run, or a merge
+                          // that left shards out)
+    bool resumable = false; // an interrupted run's REPORT.partial is there to continue
     QJsonObject sidecar; // empty when there is none
     ScanReportColumns columns;
     std::vector<ScanResultRow> rows;
