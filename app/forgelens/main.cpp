@@ -42,7 +42,9 @@ int main(int argc, char **argv)
 
     forgelens::MainWindow window;
     // Evidence is read, parsed and decoded in sandboxed workers: this executable's hidden mode.
-    window.workbench().setSandboxConfig(forgelens::SandboxConfig{});
+    forgelens::SandboxConfig sandbox;
+    sandbox.keptPixelBytes = forgelens::SandboxConfig::kWindowKeptPixelBytes;
+    window.workbench().setSandboxConfig(sandbox);
     window.resize(1500, 900);
     window.show();
     window.loadStartupDetectors(parser.values(model));

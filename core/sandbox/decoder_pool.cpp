@@ -37,8 +37,6 @@ struct DecoderPool::Worker {
 
 namespace {
 
-constexpr qint64 kKeptPixelBytes = qint64(64) << 20;
-
 Error sandboxError(ErrorCode code, const QString &message)
 {
     return Error{ code, message };
@@ -316,12 +314,13 @@ EvidenceReading DecoderPool::read(const QString &path, const QByteArray &nativeP
             bool pixelsArrived = true;
             if (image && pixelBytes <= worker->capacity) {
                 image->rgb = QByteArray(reinterpret_cast<const char *>(worker->mapped), pixelBytes);
-                // Pages past what a 20-megapixel photograph needs are handed back until the next
-                // large image; the first ones stay, as faulting them in afresh for every file
-                // costs more than the copy.
-                if (pixelBytes > kKeptPixelBytes)
+                // Pages past SandboxConfig::keptPixelBytes are handed back until the next large
+                // image; the first ones stay, as faulting them in afresh for every file costs
+                // more than the copy.
+                const qint64 kept = m_config.keptPixelBytes;
+                if (pixelBytes > kept)
                     ::fallocate(worker->pixels, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                        off_t(kKeptPixelBytes), off_t(pixelBytes - kKeptPixelBytes));
+                        off_t(kept), off_t(pixelBytes - kept));
             } else if (image) {
                 pixelsArrived = sandbox::readFrame(worker->socket, image->rgb, keepWaiting)
                     && image->rgb.size() == pixelBytes;
@@ -359,6 +358,8 @@ QString SandboxConfig::validate() const
         return QStringLiteral("the decoder's memory limit must be at least 64 MiB");
     if (cpuSecondsPerFile < 1 || wallSecondsPerFile < 1)
         return QStringLiteral("the decoder's time limits must be at least one second");
+    if (keptPixelBytes < 0)
+        return QStringLiteral("the pixel memory kept between files cannot be negative");
     return {};
 }
 

@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 
     SandboxConfig sandbox;
     sandbox.workerExecutable = QStringLiteral(FORGELENS_CLI);
+    sandbox.keptPixelBytes = SandboxConfig::kWindowKeptPixelBytes; // as `forgelens` sets it
     SandboxConfig inProcess;
     inProcess.enabled = false;
 

@@ -186,6 +186,7 @@ int main(int argc, char **argv)
     MainWindow window;
     SandboxConfig sandbox;
     sandbox.workerExecutable = QStringLiteral(FORGELENS_CLI);
+    sandbox.keptPixelBytes = SandboxConfig::kWindowKeptPixelBytes; // as `forgelens` sets it
     window.workbench().setSandboxConfig(sandbox);
     EngineConfig engine = window.workbench().engineConfig();
     engine.maxBatch = 16; // the CLI's default

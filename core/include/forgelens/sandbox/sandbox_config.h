@@ -18,6 +18,12 @@ struct SandboxConfig {
     qint64 memoryBytes = qint64(3) << 30;
     int cpuSecondsPerFile = 30; // RLIMIT_CPU, set afresh for each file
     int wallSecondsPerFile = 60; // the parent kills a worker that answers no sooner (blocked I/O)
+    // Shared pixel memory each worker keeps between files; pages past it are handed back after
+    // each larger image. Faulting them in afresh costs a large image about 0.1 s, so the window,
+    // which shows one image at a time from one or two workers, keeps kWindowKeptPixelBytes
+    // (an 85-megapixel image); a scan's many workers keep 64 MiB (a 20-megapixel one).
+    qint64 keptPixelBytes = qint64(64) << 20;
+    static constexpr qint64 kWindowKeptPixelBytes = qint64(256) << 20;
 
     QString validate() const; // empty when usable
 };
