@@ -186,10 +186,7 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
     m_summaryDelay->setSingleShot(true);
     m_summaryDelay->setInterval(1000);
     connect(m_textDelay, &QTimer::timeout, this, &ScanPanel::applyFilterFromControls);
-    connect(m_summaryDelay, &QTimer::timeout, this, [this] {
-        refreshSummary();
-        refreshFilterChoices();
-    });
+    connect(m_summaryDelay, &QTimer::timeout, this, &ScanPanel::refreshCounts);
     connect(m_text, &QLineEdit::textChanged, m_textDelay, qOverload<>(&QTimer::start));
     for (QComboBox *combo : { m_verdict, m_detector, m_finding, m_status, m_mark })
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
@@ -283,7 +280,7 @@ ScanPanel::ScanPanel(Workbench *workbench, QWidget *parent)
     connect(m_workbench, &Workbench::scanRowsAdded, this,
         [this](const QVector<ScanResultRow> &rows) { m_model->appendRows(rows); });
     connect(m_workbench, &Workbench::scanFinished, this, &ScanPanel::onFinished);
-    refreshFilterChoices();
+    refreshCounts();
 }
 
 void ScanPanel::sizeColumns()
@@ -359,8 +356,7 @@ void ScanPanel::onPlanned(const ScanPlan &plan, const QStringList &header)
         text += tr("; %n folder(s) or entries could not be read (see the report's sidecar)", "",
             int(plan.walkProblems.size()));
     m_progressText->setText(text);
-    refreshFilterChoices();
-    refreshSummary();
+    refreshCounts();
 }
 
 void ScanPanel::onProgress(const ScanProgress &progress)
@@ -404,8 +400,7 @@ void ScanPanel::onFinished(const ScanFolderOutcome &outcome)
                                     .arg(displayText(summary.csvPath)));
     }
     Q_EMIT statusMessage(m_progressText->text());
-    refreshSummary();
-    refreshFilterChoices();
+    refreshCounts();
 }
 
 void ScanPanel::showReport(ScanReport report)
@@ -438,8 +433,7 @@ void ScanPanel::showReport(ScanReport report)
             .arg(rows)
         + (report.root.isEmpty() ? tr(" (no sidecar: the files cannot be opened from it)")
                                  : QString()));
-    refreshFilterChoices();
-    refreshSummary();
+    refreshCounts();
 }
 
 void ScanPanel::setFilter(const ScanResultsFilter &filter)
@@ -483,9 +477,16 @@ void ScanPanel::applyFilterFromControls()
     m_model->setFilter(filter);
 }
 
-void ScanPanel::refreshFilterChoices()
+void ScanPanel::refreshCounts()
 {
+    // One pass over the rows for both.
     const ScanResultsSummary summary = m_model->summary();
+    refreshFilterChoices(summary);
+    refreshSummary(summary);
+}
+
+void ScanPanel::refreshFilterChoices(const ScanResultsSummary &summary)
+{
     const ScanResultsFilter &filter = m_model->filter();
     m_updatingControls = true;
     m_detector->clear();
@@ -507,9 +508,8 @@ void ScanPanel::refreshFilterChoices()
     m_updatingControls = false;
 }
 
-void ScanPanel::refreshSummary()
+void ScanPanel::refreshSummary(const ScanResultsSummary &summary)
 {
-    const ScanResultsSummary summary = m_model->summary();
     const QStringList &ids = m_model->columns().detectorIds;
     QString html = tr("<b>%L1 files</b><br>").arg(summary.rows);
     const auto link = [](const QString &target, const QString &text, qint64 count) {

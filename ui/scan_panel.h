@@ -58,8 +58,9 @@ private:
     void onProgress(const ScanProgress &progress);
     void onFinished(const ScanFolderOutcome &outcome);
     void applyFilterFromControls();
-    void refreshFilterChoices();
-    void refreshSummary();
+    void refreshCounts(); // the filters' choices and the summary, from one ScanResultsSummary
+    void refreshFilterChoices(const ScanResultsSummary &summary);
+    void refreshSummary(const ScanResultsSummary &summary);
     void openRow(int visibleRow);
     void markSelected(int mark);
     void saveNote();
