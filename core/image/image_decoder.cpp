@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QImageReader>
 
+#include <functional>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -169,6 +170,52 @@ void applyOrientation(cv::Mat &image, int orientation)
     image = out;
 }
 
+// Hands a decoder the destination of the RGB pixels as its output matrix, so that it decodes
+// straight into the caller's memory. imdecode leaves a placeholder untouched when it cannot read
+// the header, so a placeholder with data of its own would pass for a decoded image: this one
+// starts empty and receives memory only when the decoder asks for an 8-bit, 3-channel matrix of
+// the size the header declared. Anything else comes from OpenCV's own allocator.
+class DestinationAllocator final : public cv::MatAllocator {
+public:
+    DestinationAllocator(int rows, int cols, std::function<unsigned char *(qint64)> destination)
+        : m_rows(rows), m_cols(cols), m_destination(std::move(destination))
+    {
+    }
+
+    unsigned char *given() const { return m_given; }
+
+    cv::UMatData *allocate(int dims, const int *sizes, int type, void *data, size_t *step,
+        cv::AccessFlag flags, cv::UMatUsageFlags usage) const override
+    {
+        if (data || dims != 2 || type != CV_8UC3 || sizes[0] != m_rows || sizes[1] != m_cols
+            || m_given)
+            return cv::Mat::getStdAllocator()->allocate(
+                dims, sizes, type, data, step, flags, usage);
+        const size_t rowBytes = size_t(m_cols) * 3;
+        if (step) {
+            step[1] = 3;
+            step[0] = rowBytes;
+        }
+        m_given = m_destination(qint64(rowBytes) * m_rows);
+        auto *u = new cv::UMatData(this);
+        u->data = u->origdata = m_given;
+        u->size = rowBytes * size_t(m_rows);
+        u->flags |= cv::UMatData::USER_ALLOCATED; // the caller owns the memory
+        return u;
+    }
+    bool allocate(cv::UMatData *u, cv::AccessFlag, cv::UMatUsageFlags) const override
+    {
+        return u != nullptr;
+    }
+    void deallocate(cv::UMatData *u) const override { delete u; }
+
+private:
+    int m_rows;
+    int m_cols;
+    std::function<unsigned char *(qint64)> m_destination;
+    mutable unsigned char *m_given = nullptr;
+};
+
 } // namespace
 
 QString DecodeLimits::validate() const
@@ -221,6 +268,21 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
                     .arg(needed));
     }
 
+    DecodedImage out;
+    out.format = header->format;
+    out.truncated = jpegTruncated;
+    out.orientation = readExifOrientation(bytes);
+    // Where the RGB pixels go: the caller's memory when they fit, `rgb` otherwise.
+    const auto destinationFor = [&](qint64 bytesNeeded) {
+        if (target.data && bytesNeeded <= target.capacity)
+            return target.data;
+        out.rgb.resize(qsizetype(bytesNeeded));
+        return reinterpret_cast<unsigned char *>(out.rgb.data());
+    };
+    unsigned char *inPlace = nullptr; // set when the decoder wrote straight to the destination
+    // Declared before the matrices whose memory it may hand out: they release it through it.
+    DestinationAllocator allocator(header->height, header->width, destinationFor);
+
     cv::Mat bgr;
     try {
         if (header->format == ImageFormat::Gif) {
@@ -236,7 +298,19 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
             const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                 const_cast<std::uint8_t *>(bytes.data()));
             // Orientation is applied below from Exiv2's reading, the same way for every format.
-            bgr = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+            const int flags = cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION;
+            if (out.orientation == 1) {
+                // Nothing to turn: the decoder writes into the destination itself, so a
+                // 50-megapixel photograph needs no second 150 MB buffer, and the channels are
+                // swapped in place below.
+                cv::Mat placeholder;
+                placeholder.allocator = &allocator;
+                bgr = cv::imdecode(encoded, flags, &placeholder);
+                if (!bgr.empty() && bgr.data == allocator.given())
+                    inPlace = allocator.given();
+            } else {
+                bgr = cv::imdecode(encoded, flags);
+            }
         }
         if (bgr.empty())
             return decodeError(ErrorCode::DecodeFailed,
@@ -253,26 +327,18 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
                     .arg(header->width)
                     .arg(header->height));
 
-        DecodedImage out;
-        out.format = header->format;
-        out.truncated = jpegTruncated;
         out.storedWidth = bgr.cols;
         out.storedHeight = bgr.rows;
-        out.orientation = readExifOrientation(bytes);
         applyOrientation(bgr, out.orientation);
-
         out.width = bgr.cols;
         out.height = bgr.rows;
-        const qint64 rgbBytes = qint64(out.width) * out.height * 3;
-        unsigned char *destination = nullptr;
-        if (target.data && rgbBytes <= target.capacity) {
-            destination = target.data;
-        } else {
-            out.rgb.resize(qsizetype(rgbBytes));
-            destination = reinterpret_cast<unsigned char *>(out.rgb.data());
-        }
+        unsigned char *destination
+            = inPlace ? inPlace : destinationFor(qint64(out.width) * out.height * 3);
+        // A second header over the same memory when in place: cvtColor copies its input first
+        // when given one object as both, and swapping B and R pixel by pixel needs no copy.
         cv::Mat rgb(out.height, out.width, CV_8UC3, destination);
-        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        cv::cvtColor(inPlace ? cv::Mat(out.height, out.width, CV_8UC3, inPlace) : bgr, rgb,
+            cv::COLOR_BGR2RGB);
         return out;
     } catch (const cv::Exception &e) {
         if (e.code == cv::Error::StsNoMem)

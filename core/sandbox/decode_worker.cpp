@@ -13,6 +13,7 @@
 
 #include <seccomp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -236,15 +237,18 @@ bool isDecodeWorkerInvocation(int argc, char **argv)
 
 int runDecodeWorker(int argc, char **argv)
 {
-    if (argc < 4)
+    if (argc < 6)
         return 2;
     // No PR_SET_PDEATHSIG: it fires when the thread that started the worker ends, and the
     // pool's threads come and go. A worker whose parent died reads EOF on its socket and ends;
     // one in the middle of a file ends at its CPU limit at the latest.
     const qint64 memoryBytes = std::strtoll(argv[2], nullptr, 10);
     const qint64 capacity = std::strtoll(argv[3], nullptr, 10);
-    const char *selfTest = argc >= 5 ? argv[4] : "";
-    if (memoryBytes <= 0 || capacity < 0)
+    const qint64 keptBytes = std::strtoll(argv[4], nullptr, 10);
+    const qint64 prefaultBytes = std::strtoll(argv[5], nullptr, 10);
+    const char *selfTest = argc >= 7 ? argv[6] : "";
+    if (memoryBytes <= 0 || capacity < 0 || keptBytes < 0 || prefaultBytes < 0
+        || prefaultBytes > capacity)
         return 2;
 
     // The shared pixel memory is mapped once, before the limits: it is sparse, so its pages
@@ -255,13 +259,18 @@ int runDecodeWorker(int argc, char **argv)
             nullptr, size_t(capacity), PROT_READ | PROT_WRITE, MAP_SHARED, sandbox::kPixelsFd, 0);
         if (shared == MAP_FAILED)
             return 5;
+        // Pages the parent wants ready before the first image (a window's worker): faulted in
+        // here, off the parent's threads. Best effort: without it they fault in on first use.
+        if (prefaultBytes > 0)
+            ::madvise(shared, size_t(prefaultBytes), MADV_POPULATE_WRITE);
     }
-    // glibc maps every buffer over 128 KiB afresh and unmaps it when freed: for a worker that
-    // decodes one image after another, each file's pixel buffers would be faulted in anew.
-    // Buffers up to 64 MiB (a 20-megapixel image) are kept on the heap and reused; larger ones
-    // are still returned at once.
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    // glibc maps every buffer over 128 KiB afresh (32 MiB at most, however set) and unmaps it
+    // when freed: for a worker that decodes one image after another, each file's buffers (its
+    // bytes, a turned image's second copy) would be faulted in anew. Everything comes from the
+    // heap instead, and the heap keeps as much free memory as the parent lets it keep in shared
+    // pixel memory (SandboxConfig::keptPixelBytes) before it hands memory back.
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, int(std::min<qint64>(keptBytes, qint64(1) << 30)));
     warmUp();
     if (!lowerLimits(memoryBytes) || !installFilter())
         return 3;

@@ -156,8 +156,8 @@ std::vector<char *> workerEnvironment()
 
 // Starts one worker: a socket pair (fd 3 in the worker), a memfd for the pixels (fd 4), stdin
 // and stdout on /dev/null, stderr too unless FORGELENS_SANDBOX_STDERR is set (for debugging).
-std::optional<Error> spawnWorker(const SandboxConfig &config, qint64 &capacity, pid_t &pid,
-    int &socket, int &pixels, const unsigned char *&mapped)
+std::optional<Error> spawnWorker(const SandboxConfig &config, qint64 prefaultBytes,
+    qint64 &capacity, pid_t &pid, int &socket, int &pixels, const unsigned char *&mapped)
 {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
@@ -194,10 +194,13 @@ std::optional<Error> spawnWorker(const SandboxConfig &config, qint64 &capacity, 
     const QByteArray executable = QFile::encodeName(config.workerExecutable);
     const QByteArray memory = QByteArray::number(config.memoryBytes);
     const QByteArray capacityText = QByteArray::number(capacity);
+    const QByteArray keptText = QByteArray::number(config.keptPixelBytes);
+    const QByteArray prefaultText = QByteArray::number(std::min(prefaultBytes, capacity));
     const QByteArray selfTest = qgetenv("FORGELENS_SANDBOX_SELF_TEST");
     std::vector<char *> arguments{ const_cast<char *>(executable.constData()),
         const_cast<char *>(kDecodeWorkerArgument), const_cast<char *>(memory.constData()),
-        const_cast<char *>(capacityText.constData()) };
+        const_cast<char *>(capacityText.constData()), const_cast<char *>(keptText.constData()),
+        const_cast<char *>(prefaultText.constData()) };
     if (!selfTest.isEmpty())
         arguments.push_back(const_cast<char *>(selfTest.constData()));
     arguments.push_back(nullptr);
@@ -243,13 +246,13 @@ Error describeDeath(int status, bool timedOut, bool cancelled, const SandboxConf
 
 } // namespace
 
-std::optional<Error> DecoderPool::start(Worker *worker)
+std::optional<Error> DecoderPool::start(Worker *worker, qint64 prefaultBytes)
 {
     if (worker->running())
         return std::nullopt;
     worker->capacity = m_pixelCapacity;
-    if (std::optional<Error> error = spawnWorker(m_config, worker->capacity, worker->pid,
-            worker->socket, worker->pixels, worker->mapped)) {
+    if (std::optional<Error> error = spawnWorker(m_config, prefaultBytes, worker->capacity,
+            worker->pid, worker->socket, worker->pixels, worker->mapped)) {
         stopWorker(
             worker->pid, worker->socket, worker->pixels, worker->mapped, worker->capacity, true);
         return error;
@@ -264,7 +267,8 @@ void DecoderPool::prestart(int count)
     for (int i = 0; i < qMin(count, m_config.maxWorkers); ++i)
         taken.push_back(acquire());
     for (Worker *worker : taken) {
-        start(worker); // a failure shows again, with its message, on the first read
+        // A failure shows again, with its message, on the first read.
+        start(worker, m_config.keptPixelBytes);
         release(worker);
     }
 }

@@ -5,6 +5,8 @@
 #include "metadata_fixtures.h"
 
 #include <exiv2/exiv2.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -103,6 +105,8 @@ private Q_SLOTS:
     void losslessFormatsDecodeToTheSamePixels_data();
     void losslessFormatsDecodeToTheSamePixels();
     void greyPngBecomesThreeEqualChannels();
+    void decodingInPlaceGivesOpenCvsPixels_data();
+    void decodingInPlaceGivesOpenCvsPixels();
     void pixelTargetGetsTheSamePixels_data();
     void pixelTargetGetsTheSamePixels();
     void jpegVariantsKeepTheirColours_data();
@@ -154,11 +158,48 @@ void TestImageDecoder::losslessFormatsDecodeToTheSamePixels()
     QVERIFY(decoded->rgb == reference->rgb);
 }
 
+void TestImageDecoder::decodingInPlaceGivesOpenCvsPixels_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("jpeg baseline") << fixture("pattern_baseline.jpg");
+    QTest::newRow("jpeg progressive") << fixture("pattern_progressive.jpg");
+    QTest::newRow("jpeg cmyk") << fixture("pattern_cmyk.jpg");
+    QTest::newRow("png 16-bit") << fixture("pattern_16bit.png");
+    QTest::newRow("png grey") << fixture("pattern_grey.png");
+    QTest::newRow("png palette") << fixture("pattern_palette.png");
+    QTest::newRow("webp lossless") << fixture("pattern_lossless.webp");
+    QTest::newRow("tiff") << fixture("pattern.tiff");
+}
+
+// An upright image is decoded straight into its destination and its channels are swapped there:
+// the bytes must be exactly those of a decode into a matrix of OpenCV's own, converted to RGB.
+void TestImageDecoder::decodingInPlaceGivesOpenCvsPixels()
+{
+    QFETCH(QString, file);
+    const QByteArray bytes = readAll(file);
+    const cv::Mat encoded(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData()));
+    const cv::Mat bgr = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+    QVERIFY(!bgr.empty());
+    cv::Mat expected;
+    cv::cvtColor(bgr, expected, cv::COLOR_BGR2RGB);
+
+    const Result<DecodedImage> decoded = decodeBytes(bytes);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.ok() ? QString() : decoded.error().message));
+    QCOMPARE(decoded->orientation, 1);
+    QCOMPARE(decoded->width, expected.cols);
+    QCOMPARE(decoded->height, expected.rows);
+    QVERIFY(expected.isContinuous());
+    QCOMPARE(decoded->rgb,
+        QByteArray(reinterpret_cast<const char *>(expected.data),
+            qsizetype(expected.total() * expected.elemSize())));
+}
+
 void TestImageDecoder::pixelTargetGetsTheSamePixels_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("mode");
     QTest::newRow("png") << fixture("pattern.png") << int(DecodeMode::Strict);
+    QTest::newRow("jpeg") << fixture("pattern_progressive.jpg") << int(DecodeMode::Strict);
     QTest::newRow("jpeg rotated by EXIF")
         << fixture("pattern_orient6.jpg") << int(DecodeMode::Strict);
     QTest::newRow("truncated jpeg salvaged")
