@@ -141,6 +141,19 @@ constexpr std::array kCodes{
         QT_TRANSLATE_NOOP("forgelens::ErrorCode", "The shard is not of the form K/N.") },
     CodeText{ ErrorCode::MergeRefused, "merge-refused",
         QT_TRANSLATE_NOOP("forgelens::ErrorCode", "The shard reports cannot be merged.") },
+    CodeText{ ErrorCode::BadBank, "bad-bank",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "The file is not a usable exemplar bank (damaged, truncated, or not made by "
+            "ForgeLens).") },
+    CodeText{ ErrorCode::BankMismatch, "bank-mismatch",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "The exemplar bank was made with another detector bundle; its embeddings cannot be "
+            "compared with this one's.") },
+    CodeText{ ErrorCode::BankWriteFailed, "bank-write-failed",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode", "The exemplar bank could not be written.") },
+    CodeText{ ErrorCode::NoEmbedding, "no-embedding",
+        QT_TRANSLATE_NOOP(
+            "forgelens::ErrorCode", "The detector does not export the embedding this needs.") },
     CodeText{ ErrorCode::Stopped, "stopped",
         QT_TRANSLATE_NOOP("forgelens::ErrorCode", "Stopped at the caller's request.") },
 };

@@ -10,6 +10,7 @@ packages=(
   # libraries
   qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
+  libsqlite3-dev libfaiss-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils
   # the fuzzing harnesses (libFuzzer, ASan, UBSan), built and smoke-run by `make test`

@@ -1,5 +1,6 @@
-// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge.
+// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge, bank.
 #include "analyze_command.h"
+#include "bank_command.h"
 #include "merge_command.h"
 #include "metadata_command.h"
 #include "scan_command.h"
@@ -20,6 +21,8 @@ Commands:
   metadata IMAGE… [--json]                  what each file says about its own origin
   scan FOLDER --model BUNDLE… -o REPORT.csv a folder to a CSV report (resumable, shardable)
   merge A.csv B.csv… -o ALL.csv             join the reports of a sharded scan
+  bank build|info|query …                   exemplar banks: known images a detector's
+                                            embeddings compare an image with
 
 forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
 )";
@@ -48,6 +51,8 @@ int main(int argc, char **argv)
         return forgelens::cli::runScan(arguments);
     if (command == QLatin1String("merge"))
         return forgelens::cli::runMerge(arguments);
+    if (command == QLatin1String("bank"))
+        return forgelens::cli::runBank(arguments);
     if (command == QLatin1String("--version")) {
         QTextStream(stdout) << "forgelens-cli " << FORGELENS_VERSION << '\n';
         return 0;

@@ -3,6 +3,7 @@
 #include "cli_streams.h"
 #include "engine_options.h"
 #include "scan_progress_printer.h"
+#include "stop_signal.h"
 
 #include "forgelens/report/display_text.h"
 #include "forgelens/scan/scan_pipeline.h"
@@ -11,8 +12,6 @@
 #include <QTextStream>
 
 #include <atomic>
-#include <csignal>
-#include <unistd.h>
 
 namespace forgelens::cli {
 namespace {
@@ -41,27 +40,6 @@ Exit codes:
   3  a model bundle could not be loaded
   4  the report could not be written, or FOLDER could not be read
   130  interrupted: continue with --resume)";
-
-std::atomic_bool g_cancel{ false };
-
-extern "C" void requestStop(int)
-{
-    g_cancel.store(true);
-    static const char message[]
-        = "\nforgelens-cli scan: stopping after the files in flight (again to stop at once)\n";
-    // write(2) is async-signal-safe; QTextStream is not.
-    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
-}
-
-void installStopHandlers()
-{
-    struct sigaction action { };
-    action.sa_handler = requestStop;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESETHAND; // the second signal takes the default action: stop now
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-}
 
 QTextStream &out()
 {
@@ -236,12 +214,12 @@ int runScan(const QStringList &arguments)
     if (const QString problem = settings.validate(); !problem.isEmpty())
         return usage(problem);
 
-    installStopHandlers();
+    const std::atomic_bool &stop = installStopSignals();
     ScanProgressPrinter printer(ScanProgressPrinter::styleFor(style));
     ScanObserver observer;
     observer.started = printPlan;
     observer.progress = [&printer](const ScanProgress &p) { printer.update(p); };
-    Result<ScanSummary> summary = forgelens::runScan(settings, g_cancel, observer);
+    Result<ScanSummary> summary = forgelens::runScan(settings, stop, observer);
     printer.finish();
     if (!summary) {
         err() << "forgelens-cli scan: [" << summary.error().codeName() << "] "

@@ -61,23 +61,26 @@ Error internalError(std::exception_ptr exception)
 // Runs the bounded pipeline over `files` and writes their rows in order.
 class Pipeline {
 public:
+    using Decoded = std::function<void(const QString &relativePath, const DecodedImage &)>;
+
     Pipeline(const std::vector<ScanFile> &files, const ScanSettings &settings,
         const DetectorSet &detectors, std::shared_ptr<DecoderPool> sandbox,
-        const std::atomic_bool &cancel, const std::atomic_bool *pause)
+        const std::atomic_bool &cancel, const std::atomic_bool *pause, Decoded decoded)
         : m_files(files), m_settings(settings), m_detectors(detectors), m_cancel(cancel),
-          m_pause(pause)
+          m_pause(pause), m_decoded(std::move(decoded))
     {
-        // A CSV row needs the finding codes and the predictions, nothing more: no embeddings,
-        // no whole metadata report held while the models run.
+        // A CSV row needs the finding codes and the predictions, nothing more: no whole metadata
+        // report held while the models run, and embeddings only for a sink that asks for them.
         m_request.limits = settings.limits;
         m_request.readMetadata = settings.readMetadata;
+        m_request.keepEmbeddings = settings.keepEmbeddings;
         m_request.sandbox = std::move(sandbox);
     }
 
     using RowWritten = std::function<void(const QString &relativePath, const AnalysisRecord &)>;
 
-    PipelineOutcome run(
-        int decodeThreads, int inFlight, CsvReportWriter &writer, const RowWritten &rowWritten)
+    PipelineOutcome run(int decodeThreads, int inFlight, CsvReportWriter &writer,
+        const RowWritten &rowComing, const RowWritten &rowWritten)
     {
         m_freeSlots = inFlight;
         m_running = decodeThreads;
@@ -89,7 +92,7 @@ public:
         PipelineOutcome outcome;
         const qint64 count = qint64(m_files.size());
         try {
-            writeInOrder(count, writer, rowWritten, outcome);
+            writeInOrder(count, writer, rowComing, rowWritten, outcome);
         } catch (...) {
             // The threads must be joined whatever happened here, or the process would abort.
             outcome.writeError = internalError(std::current_exception());
@@ -106,8 +109,8 @@ private:
     bool stopping() const { return m_stop.load() || m_cancel.load(); }
 
     // Takes the rows in walk order as the pool finishes them and appends them to the CSV.
-    void writeInOrder(qint64 count, CsvReportWriter &writer, const RowWritten &rowWritten,
-        PipelineOutcome &outcome)
+    void writeInOrder(qint64 count, CsvReportWriter &writer, const RowWritten &rowComing,
+        const RowWritten &rowWritten, PipelineOutcome &outcome)
     {
         for (qint64 index = 0; index < count; ++index) {
             std::unique_lock lock(m_mutex);
@@ -126,6 +129,8 @@ private:
                 return;
             const AnalysisRecord record = finishFileAnalysis(std::move(pending), m_request);
             const QString &relativePath = m_files.at(size_t(index)).relativePath;
+            if (rowComing)
+                rowComing(relativePath, record);
             std::optional<Error> error = writer.append(scanCsvFields(relativePath, record));
 
             lock.lock();
@@ -198,6 +203,11 @@ private:
         hooks.reserveInputs = [this, index](qint64 bytes) { bookTensorBytes(index, bytes); };
         hooks.cancel = &m_cancel;
         const ScanFile &file = m_files.at(size_t(index));
+        if (m_decoded)
+            hooks.decoded = [this, &file](const DecodedImage &image) {
+                if (!image.truncated) // a salvaged picture is shown, never scored or kept
+                    m_decoded(file.relativePath, image);
+            };
         return beginFileAnalysis(file.absolutePath, m_detectors, m_request, hooks, file.nativePath);
     }
 
@@ -206,6 +216,7 @@ private:
     const DetectorSet &m_detectors;
     const std::atomic_bool &m_cancel;
     const std::atomic_bool *m_pause; // null: never paused
+    Decoded m_decoded;
     AnalysisRequest m_request;
 
     std::atomic_bool m_stop{ false };
@@ -297,6 +308,10 @@ public:
         // Every flush is vouched for in the sidecar (bytes and SHA-256), so --resume takes
         // back only rows this scan wrote.
         const auto vouch = [this](qint64 bytes, const QString &sha256) -> std::optional<Error> {
+            if (m_observer.rowsFlushed) {
+                if (std::optional<Error> error = m_observer.rowsFlushed())
+                    return error;
+            }
             m_flushed = QJsonObject{ { QStringLiteral("bytes"), bytes },
                 { QStringLiteral("sha256"), sha256 } };
             return writeJsonAtomically(m_settings.temporarySidecarPath(), sidecarJson(false));
@@ -313,27 +328,29 @@ public:
         for (const auto &[status, count] : m_summary.statusCounts)
             progress.failed += status == QLatin1String("ok") ? 0 : count;
         const qint64 resumed = plan.rowsResumed;
-        Pipeline pipeline(m_files, m_settings, m_detectors, sandbox, m_cancel, m_preloaded.pause);
-        const PipelineOutcome outcome = pipeline.run(plan.decodeThreads, inFlight, **writer,
-            [&](const QString &relativePath, const AnalysisRecord &record) {
-                const std::optional<Error> error = record.firstError();
-                ++m_summary.statusCounts[error ? error->codeName() : QStringLiteral("ok")];
-                ++progress.done;
-                if (error)
-                    ++progress.failed;
-                if (m_observer.recordWritten)
-                    m_observer.recordWritten(relativePath, record);
-                if (!m_observer.progress)
-                    return;
-                progress.elapsedSeconds = double(clock.nsecsElapsed()) / 1e9;
-                const qint64 ran = progress.done - resumed;
-                progress.filesPerSecond
-                    = progress.elapsedSeconds > 0 ? double(ran) / progress.elapsedSeconds : 0.0;
-                progress.etaSeconds = progress.elapsedSeconds >= 1.0 && ran > 0
-                    ? double(progress.total - progress.done) / progress.filesPerSecond
-                    : -1.0;
-                m_observer.progress(progress);
-            });
+        Pipeline pipeline(m_files, m_settings, m_detectors, sandbox, m_cancel, m_preloaded.pause,
+            m_observer.decoded);
+        const PipelineOutcome outcome
+            = pipeline.run(plan.decodeThreads, inFlight, **writer, m_observer.recordComing,
+                [&](const QString &relativePath, const AnalysisRecord &record) {
+                    const std::optional<Error> error = record.firstError();
+                    ++m_summary.statusCounts[error ? error->codeName() : QStringLiteral("ok")];
+                    ++progress.done;
+                    if (error)
+                        ++progress.failed;
+                    if (m_observer.recordWritten)
+                        m_observer.recordWritten(relativePath, record);
+                    if (!m_observer.progress)
+                        return;
+                    progress.elapsedSeconds = double(clock.nsecsElapsed()) / 1e9;
+                    const qint64 ran = progress.done - resumed;
+                    progress.filesPerSecond
+                        = progress.elapsedSeconds > 0 ? double(ran) / progress.elapsedSeconds : 0.0;
+                    progress.etaSeconds = progress.elapsedSeconds >= 1.0 && ran > 0
+                        ? double(progress.total - progress.done) / progress.filesPerSecond
+                        : -1.0;
+                    m_observer.progress(progress);
+                });
         m_summary.rowsWritten = outcome.rowsWritten;
         m_summary.interrupted = outcome.interrupted || outcome.writeError.has_value();
         m_summary.finishedUtc = QDateTime::currentDateTimeUtc();

@@ -205,6 +205,25 @@ def main():
     print(f"  shared-core ceiling 1/(1/decode + 1/model) = {shared:.1f} files/s; scan reaches "
           f"{scan_rate / shared:.2f} of it", flush=True)
 
+    # An exemplar bank is built on the scan pipeline: its rate against the scan's on the same
+    # files (the folder names label them), alternating, two runs each, in this run.
+    rates = {"scan": [], "bank": []}
+    bank = os.path.join(out, "bench-bank.sqlite")
+    for attempt in range(2):
+        seconds, _, _ = scan(images, os.path.join(out, "scan-for-bank.csv"))
+        rates["scan"].append(total / seconds)
+        for leftover in (bank, bank + ".build.csv", bank + ".build.csv.json",
+                         bank + ".build.csv.partial", bank + ".build.csv.partial.json"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        seconds, _, _ = run([cli, "bank", "build", images, "--model", bundle, "-o", bank,
+                             "--progress", "none"])
+        rates["bank"].append(total / seconds)
+        print(f"run {attempt + 1}: scan {rates['scan'][-1]:.1f}, bank build "
+              f"{rates['bank'][-1]:.1f} files/s", flush=True)
+    print(f"bank build / scan = {median(rates['bank']) / median(rates['scan']):.3f} "
+          f"(medians of 2; target: the same speed)", flush=True)
+
     # Debian's torch starts with one intra-op thread; a pip-installed PyTorch (what the seed
     # repositories assume) takes the cores. Both are measured: the second is the fair one.
     for threads, label in ((None, "Debian's default threads"), (cores, f"{cores} threads")):

@@ -25,8 +25,12 @@ ALLOWED = {
     "analysis": {"base", "image", "models", "metadata", "sandbox", "inference"},
     "report": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis"},
     "scan": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report"},
+    "exemplars": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis",
+                  "scan"},
+    "explain": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "scan",
+                "exemplars"},
     "session": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
-                "scan"},
+                "scan", "exemplars", "explain"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 TORCH = ("torch/", "ATen/", "c10/")

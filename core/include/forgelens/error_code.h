@@ -66,6 +66,11 @@ enum class ErrorCode {
     BadCsv,
     BadShard,
     MergeRefused,
+    // Exemplar banks and what explains a verdict
+    BadBank,
+    BankMismatch,
+    BankWriteFailed,
+    NoEmbedding,
     // A caller's own reason to stop a callback-driven read (e.g. a CSV row visitor)
     Stopped,
 };

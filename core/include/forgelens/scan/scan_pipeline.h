@@ -1,6 +1,7 @@
 #pragma once
 
 #include "forgelens/analysis/analysis_record.h"
+#include "forgelens/image/decoded_image.h"
 #include "forgelens/inference/model_info.h"
 #include "forgelens/result.h"
 #include "forgelens/scan/scan_settings.h"
@@ -55,6 +56,17 @@ struct ScanObserver {
     // Each record once its row is written, in walk order, on the scan's thread: where other
     // sinks (a results table, metrics) take their rows from the same records as the CSV.
     std::function<void(const QString &relativePath, const AnalysisRecord &record)> recordWritten;
+    // Each file's pixels as soon as they are decoded, on a decoding thread (several at once):
+    // for a sink that keeps a picture of each file (an exemplar bank's thumbnails).
+    std::function<void(const QString &relativePath, const DecodedImage &image)> decoded;
+    // Each record just before its row goes to the report, in walk order, on the scan's thread:
+    // a sink that must hold every row the report will vouch for (an exemplar bank) takes it
+    // here, and commits in rowsFlushed.
+    std::function<void(const QString &relativePath, const AnalysisRecord &record)> recordComing;
+    // After rows reach the temporary CSV and before the sidecar vouches for them (what --resume
+    // takes back): a sink that must hold every row a resumed run skips commits here. An error
+    // stops the scan as a failed write does.
+    std::function<std::optional<Error>()> rowsFlushed;
 };
 
 // Scans settings.root into settings.outputCsv (DESIGN.md "Threads", "Scale"):

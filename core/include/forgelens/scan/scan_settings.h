@@ -24,6 +24,7 @@ struct ScanSettings {
     int decodeThreads = 0; // read, hash, decode and preprocess workers; 0 = the usable cores
     int inFlight = 0; // files between reading and the CSV at most; 0 = chosen from the above
     bool readMetadata = true; // metadata findings column (Exiv2, PNG chunks, C2PA, JPEG tables)
+    bool keepEmbeddings = false; // records carry Prediction::embedding (for an exemplar bank)
     bool resume = false; // continue outputCsv's interrupted run
     bool overwrite = false; // replace an existing complete report
     int flushRows = 256; // records per write of the temporary CSV (also written every 2 s)
