@@ -28,8 +28,8 @@ QColor mapColour(double fraction)
     const size_t lower = std::min(size_t(position), kStops.size() - 2);
     const double t = position - double(lower);
     const auto mix = [&](int channel) {
-        return int(std::lround(kStops[lower][size_t(channel)] * (1.0 - t)
-            + kStops[lower + 1][size_t(channel)] * t));
+        return int(std::lround(
+            kStops[lower][size_t(channel)] * (1.0 - t) + kStops[lower + 1][size_t(channel)] * t));
     };
     return QColor(mix(0), mix(1), mix(2));
 }
@@ -57,8 +57,8 @@ QImage renderImageMap(const ImageMap &map, const QImage &background, double opac
         for (int c = 0; c < map.cols; ++c) {
             const QRect cell = map.drawRect(r, c);
             const double fraction = span > 0 ? (double(map.value(r, c)) - map.low) / span : 0.5;
-            const QRectF scaled(cell.x() * scale, cell.y() * scale, cell.width() * scale,
-                cell.height() * scale);
+            const QRectF scaled(
+                cell.x() * scale, cell.y() * scale, cell.width() * scale, cell.height() * scale);
             painter.fillRect(scaled, mapColour(fraction));
         }
     }
@@ -79,14 +79,15 @@ QImage renderImageMap(const ImageMap &map, const QImage &background, double opac
     const QString low = QString::number(map.low, 'f', 3);
     const QString high = QString::number(map.high, 'f', 3);
     painter.drawText(ramp.left(), ramp.bottom() + 4 + metrics.ascent(), low);
-    painter.drawText(ramp.right() - metrics.horizontalAdvance(high), ramp.bottom() + 4 + metrics.ascent(),
-        high);
+    painter.drawText(
+        ramp.right() - metrics.horizontalAdvance(high), ramp.bottom() + 4 + metrics.ascent(), high);
     const QString title = QStringLiteral("%1 — %2 map, %3 (%4 × %5 windows of %6 px)")
                               .arg(map.detectorId, imageMapKindName(map.kind), map.units)
                               .arg(map.cols)
                               .arg(map.rows)
                               .arg(map.window);
-    painter.drawText(QRect(ramp.right() + 12, height + 4, width - ramp.right() - 16, kLegendHeight - 8),
+    painter.drawText(
+        QRect(ramp.right() + 12, height + 4, width - ramp.right() - 16, kLegendHeight - 8),
         Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, title);
     painter.end();
     return out;

@@ -17,7 +17,7 @@ QColor mapColour(double fraction);
 // map.high, and a legend strip below naming the detector, the kind, the units and the range.
 // Cells are drawn over their ImageMap::drawRect; gaps between sampled windows stay clear. The
 // result is at most `maxSide` pixels on its longer side (the legend excluded).
-QImage renderImageMap(const ImageMap &map, const QImage &background, double opacity = 0.55,
-    int maxSide = 1600);
+QImage renderImageMap(
+    const ImageMap &map, const QImage &background, double opacity = 0.55, int maxSide = 1600);
 
 } // namespace forgelens

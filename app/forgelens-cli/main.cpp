@@ -1,6 +1,7 @@
-// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge, bank.
+// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge, bank, explain.
 #include "analyze_command.h"
 #include "bank_command.h"
+#include "explain_command.h"
 #include "merge_command.h"
 #include "metadata_command.h"
 #include "scan_command.h"
@@ -10,7 +11,11 @@
 #include "forgelens/sandbox/decode_worker.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QTextStream>
+
+#include <cstring>
+#include <memory>
 
 namespace {
 
@@ -23,6 +28,7 @@ Commands:
   merge A.csv B.csv… -o ALL.csv             join the reports of a sharded scan
   bank build|info|query …                   exemplar banks: known images a detector's
                                             embeddings compare an image with
+  explain IMAGE… --model BUNDLE -o FOLDER   maps of where each detector's evidence lies
 
 forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
 )";
@@ -37,7 +43,13 @@ int main(int argc, char **argv)
         return forgelens::runDecodeWorker(argc, argv);
     forgelens::reexecWithPassiveOpenMpWaits(argv);
     forgelens::tuneAllocatorForInference();
-    QCoreApplication app(argc, argv);
+    // `explain` draws its maps, which needs a GUI application: on the offscreen platform, so
+    // that it runs without a display as every other command does.
+    const bool draws = argc >= 2 && std::strcmp(argv[1], "explain") == 0;
+    if (draws && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app = draws ? std::make_unique<QGuiApplication>(argc, argv)
+                                                  : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("forgelens-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FORGELENS_VERSION));
 
@@ -53,6 +65,8 @@ int main(int argc, char **argv)
         return forgelens::cli::runMerge(arguments);
     if (command == QLatin1String("bank"))
         return forgelens::cli::runBank(arguments);
+    if (command == QLatin1String("explain"))
+        return forgelens::cli::runExplain(arguments);
     if (command == QLatin1String("--version")) {
         QTextStream(stdout) << "forgelens-cli " << FORGELENS_VERSION << '\n';
         return 0;
