@@ -225,7 +225,7 @@ int runBuild(const QStringList &arguments)
     }
     err() << "forgelens-cli bank build: " << summary->added << " exemplars added, "
           << summary->unlabelled << " files without a label left out, " << summary->failed
-          << " files could not be analysed; report " << displayText(summary->scan.csvPath) << '\n';
+          << " files could not be analysed or stored; report " << displayText(summary->scan.csvPath) << '\n';
     err().flush();
     if (summary->bank.count > 0)
         printInfo(settings.bankPath, summary->bank);

@@ -257,7 +257,12 @@ Result<BankBuildSummary> buildBank(
         exemplar.thumbHeight = thumbnail.height;
         exemplar.thumbnailRgb = thumbnail.rgb;
         if (std::optional<Error> error = bank->insert(exemplar)) {
-            bankError = error;
+            // A value the bank cannot hold (a name with control characters) costs that file
+            // only; a failed write stops the build.
+            if (error->code == ErrorCode::BadSettings)
+                ++summary.failed;
+            else
+                bankError = error;
             return;
         }
         ++summary.added;

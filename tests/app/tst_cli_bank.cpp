@@ -95,6 +95,9 @@ void TestCliBank::initTestCase()
     QFile broken(m_folder + QStringLiteral("/real/broken.png"));
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write(QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(40, '\0'));
+    // A name with an escape sequence: analysed, but kept out of the bank (text from a bank is
+    // shown in terminals and reports).
+    writePicture(m_folder + QStringLiteral("/real/evil\x1b[2J.png"), 300);
 }
 
 void TestCliBank::buildInfoAndQuery()
@@ -105,10 +108,11 @@ void TestCliBank::buildInfoAndQuery()
         { QStringLiteral("bank"), QStringLiteral("build"), m_folder, QStringLiteral("--model"),
             kModel, QStringLiteral("-o"), bank, QStringLiteral("--licence"),
             QStringLiteral("CC0-1.0"), QStringLiteral("--progress"), QStringLiteral("none") });
-    // One file without a label and one that does not decode: exit 1, the rest in the bank.
+    // One file without a label, one that does not decode and one whose name a bank cannot
+    // hold: exit 1, the rest in the bank.
     QVERIFY2(build.exitCode == 1, qPrintable(build.err));
     QVERIFY(build.err.contains(QStringLiteral("10 exemplars added, 1 files without a label left "
-                                              "out, 1 files could not be analysed")));
+                                              "out, 2 files could not be analysed or stored")));
     QCOMPARE(snapshot(m_folder), before); // nothing written into the evidence folder
     QVERIFY(QFile::exists(bank + QStringLiteral(".build.csv")));
 

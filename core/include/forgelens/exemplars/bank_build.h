@@ -53,7 +53,9 @@ struct BankBuildSummary {
     ScanSummary scan; // the build's scan: its report lists every file and how it went
     qint64 added = 0; // exemplars this run put in the bank
     qint64 unlabelled = 0; // files the labels left out
-    qint64 failed = 0; // files that could not be analysed (their rows say why)
+    // Files that could not be analysed (their rows say why), or whose name or labels a bank
+    // cannot hold (control characters).
+    qint64 failed = 0;
     BankInfo bank; // the bank as the build left it
 };
 
