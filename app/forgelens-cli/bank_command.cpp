@@ -1,6 +1,7 @@
 #include "bank_command.h"
 
 #include "cli_streams.h"
+#include "count_option.h"
 #include "engine_options.h"
 #include "scan_progress_printer.h"
 #include "stop_signal.h"
@@ -117,13 +118,6 @@ void printInfo(const QString &path, const BankInfo &info)
           << displayText(info.tool) << '\n';
 }
 
-bool positiveInt(const QString &text, int minimum, int *value)
-{
-    bool ok = false;
-    *value = text.toInt(&ok);
-    return ok && *value >= minimum;
-}
-
 int runBuild(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -195,14 +189,12 @@ int runBuild(const QStringList &arguments)
     if (const QString problem = engineOptions.readPins(parser, 1, pins); !problem.isEmpty())
         return usage(problem);
     settings.modelPin = pins.value(0);
-    if (!positiveInt(parser.value(thumbnail), 0, &settings.thumbnailSide))
+    if (!readCount(parser.value(thumbnail), 0, &settings.thumbnailSide))
         return usage(QStringLiteral("--thumbnail-size must be 0 or a positive number"));
-    if (!positiveInt(parser.value(decodeThreads), 0, &settings.decodeThreads))
+    if (!readCount(parser.value(decodeThreads), 0, &settings.decodeThreads))
         return usage(QStringLiteral("--decode-threads must be 0 (automatic) or a positive number"));
     const QString style = parser.value(progress);
-    if (!QStringList{ QStringLiteral("auto"), QStringLiteral("bar"), QStringLiteral("lines"),
-            QStringLiteral("none") }
-             .contains(style))
+    if (!ScanProgressPrinter::isStyle(style))
         return usage(QStringLiteral("--progress must be auto, bar, lines or none"));
     if (const QString problem = settings.validate(); !problem.isEmpty())
         return usage(problem);
@@ -225,7 +217,8 @@ int runBuild(const QStringList &arguments)
     }
     err() << "forgelens-cli bank build: " << summary->added << " exemplars added, "
           << summary->unlabelled << " files without a label left out, " << summary->failed
-          << " files could not be analysed or stored; report " << displayText(summary->scan.csvPath) << '\n';
+          << " files could not be analysed or stored; report " << displayText(summary->scan.csvPath)
+          << '\n';
     err().flush();
     if (summary->bank.count > 0)
         printInfo(settings.bankPath, summary->bank);
@@ -316,7 +309,7 @@ int runQuery(const QStringList &arguments)
     int k = 0;
     if (images.isEmpty() || !parser.isSet(bankOption))
         return usage(QStringLiteral("give at least one IMAGE and --bank BANK (see --help)"));
-    if (!positiveInt(parser.value(kOption), 1, &k) || k > 1000)
+    if (!readCount(parser.value(kOption), 1, &k) || k > 1000)
         return usage(QStringLiteral("--k must be 1 to 1000"));
     EngineConfig config;
     AnalysisRequest request;

@@ -1,6 +1,7 @@
 #include "scan_command.h"
 
 #include "cli_streams.h"
+#include "count_option.h"
 #include "engine_options.h"
 #include "scan_progress_printer.h"
 #include "stop_signal.h"
@@ -49,13 +50,6 @@ QTextStream &out()
 QTextStream &err()
 {
     return standardError();
-}
-
-bool positiveInt(const QString &text, int minimum, int *value)
-{
-    bool ok = false;
-    *value = text.toInt(&ok);
-    return ok && *value >= minimum;
 }
 
 void printPlan(const ScanPlan &plan)
@@ -200,16 +194,14 @@ int runScan(const QStringList &arguments)
         = engineOptions.readPins(parser, settings.modelPaths.size(), settings.modelPins);
         !problem.isEmpty())
         return usage(problem);
-    if (!positiveInt(parser.value(decodeThreads), 0, &settings.decodeThreads))
+    if (!readCount(parser.value(decodeThreads), 0, &settings.decodeThreads))
         return usage(QStringLiteral("--decode-threads must be 0 (automatic) or a positive number"));
-    if (!positiveInt(parser.value(batch), 1, &settings.engine.maxBatch))
+    if (!readCount(parser.value(batch), 1, &settings.engine.maxBatch))
         return usage(QStringLiteral("--batch must be a positive number"));
-    if (!positiveInt(parser.value(flushRows), 1, &settings.flushRows))
+    if (!readCount(parser.value(flushRows), 1, &settings.flushRows))
         return usage(QStringLiteral("--flush-rows must be a positive number"));
     const QString style = parser.value(progress);
-    if (!QStringList{ QStringLiteral("auto"), QStringLiteral("bar"), QStringLiteral("lines"),
-            QStringLiteral("none") }
-             .contains(style))
+    if (!ScanProgressPrinter::isStyle(style))
         return usage(QStringLiteral("--progress must be auto, bar, lines or none"));
     if (const QString problem = settings.validate(); !problem.isEmpty())
         return usage(problem);

@@ -29,6 +29,12 @@ ScanProgressPrinter::ScanProgressPrinter(Style style) : m_style(style)
 {
 }
 
+bool ScanProgressPrinter::isStyle(const QString &option)
+{
+    return option == QLatin1String("auto") || option == QLatin1String("bar")
+        || option == QLatin1String("lines") || option == QLatin1String("none");
+}
+
 ScanProgressPrinter::Style ScanProgressPrinter::styleFor(const QString &option)
 {
     if (option == QLatin1String("bar"))

@@ -13,6 +13,7 @@ public:
     enum class Style { Bar, Lines, None };
     explicit ScanProgressPrinter(Style style);
     static Style styleFor(const QString &option); // "auto" | "bar" | "lines" | "none"
+    static bool isStyle(const QString &option); // one of those four
 
     void update(const ScanProgress &progress);
     void finish(); // ends the bar's line
