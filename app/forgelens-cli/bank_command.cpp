@@ -38,9 +38,10 @@ const char *const kBuildDescription
 
 Every image is read, hashed and decoded once in the sandbox, the detector's embedding of it and
 a thumbnail go into BANK (a SQLite file), and its row into BANK.build.csv (the build's report:
-every file and how it went). FOLDER is never written. Labels come from the folder names (the
-first folder under FOLDER: "real", "synthetic" or "fake", or a generator's name such as "sdxl",
-which makes its images synthetic by that generator) or from --labels, a CSV with a header
+every file and how it went). FOLDER is never written. Labels come from the folder names (a
+folder named "real", "synthetic", "fake", "0_real" or "1_fake", the folder above a synthetic
+one naming its generator, as in sd14/1_fake/; else the first folder under FOLDER names a
+generator, such as "sdxl", and its images are synthetic) or from --labels, a CSV with a header
 naming "path" (relative to FOLDER) and "label" ("real", "synthetic" or "fake") and optionally
 "generator", "source", "licence" and "attribution". Files without a label are left out.
 

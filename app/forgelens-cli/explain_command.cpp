@@ -4,6 +4,7 @@
 #include "engine_options.h"
 
 #include "forgelens/analysis/detector_set.h"
+#include "forgelens/exemplars/attached_bank.h"
 #include "forgelens/explain/window_maps.h"
 #include "forgelens/inference/inference_worker.h"
 #include "forgelens/report/display_text.h"
@@ -88,8 +89,12 @@ int runExplain(const QStringList &arguments)
     const QCommandLineOption opacity(QStringLiteral("opacity"),
         QStringLiteral("Opacity of the map over the image in the PNG, 0 to 1 (default 0.55)."),
         QStringLiteral("X"), QStringLiteral("0.55"));
+    const QCommandLineOption bankOption(QStringLiteral("bank"),
+        QStringLiteral("An exemplar bank (forgelens-cli bank build) for the patch-similarity map "
+                       "of the detector it was built with; repeat for several."),
+        QStringLiteral("BANK"));
     const EngineOptions engineOptions;
-    parser.addOptions({ model, output, maxWindows, opacity });
+    parser.addOptions({ model, output, maxWindows, opacity, bankOption });
     engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli explain: " << parser.errorText() << "\n";
@@ -146,6 +151,28 @@ int runExplain(const QStringList &arguments)
         return kModelUnusable;
     }
 
+    // Each bank goes to the detector whose bundle made it.
+    std::vector<std::shared_ptr<const AttachedBank>> banks(detectors->size());
+    for (const QString &bankPath : parser.values(bankOption)) {
+        std::optional<Error> refusal;
+        bool attached = false;
+        for (size_t d = 0; d < detectors->size() && !attached; ++d) {
+            Result<std::shared_ptr<const AttachedBank>> bank
+                = AttachedBank::open(bankPath, *detectors->model(d));
+            if (bank) {
+                banks[d] = std::move(bank).value();
+                attached = true;
+            } else if (bank.error().code != ErrorCode::BankMismatch || !refusal) {
+                refusal = bank.error();
+            }
+        }
+        if (!attached) {
+            err() << "forgelens-cli explain: " << displayText(bankPath) << ": ["
+                  << refusal->codeName() << "] " << displayText(refusal->message) << '\n';
+            return kUsageError;
+        }
+    }
+
     int failures = 0;
     for (const QString &image : images) {
         EvidenceReadRequest request;
@@ -164,8 +191,10 @@ int runExplain(const QStringList &arguments)
         out() << displayText(image) << "\n  sha256  " << reading.digest.sha256 << '\n';
         for (size_t d = 0; d < detectors->size(); ++d) {
             const ModelInfo &info = *detectors->model(d);
+            WindowMapSettings detectorSettings = settings;
+            detectorSettings.bank = banks[d];
             Result<WindowMaps> maps
-                = computeWindowMaps(*reading.image, detectors->worker(d), settings);
+                = computeWindowMaps(*reading.image, detectors->worker(d), detectorSettings);
             if (!maps) {
                 ++failures;
                 err() << "forgelens-cli explain: " << displayText(image) << ": "
@@ -176,6 +205,13 @@ int runExplain(const QStringList &arguments)
             std::vector<const ImageMap *> made{ &maps->tileScores };
             if (maps->selfConsistency)
                 made.push_back(&*maps->selfConsistency);
+            if (maps->patchSimilarity)
+                made.push_back(&*maps->patchSimilarity);
+            for (const QString &missing : { maps->noSelfConsistency, maps->noPatchSimilarity }) {
+                if (!missing.isEmpty())
+                    out() << "  " << displayText(info.manifest.id)
+                          << ": no map: " << displayText(missing) << '\n';
+            }
             for (const ImageMap *map : made) {
                 const QString stem
                     = QStringLiteral("%1/%2.%3.%4")
@@ -187,6 +223,14 @@ int runExplain(const QStringList &arguments)
                         { QStringLiteral("sha256"), reading.digest.sha256 } });
                 json.insert(QStringLiteral("bundle_sha256"), info.bundleSha256);
                 json.insert(QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION));
+                if (map->kind == ImageMap::Kind::PatchSimilarity)
+                    json.insert(QStringLiteral("bank"),
+                        QJsonObject{ { QStringLiteral("path"), banks[d]->path() },
+                            { QStringLiteral("synthetic_exemplars"),
+                                double(banks[d]->syntheticCount()) },
+                            { QStringLiteral("real_exemplars"), double(banks[d]->realCount()) },
+                            { QStringLiteral("neighbours_per_class"),
+                                detectorSettings.patchNeighbours } });
                 QByteArray png;
                 {
                     QBuffer buffer(&png);

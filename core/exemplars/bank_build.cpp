@@ -52,17 +52,27 @@ QString BankBuildSettings::validate() const
 
 std::optional<ExemplarLabel> labelFromFolders(const QString &relativePath)
 {
-    const qsizetype slash = relativePath.indexOf(QLatin1Char('/'));
-    if (slash <= 0)
+    QStringList folders = relativePath.split(QLatin1Char('/'));
+    folders.removeLast(); // the file's own name
+    if (folders.isEmpty() || folders.front().isEmpty())
         return std::nullopt;
-    const QString folder = relativePath.left(slash);
     ExemplarLabel label;
-    if (std::optional<QString> value = labelValue(folder)) {
-        label.label = *value;
-        return label;
+    // The deepest folder that names a class decides.
+    for (qsizetype i = folders.size() - 1; i >= 0; --i) {
+        QString name = folders.at(i).toLower();
+        if (name == QStringLiteral("0_real"))
+            name = QStringLiteral("real");
+        else if (name == QStringLiteral("1_fake"))
+            name = QStringLiteral("fake");
+        if (std::optional<QString> value = labelValue(name)) {
+            label.label = *value;
+            if (*value == QStringLiteral("synthetic") && i > 0)
+                label.generator = folders.at(i - 1);
+            return label;
+        }
     }
     label.label = QStringLiteral("synthetic");
-    label.generator = folder;
+    label.generator = folders.front();
     return label;
 }
 

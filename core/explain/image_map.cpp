@@ -11,6 +11,7 @@ QString imageMapKindName(ImageMap::Kind kind)
     switch (kind) {
     case ImageMap::Kind::TileScore: return QStringLiteral("tile-score");
     case ImageMap::Kind::SelfConsistency: return QStringLiteral("self-consistency");
+    case ImageMap::Kind::PatchSimilarity: return QStringLiteral("patch-similarity");
     }
     return {};
 }

@@ -1,5 +1,6 @@
 #include "forgelens/explain/window_maps.h"
 
+#include "forgelens/exemplars/attached_bank.h"
 #include "forgelens/image/preprocessor.h"
 #include "forgelens/inference/inference_worker.h"
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 namespace forgelens {
 namespace {
@@ -45,6 +47,57 @@ DecodedImage cut(const DecodedImage &image, const QRect &rect)
 Error mapError(ErrorCode code, const QString &message)
 {
     return Error{ code, message };
+}
+
+// The patch cells of one window that stand for `area` (image pixels), pooled into at most
+// blocks x blocks regions: each region's mean cell, appended to `into` ([regions, D]).
+// Cell (i, j) of an h x w grid over a window covers its pixels [j W / w, (j + 1) W / w) across
+// and likewise down. Returns the number of regions appended.
+int poolPatches(const PatchEmbeddings &patches, const QRect &window, const QRect &area, int blocks,
+    std::vector<float> &into)
+{
+    const int h = patches.rows, w = patches.cols, d = patches.dimension;
+    const auto centre = [](int index, int cells, int extent) {
+        return (double(index) + 0.5) * double(extent) / double(cells);
+    };
+    // Cells whose centres lie in `area`, as index ranges.
+    int i0 = h, i1 = -1, j0 = w, j1 = -1;
+    for (int i = 0; i < h; ++i) {
+        const double y = window.y() + centre(i, h, window.height());
+        if (y >= area.top() && y < area.bottom() + 1) {
+            i0 = std::min(i0, i);
+            i1 = std::max(i1, i);
+        }
+    }
+    for (int j = 0; j < w; ++j) {
+        const double x = window.x() + centre(j, w, window.width());
+        if (x >= area.left() && x < area.right() + 1) {
+            j0 = std::min(j0, j);
+            j1 = std::max(j1, j);
+        }
+    }
+    if (i1 < i0 || j1 < j0)
+        return 0;
+    const int spanRows = i1 - i0 + 1, spanCols = j1 - j0 + 1;
+    const int blockRows = std::min(blocks, spanRows), blockCols = std::min(blocks, spanCols);
+    for (int br = 0; br < blockRows; ++br) {
+        for (int bc = 0; bc < blockCols; ++bc) {
+            const int r0 = i0 + br * spanRows / blockRows,
+                      r1 = i0 + (br + 1) * spanRows / blockRows;
+            const int c0 = j0 + bc * spanCols / blockCols,
+                      c1 = j0 + (bc + 1) * spanCols / blockCols;
+            const size_t base = into.size();
+            into.resize(base + size_t(d), 0.0f);
+            for (int i = r0; i < r1; ++i)
+                for (int j = c0; j < c1; ++j) {
+                    const float *cell = patches.cell(i, j);
+                    for (int k = 0; k < d; ++k)
+                        into[base + size_t(k)] += cell[k];
+                }
+            // The mean's direction is what the cosine reads; its length does not matter.
+        }
+    }
+    return blockRows * blockCols;
 }
 
 } // namespace
@@ -99,6 +152,10 @@ QString WindowMapSettings::validate() const
         return QStringLiteral("a map takes 1 to 4096 windows");
     if (batch < 1)
         return QStringLiteral("a map's batch must hold at least one window");
+    if (patchNeighbours < 1 || patchNeighbours > 100)
+        return QStringLiteral("a patch-similarity map compares with 1 to 100 exemplars");
+    if (patchBlocks < 1 || patchBlocks > 16)
+        return QStringLiteral("a window is pooled into 1 to 16 blocks across");
     return {};
 }
 
@@ -117,6 +174,41 @@ Result<WindowMaps> computeWindowMaps(const DecodedImage &image, InferenceWorker 
         image.width, image.height, detectorWindow(manifest.input), settings.maxWindows);
     const int total = int(plan.windows.size());
 
+    // The grid's geometry first: the patch pooling needs each cell's drawing rectangle.
+    ImageMap geometry;
+    geometry.kind = ImageMap::Kind::TileScore;
+    geometry.detectorId = manifest.id;
+    geometry.imageWidth = image.width;
+    geometry.imageHeight = image.height;
+    geometry.rows = plan.rows;
+    geometry.cols = plan.cols;
+    geometry.window = plan.window;
+    geometry.strideX = plan.strideX;
+    geometry.strideY = plan.strideY;
+    geometry.windows = plan.windows;
+    geometry.coverage = plan.coverage;
+
+    const AttachedBank *bank = settings.bank.get();
+    QString noPatches;
+    if (!manifest.hasPatchMap)
+        noPatches = QStringLiteral("%1 exports no patch embeddings (its manifest declares no "
+                                   "patch_map), so its regions cannot be compared with exemplars")
+                        .arg(manifest.id);
+    else if (!bank)
+        noPatches = QStringLiteral(
+            "no exemplar bank is attached to %1: the patch-similarity map compares each region "
+            "with a bank's synthetic and real exemplars (attach or build one beside the detector)")
+                        .arg(manifest.id);
+    else if (bank->syntheticCount() == 0 || bank->realCount() == 0)
+        noPatches = QStringLiteral("the bank attached to %1 holds no %2 exemplars, and the map "
+                                   "compares with both classes")
+                        .arg(manifest.id,
+                            bank->syntheticCount() == 0 ? QStringLiteral("synthetic")
+                                                        : QStringLiteral("real"));
+    const bool wantPatches = noPatches.isEmpty();
+    std::vector<float> regions; // [sum of regionCounts, D]
+    std::vector<int> regionCounts(static_cast<size_t>(total), 0);
+
     std::vector<float> scores(static_cast<size_t>(total));
     std::vector<std::vector<float>> embeddings(static_cast<size_t>(total));
     int passes = 0;
@@ -130,7 +222,7 @@ Result<WindowMaps> computeWindowMaps(const DecodedImage &image, InferenceWorker 
                 = preprocessImage(cut(image, plan.windows[size_t(i)]), manifest.input);
             if (!input)
                 return input.error();
-            pending.push_back(worker.submit(*input));
+            pending.push_back(worker.submit(*input, wantPatches));
         }
         for (int i = first; i < end; ++i) {
             Result<Prediction> prediction = pending[size_t(i - first)].get();
@@ -138,6 +230,16 @@ Result<WindowMaps> computeWindowMaps(const DecodedImage &image, InferenceWorker 
                 return prediction.error();
             scores[size_t(i)] = prediction->pSynthetic;
             embeddings[size_t(i)] = std::move(prediction->embedding);
+            if (wantPatches && !prediction->patches.isEmpty()) {
+                if (prediction->patches.dimension != bank->info().identity.dimension)
+                    return mapError(ErrorCode::BankMismatch,
+                        QStringLiteral("%1's patch embeddings have %2 values, its bank's %3")
+                            .arg(manifest.id)
+                            .arg(prediction->patches.dimension)
+                            .arg(bank->info().identity.dimension));
+                regionCounts[size_t(i)] = poolPatches(prediction->patches, plan.windows[size_t(i)],
+                    geometry.drawRect(i / plan.cols, i % plan.cols), settings.patchBlocks, regions);
+            }
         }
         ++passes;
         if (progress)
@@ -145,18 +247,8 @@ Result<WindowMaps> computeWindowMaps(const DecodedImage &image, InferenceWorker 
     }
 
     WindowMaps maps;
+    maps.tileScores = std::move(geometry);
     ImageMap &tiles = maps.tileScores;
-    tiles.kind = ImageMap::Kind::TileScore;
-    tiles.detectorId = manifest.id;
-    tiles.imageWidth = image.width;
-    tiles.imageHeight = image.height;
-    tiles.rows = plan.rows;
-    tiles.cols = plan.cols;
-    tiles.window = plan.window;
-    tiles.strideX = plan.strideX;
-    tiles.strideY = plan.strideY;
-    tiles.windows = plan.windows;
-    tiles.coverage = plan.coverage;
     tiles.values = scores;
     tiles.low = 0.0f;
     tiles.high = 1.0f;
@@ -202,11 +294,59 @@ Result<WindowMaps> computeWindowMaps(const DecodedImage &image, InferenceWorker 
             "photograph can stand out low even when the image's score does not. Colours span "
             "this image's own range");
         maps.selfConsistency = std::move(consistency);
+    } else {
+        maps.noSelfConsistency = manifest.hasEmbedding
+            ? QStringLiteral("%1 returned no embedding for some windows").arg(manifest.id)
+            : QStringLiteral("%1 exports no embedding (its manifest declares none), so its "
+                             "windows cannot be compared with each other")
+                  .arg(manifest.id);
     }
+
+    const int regionTotal = std::accumulate(regionCounts.begin(), regionCounts.end(), 0);
+    if (wantPatches && regionTotal == 0)
+        noPatches
+            = QStringLiteral("%1 returned no patch embeddings for this image").arg(manifest.id);
+    if (noPatches.isEmpty()) {
+        if (cancel && cancel->load())
+            return mapError(ErrorCode::Cancelled, QStringLiteral("the map was cancelled"));
+        const ClassSimilarity similarity
+            = bank->classSimilarity(regions.data(), regionTotal, settings.patchNeighbours);
+        ImageMap patchMap = tiles;
+        patchMap.kind = ImageMap::Kind::PatchSimilarity;
+        patchMap.values.assign(size_t(total), 0.0f);
+        size_t region = 0;
+        float extreme = 0.0f;
+        for (int i = 0; i < total; ++i) {
+            const int count = regionCounts[size_t(i)];
+            double sum = 0.0;
+            for (int r = 0; r < count; ++r, ++region)
+                sum += double(similarity.synthetic[region]) - double(similarity.real[region]);
+            const float value = count > 0 ? float(sum / count) : 0.0f;
+            patchMap.values[size_t(i)] = value;
+            extreme = std::max(extreme, std::abs(value));
+        }
+        // Symmetric about 0, so the colour in the middle of the legend means "as close to
+        // either class".
+        patchMap.low = -std::max(extreme, 1e-3f);
+        patchMap.high = std::max(extreme, 1e-3f);
+        patchMap.units = QStringLiteral("cosine similarity, synthetic minus real exemplars");
+        patchMap.reading = QStringLiteral(
+            "how much closer each region's local features lie to the %1 synthetic than to the %2 "
+            "real exemplars of the bank (mean similarity of the %3 nearest of each); above 0 "
+            "resembles the bank's generated images more. It describes resemblance to these "
+            "exemplars only; colours span this image's own range")
+                               .arg(bank->syntheticCount())
+                               .arg(bank->realCount())
+                               .arg(settings.patchNeighbours);
+        maps.patchSimilarity = std::move(patchMap);
+    }
+    maps.noPatchSimilarity = noPatches;
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
     maps.tileScores.seconds = seconds;
     if (maps.selfConsistency)
         maps.selfConsistency->seconds = seconds;
+    if (maps.patchSimilarity)
+        maps.patchSimilarity->seconds = seconds;
     return maps;
 }
 

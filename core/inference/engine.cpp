@@ -44,7 +44,20 @@ std::vector<int64_t> warmUpShape(const InputSpec &input)
 struct ForwardOutput {
     at::Tensor logits; // [B, C]
     at::Tensor embedding; // [B, D] or undefined
+    at::Tensor patches; // [B, h, w, D] (on the model's device) or undefined
 };
+
+// [h, w, D] on any device -> PatchEmbeddings (CPU float32).
+PatchEmbeddings patchesOf(const at::Tensor &grid)
+{
+    const at::Tensor cpu = grid.to(torch::kCPU, torch::kFloat32).contiguous();
+    PatchEmbeddings patches;
+    patches.rows = int(cpu.size(0));
+    patches.cols = int(cpu.size(1));
+    patches.dimension = int(cpu.size(2));
+    patches.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+    return patches;
+}
 
 } // namespace
 
@@ -69,7 +82,8 @@ struct Engine::Impl {
             return it != dict.end() && it->value().isTensor() ? it->value().toTensor()
                                                               : at::Tensor();
         };
-        ForwardOutput out{ tensorAt("logits"), tensorAt("embedding") };
+        ForwardOutput out{ tensorAt("logits"), tensorAt("embedding"),
+            bundle.manifest.hasPatchMap ? tensorAt("patch_embeddings") : at::Tensor() };
         const ModelManifest &manifest = bundle.manifest;
         const int64_t batch = input.size(0);
         if (!out.logits.defined() || out.logits.dim() != 2 || out.logits.size(0) != batch)
@@ -96,6 +110,14 @@ struct Engine::Impl {
                 "the model produced a non-finite score (NaN or infinity); no verdict"));
         if (out.embedding.defined())
             out.embedding = out.embedding.to(torch::kCPU, torch::kFloat32);
+        // A patch grid that breaks the contract is dropped, not fatal: the score stands without
+        // it, and a map that needs it says the detector gave none.
+        if (out.patches.defined()
+            && (out.patches.dim() != 4 || out.patches.size(0) != batch || out.patches.size(1) < 1
+                || out.patches.size(2) < 1 || out.patches.size(3) < 1
+                || out.patches.size(1) * out.patches.size(2) > 65536
+                || (out.embedding.defined() && out.patches.size(3) != out.embedding.size(1))))
+            out.patches = at::Tensor();
         return out;
     }
 
@@ -226,8 +248,11 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-Result<std::vector<Prediction>> Engine::predict(const std::vector<at::Tensor> &images)
+Result<std::vector<Prediction>> Engine::predict(
+    const std::vector<at::Tensor> &images, const std::vector<bool> &keepPatches)
 {
+    if (!keepPatches.empty() && keepPatches.size() != images.size())
+        return inferenceError(QStringLiteral("one patch flag per input is needed"));
     std::vector<Prediction> predictions(images.size());
     // Group images of the same input shape (tiles included) so each group runs as batches.
     std::map<std::vector<int64_t>, std::vector<size_t>> groups;
@@ -263,8 +288,12 @@ Result<std::vector<Prediction>> Engine::predict(const std::vector<at::Tensor> &i
                     const at::Tensor embedding = out->embedding.defined()
                         ? out->embedding.slice(0, row, row + perImage)
                         : at::Tensor();
-                    predictions[members[first + k]] = m_impl->predictionFrom(
+                    const size_t index = members[first + k];
+                    predictions[index] = m_impl->predictionFrom(
                         probs.slice(0, row, row + perImage), embedding, millis);
+                    if (perImage == 1 && out->patches.defined() && !keepPatches.empty()
+                        && keepPatches[index])
+                        predictions[index].patches = patchesOf(out->patches[row]);
                 }
             }
         }

@@ -34,10 +34,11 @@ Result<std::unique_ptr<Engine>> loadEngine(const QString &bundlePath, const Engi
     }
 }
 
-Result<std::vector<Prediction>> predictSafely(Engine &engine, const std::vector<at::Tensor> &inputs)
+Result<std::vector<Prediction>> predictSafely(
+    Engine &engine, const std::vector<at::Tensor> &inputs, const std::vector<bool> &keepPatches)
 {
     try {
-        return engine.predict(inputs);
+        return engine.predict(inputs, keepPatches);
     } catch (...) {
         return unexpectedError(std::current_exception());
     }
@@ -45,6 +46,7 @@ Result<std::vector<Prediction>> predictSafely(Engine &engine, const std::vector<
 
 struct Request {
     at::Tensor input;
+    bool keepPatches = false;
     std::promise<Result<Prediction>> promise;
 };
 
@@ -91,9 +93,13 @@ struct InferenceWorker::Impl {
             notFull.notify_all();
 
             std::vector<at::Tensor> inputs;
-            for (Request &request : batch)
+            std::vector<bool> keepPatches;
+            for (Request &request : batch) {
                 inputs.push_back(request.input);
-            Result<std::vector<Prediction>> predictions = predictSafely(**engine, inputs);
+                keepPatches.push_back(request.keepPatches);
+            }
+            Result<std::vector<Prediction>> predictions
+                = predictSafely(**engine, inputs, keepPatches);
             for (size_t i = 0; i < batch.size(); ++i) {
                 if (predictions)
                     batch[i].promise.set_value(std::move(predictions.value()[i]));
@@ -156,7 +162,7 @@ const ModelInfo &InferenceWorker::info() const
     return m_impl->info;
 }
 
-std::future<Result<Prediction>> InferenceWorker::submit(at::Tensor input)
+std::future<Result<Prediction>> InferenceWorker::submit(at::Tensor input, bool keepPatches)
 {
     std::promise<Result<Prediction>> promise;
     std::future<Result<Prediction>> future = promise.get_future();
@@ -169,7 +175,7 @@ std::future<Result<Prediction>> InferenceWorker::submit(at::Tensor input)
                 Error{ ErrorCode::Cancelled, QStringLiteral("the model is being unloaded") });
             return future;
         }
-        m_impl->queue.push_back(Request{ std::move(input), std::move(promise) });
+        m_impl->queue.push_back(Request{ std::move(input), keepPatches, std::move(promise) });
     }
     m_impl->notEmpty.notify_one();
     return future;

@@ -1,3 +1,4 @@
+#include "forgelens/exemplars/bank_build.h"
 #include "forgelens/exemplars/exemplar_bank.h"
 
 #include <QCryptographicHash>
@@ -76,6 +77,8 @@ private Q_SLOTS:
     void tamperedContentIsRefused_data();
     void tamperedContentIsRefused();
     void randomlyDamagedBanksNeverCrash();
+    void folderLayoutsGiveLabels_data();
+    void folderLayoutsGiveLabels();
 
 private:
     QString makeBank(int real = 3, int synthetic = 2);
@@ -413,6 +416,56 @@ void TestExemplarBank::randomlyDamagedBanksNeverCrash()
         }
     }
     qInfo("%d of 300 damaged copies still opened", opened);
+}
+
+void TestExemplarBank::folderLayoutsGiveLabels_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("label"); // empty: no label
+    QTest::addColumn<QString>("generator");
+    QTest::newRow("real/") << "real/a.jpg"
+                           << "real"
+                           << "";
+    QTest::newRow("Fake/") << "Fake/a.jpg"
+                           << "synthetic"
+                           << "";
+    QTest::newRow("generator/") << "sdxl/a.png"
+                                << "synthetic"
+                                << "sdxl";
+    QTest::newRow("generator/deeper/") << "sdxl/batch1/a.png"
+                                       << "synthetic"
+                                       << "sdxl";
+    QTest::newRow("gen/1_fake/") << "sd14/1_fake/a.png"
+                                 << "synthetic"
+                                 << "sd14";
+    QTest::newRow("gen/0_real/") << "sd14/0_real/a.png"
+                                 << "real"
+                                 << "";
+    QTest::newRow("0_real/") << "0_real/a.png"
+                             << "real"
+                             << "";
+    QTest::newRow("1_fake/ at the top") << "1_fake/a.png"
+                                        << "synthetic"
+                                        << "";
+    QTest::newRow("real/ under a set") << "set-a/real/x/a.png"
+                                       << "real"
+                                       << "";
+    QTest::newRow("no folder") << "a.png"
+                               << ""
+                               << "";
+}
+
+void TestExemplarBank::folderLayoutsGiveLabels()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, label);
+    QFETCH(QString, generator);
+    const std::optional<ExemplarLabel> given = labelFromFolders(path);
+    QCOMPARE(given.has_value(), !label.isEmpty());
+    if (given) {
+        QCOMPARE(given->label, label);
+        QCOMPARE(given->generator, generator);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestExemplarBank)

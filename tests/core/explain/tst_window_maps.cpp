@@ -1,6 +1,8 @@
 #include "test_model_factory.h"
 
+#include "forgelens/exemplars/attached_bank.h"
 #include "forgelens/explain/window_maps.h"
+#include "forgelens/image/preprocessor.h"
 #include "forgelens/inference/inference_worker.h"
 
 #include <QJsonArray>
@@ -40,6 +42,14 @@ void paste(DecodedImage &image, const QRect &rect, quint32 seed)
                 image.rgb[(qsizetype(y) * image.width + x) * 3 + c] = char(random.bounded(256));
 }
 
+// A noise image of its own.
+DecodedImage noiseImage(int width, int height, quint32 seed)
+{
+    DecodedImage image = uniformImage(width, height, 0, 0, 0);
+    paste(image, QRect(0, 0, width, height), seed);
+    return image;
+}
+
 } // namespace
 
 class TestWindowMaps : public QObject {
@@ -55,8 +65,14 @@ private Q_SLOTS:
     void aPastedRegionStandsOut();
     void theGridGoesToJson();
     void cancelStopsTheMap();
+    void patchSimilarityFindsTheSyntheticHalf();
+    void patchSimilarityOfAUniformImageIsEven();
+    void patchSimilaritySaysWhyThereIsNone();
 
 private:
+    // A bank for the test detector: the embeddings of `synthetic` and `real` images.
+    std::shared_ptr<const AttachedBank> makeBank(const QString &name,
+        const std::vector<DecodedImage> &synthetic, const std::vector<DecodedImage> &real);
     QTemporaryDir m_dir;
     std::shared_ptr<InferenceWorker> m_worker;
 };
@@ -225,6 +241,126 @@ void TestWindowMaps::cancelStopsTheMap()
     WindowMapSettings bad;
     bad.maxWindows = 0;
     QCOMPARE(computeWindowMaps(image, *m_worker, bad).error().code, ErrorCode::BadSettings);
+}
+
+std::shared_ptr<const AttachedBank> TestWindowMaps::makeBank(const QString &name,
+    const std::vector<DecodedImage> &synthetic, const std::vector<DecodedImage> &real)
+{
+    const ModelInfo &info = m_worker->info();
+    const QString path = m_dir.filePath(name);
+    auto bank = ExemplarBank::create(path, BankIdentity{ info.bundleSha256, info.manifest.id, 8 });
+    if (!bank.ok())
+        return nullptr;
+    int n = 0;
+    for (const auto *images : { &synthetic, &real }) {
+        for (const DecodedImage &image : *images) {
+            Result<at::Tensor> input = preprocessImage(image, info.manifest.input);
+            Result<Prediction> prediction = m_worker->submit(*input).get();
+            if (!input.ok() || !prediction.ok())
+                return nullptr;
+            Exemplar e;
+            e.label = images == &synthetic ? QStringLiteral("synthetic") : QStringLiteral("real");
+            e.path = QStringLiteral("%1/%2.png").arg(e.label).arg(n++);
+            e.sha256 = QString(64, QLatin1Char('0' + n % 10));
+            e.width = image.width;
+            e.height = image.height;
+            e.embedding = prediction->embedding;
+            if ((*bank)->insert(e))
+                return nullptr;
+        }
+    }
+    if ((*bank)->commit())
+        return nullptr;
+    bank->reset();
+    Result<std::shared_ptr<const AttachedBank>> attached = AttachedBank::open(path, info);
+    return attached.ok() ? *attached : nullptr;
+}
+
+// The right half of a plain image replaced by noise; the bank's synthetic exemplars are noise,
+// its real ones plain colours: every window on the noise leans synthetic, every window on the
+// plain half real.
+void TestWindowMaps::patchSimilarityFindsTheSyntheticHalf()
+{
+    std::vector<DecodedImage> synthetic, real;
+    for (quint32 seed = 11; seed < 15; ++seed)
+        synthetic.push_back(noiseImage(64, 64, seed));
+    real.push_back(uniformImage(64, 64, 120, 110, 100));
+    real.push_back(uniformImage(64, 64, 100, 100, 100));
+    real.push_back(uniformImage(64, 64, 150, 120, 90));
+    WindowMapSettings settings;
+    settings.bank = makeBank(QStringLiteral("halves.sqlite"), synthetic, real);
+    settings.patchNeighbours = 2;
+    QVERIFY(settings.bank);
+
+    DecodedImage image = uniformImage(320, 256, 120, 110, 100);
+    paste(image, QRect(160, 0, 160, 256), 99);
+    Result<WindowMaps> maps = computeWindowMaps(image, *m_worker, settings);
+    QVERIFY2(maps.ok(), qPrintable(maps.ok() ? QString() : maps.error().message));
+    QVERIFY2(maps->patchSimilarity.has_value(), qPrintable(maps->noPatchSimilarity));
+    const ImageMap &map = *maps->patchSimilarity;
+    QCOMPARE(map.kind, ImageMap::Kind::PatchSimilarity);
+    QCOMPARE(map.values.size(), maps->tileScores.values.size());
+    float plainHighest = -10.0f, noiseLowest = 10.0f;
+    for (size_t i = 0; i < map.values.size(); ++i) {
+        const QRect w = map.windows[i];
+        if (w.right() < 160)
+            plainHighest = std::max(plainHighest, map.values[i]);
+        else if (w.left() >= 160)
+            noiseLowest = std::min(noiseLowest, map.values[i]);
+    }
+    QVERIFY2(plainHighest < 0.0f, qPrintable(QString::number(plainHighest)));
+    QVERIFY2(noiseLowest > 0.0f, qPrintable(QString::number(noiseLowest)));
+    QCOMPARE(map.low, -map.high); // the legend is centred on "as close to either class"
+    QCOMPARE(imageMapToJson(map).value(QStringLiteral("kind")).toString(),
+        QStringLiteral("patch-similarity"));
+}
+
+// The same pixels everywhere: interior windows, which draw only their central cells, all get
+// the same value, and it leans to the plain exemplars.
+void TestWindowMaps::patchSimilarityOfAUniformImageIsEven()
+{
+    WindowMapSettings settings;
+    settings.bank = makeBank(QStringLiteral("uniform.sqlite"),
+        { noiseImage(64, 64, 1), noiseImage(64, 64, 2) },
+        { uniformImage(64, 64, 90, 140, 200), uniformImage(64, 64, 80, 120, 180) });
+    QVERIFY(settings.bank);
+    const DecodedImage image = uniformImage(320, 256, 90, 140, 200);
+    Result<WindowMaps> maps = computeWindowMaps(image, *m_worker, settings);
+    QVERIFY(maps.ok() && maps->patchSimilarity);
+    const ImageMap &map = *maps->patchSimilarity;
+    const float interior = map.value(1, 1);
+    for (int r = 1; r + 1 < map.rows; ++r)
+        for (int c = 1; c + 1 < map.cols; ++c)
+            QVERIFY(std::abs(map.value(r, c) - interior) < 1e-5f);
+    for (float v : map.values)
+        QVERIFY(v < 0.0f);
+}
+
+void TestWindowMaps::patchSimilaritySaysWhyThereIsNone()
+{
+    const DecodedImage image = uniformImage(128, 128, 5, 6, 7);
+    Result<WindowMaps> none = computeWindowMaps(image, *m_worker);
+    QVERIFY(none.ok());
+    QVERIFY(!none->patchSimilarity);
+    QVERIFY2(none->noPatchSimilarity.contains(QStringLiteral("no exemplar bank")),
+        qPrintable(none->noPatchSimilarity));
+    QVERIFY(none->noSelfConsistency.isEmpty());
+
+    WindowMapSettings settings;
+    settings.bank = makeBank(QStringLiteral("one-class.sqlite"), { noiseImage(64, 64, 3) }, {});
+    QVERIFY(settings.bank);
+    Result<WindowMaps> oneClass = computeWindowMaps(image, *m_worker, settings);
+    QVERIFY(oneClass.ok() && !oneClass->patchSimilarity);
+    QVERIFY2(oneClass->noPatchSimilarity.contains(QStringLiteral("no real exemplars")),
+        qPrintable(oneClass->noPatchSimilarity));
+
+    // A bank of another bundle is refused before it is used.
+    ModelInfo other = m_worker->info();
+    other.bundleSha256 = QString(64, QLatin1Char('f'));
+    const Result<std::shared_ptr<const AttachedBank>> refused
+        = AttachedBank::open(m_dir.filePath(QStringLiteral("one-class.sqlite")), other);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, ErrorCode::BankMismatch);
 }
 
 QTEST_GUILESS_MAIN(TestWindowMaps)

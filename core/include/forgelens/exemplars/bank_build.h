@@ -63,7 +63,11 @@ struct BankBuildSummary {
 // at most 64 MiB, every cell checked. Error codes: not-found, unreadable, bad-csv.
 Result<QHash<QString, ExemplarLabel>> readExemplarLabels(const QString &csvPath);
 
-// The label a folder-per-class layout gives `relativePath`; nullopt when it gives none.
+// The label a folder-per-class layout gives `relativePath`; nullopt when it gives none. A folder
+// named real, synthetic or fake (any case), or 0_real / 1_fake as CNNDetection-style sets name
+// them, gives the label, and the folder above a synthetic one its generator (sd14/1_fake/a.png:
+// synthetic, sd14); without such a folder, the top folder is a generator (sdxl/a.png:
+// synthetic, sdxl).
 std::optional<ExemplarLabel> labelFromFolders(const QString &relativePath);
 
 // Builds (or, with settings.resume, continues) an exemplar bank on the scan pipeline: every

@@ -16,6 +16,9 @@ struct ImageMap {
     enum class Kind {
         TileScore, // the detector's P(synthetic) on each window
         SelfConsistency, // each window's mean cosine similarity to every other window
+        // each window's local features: similarity to the bank's synthetic exemplars minus
+        // similarity to its real ones
+        PatchSimilarity,
     };
     Kind kind = Kind::TileScore;
     QString detectorId;
@@ -43,7 +46,8 @@ struct ImageMap {
     QRect drawRect(int row, int col) const;
 };
 
-QString imageMapKindName(ImageMap::Kind kind); // "tile-score", "self-consistency"
+// "tile-score", "self-consistency", "patch-similarity"
+QString imageMapKindName(ImageMap::Kind kind);
 
 // The numeric grid as JSON (schema "forgelens.image-map", version 1): kind, detector, image
 // size, grid size, window and stride, units, range, and `values` as rows of numbers, with each

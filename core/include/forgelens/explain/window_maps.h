@@ -12,6 +12,7 @@
 
 namespace forgelens {
 
+class AttachedBank;
 class InferenceWorker;
 
 // Where the windows of a map go: squares of the detector's own input size, at the image's
@@ -41,19 +42,35 @@ int detectorWindow(const InputSpec &spec);
 struct WindowMapSettings {
     int maxWindows = 256; // a 12-megapixel photograph in 224-pixel windows: 16 passes of 16
     int batch = 16; // windows per forward pass
+    // The detector's exemplar bank, for the patch-similarity map; null: no such map.
+    std::shared_ptr<const AttachedBank> bank;
+    int patchNeighbours = 5; // k: exemplars of each class a region is compared with
+    // Each window's patch cells are pooled into at most blocks x blocks regions before they are
+    // compared with the bank, which bounds the search at maxWindows * blocks² queries.
+    int patchBlocks = 4;
     QString validate() const;
 };
 
 struct WindowMaps {
     ImageMap tileScores;
     std::optional<ImageMap> selfConsistency; // when the detector exports an embedding
+    std::optional<ImageMap> patchSimilarity; // when it exports patch embeddings and has a bank
+    QString noSelfConsistency; // why there is none, in a sentence; empty when there is one
+    QString noPatchSimilarity;
 };
 
-// The tile-score map and, when the detector has an embedding, the self-consistency map, from one
-// pass over the windows: each window is cut from the pixels, preprocessed as the detector's
+// The tile-score map; when the detector has an embedding, the self-consistency map; and when it
+// has patch embeddings and settings.bank is set, the patch-similarity map; all from one pass
+// over the windows: each window is cut from the pixels, preprocessed as the detector's
 // manifest says and scored by `worker` (its own thread). `progress(done, total)` after each
 // batch; `cancel` is polled between batches. Error codes: bad-settings, preprocess-failed,
-// inference-failed, cancelled.
+// inference-failed, cancelled, bank-mismatch (a bank of another dimension).
+//
+// Patch similarity: the cells of each window's patch grid whose centres fall in the part of the
+// image its map cell stands for (ImageMap::drawRect) are averaged into at most patchBlocks²
+// regions; each region's value is s_syn - s_real, s_c being the mean cosine similarity of its
+// patchNeighbours most similar exemplars of class c; the window's value is the mean over its
+// regions. Units: cosine similarity, -2..2 (in practice a few tenths either side of 0).
 Result<WindowMaps> computeWindowMaps(const DecodedImage &image, InferenceWorker &worker,
     const WindowMapSettings &settings = {}, const std::atomic_bool *cancel = nullptr,
     const std::function<void(int done, int total)> &progress = {});

@@ -28,8 +28,12 @@ public:
     // `images[i]` is one image's preprocessed input, float32 [n_i, 3, H, W] on any device
     // (n_i > 1 for tiles). Inputs of the same shape are stacked into batches of up to
     // config.maxBatch images. Returns one Prediction per image, in order.
+    // `keepPatches` is empty or holds one flag per image: whether its Prediction::patches is
+    // filled (for a model whose manifest declares `patch_map`; the copy costs memory, so a scan
+    // never asks).
     // Error code: inference-failed (the whole call fails: a batch shares one forward pass).
-    Result<std::vector<Prediction>> predict(const std::vector<at::Tensor> &images);
+    Result<std::vector<Prediction>> predict(
+        const std::vector<at::Tensor> &images, const std::vector<bool> &keepPatches = {});
 
 private:
     struct Impl;

@@ -29,8 +29,9 @@ public:
 
     const ModelInfo &info() const;
 
-    // `input`: one image's preprocessed float32 [n, 3, H, W] tensor. Thread-safe.
-    std::future<Result<Prediction>> submit(at::Tensor input);
+    // `input`: one image's preprocessed float32 [n, 3, H, W] tensor. `keepPatches`: fill
+    // Prediction::patches (see Engine::predict). Thread-safe.
+    std::future<Result<Prediction>> submit(at::Tensor input, bool keepPatches = false);
 
 private:
     struct Impl;
