@@ -34,6 +34,38 @@ QColor mapColour(double fraction)
     return QColor(mix(0), mix(1), mix(2));
 }
 
+QImage imageMapLayer(const ImageMap &map, int maxSide)
+{
+    if (map.isNull() || map.imageWidth <= 0 || map.imageHeight <= 0)
+        return {};
+    const double scale = std::min(1.0, double(maxSide) / std::max(map.imageWidth, map.imageHeight));
+    const int width = std::max(1, int(std::lround(map.imageWidth * scale)));
+    const int height = std::max(1, int(std::lround(map.imageHeight * scale)));
+    QImage layer(width, height, QImage::Format_ARGB32_Premultiplied);
+    layer.fill(Qt::transparent);
+    QPainter painter(&layer);
+    const double span = double(map.high) - double(map.low);
+    for (int r = 0; r < map.rows; ++r) {
+        for (int c = 0; c < map.cols; ++c) {
+            const QRect cell = map.drawRect(r, c);
+            const double fraction = span > 0 ? (double(map.value(r, c)) - map.low) / span : 0.5;
+            painter.fillRect(QRectF(cell.x() * scale, cell.y() * scale, cell.width() * scale,
+                                 cell.height() * scale),
+                mapColour(fraction));
+        }
+    }
+    return layer;
+}
+
+void paintMapRamp(QPainter &painter, const QRect &rect)
+{
+    QLinearGradient gradient(rect.topLeft(), rect.topRight());
+    for (size_t i = 0; i < kStops.size(); ++i)
+        gradient.setColorAt(double(i) / double(kStops.size() - 1),
+            QColor(kStops[i][0], kStops[i][1], kStops[i][2]));
+    painter.fillRect(rect, gradient);
+}
+
 QImage renderImageMap(const ImageMap &map, const QImage &background, double opacity, int maxSide)
 {
     if (map.isNull() || map.imageWidth <= 0 || map.imageHeight <= 0)
@@ -50,27 +82,15 @@ QImage renderImageMap(const ImageMap &map, const QImage &background, double opac
     else
         painter.fillRect(QRect(0, 0, width, height), Qt::gray);
 
-    const double span = double(map.high) - double(map.low);
+    // Pre-composited: the layer is blended here, so the PNG (and a PDF made from it) carries no
+    // transparency of its own.
     painter.setOpacity(std::clamp(opacity, 0.0, 1.0));
-    painter.setPen(Qt::NoPen);
-    for (int r = 0; r < map.rows; ++r) {
-        for (int c = 0; c < map.cols; ++c) {
-            const QRect cell = map.drawRect(r, c);
-            const double fraction = span > 0 ? (double(map.value(r, c)) - map.low) / span : 0.5;
-            const QRectF scaled(
-                cell.x() * scale, cell.y() * scale, cell.width() * scale, cell.height() * scale);
-            painter.fillRect(scaled, mapColour(fraction));
-        }
-    }
+    painter.drawImage(QRect(0, 0, width, height), imageMapLayer(map, std::max(width, height)));
     painter.setOpacity(1.0);
 
     // Legend: the ramp with its two ends labelled, then what the map is.
     const QRect ramp(8, height + 8, std::min(240, width / 3 + 40), 14);
-    QLinearGradient gradient(ramp.topLeft(), ramp.topRight());
-    for (size_t i = 0; i < kStops.size(); ++i)
-        gradient.setColorAt(double(i) / double(kStops.size() - 1),
-            QColor(kStops[i][0], kStops[i][1], kStops[i][2]));
-    painter.fillRect(ramp, gradient);
+    paintMapRamp(painter, ramp);
     painter.setPen(Qt::black);
     QFont font = painter.font();
     font.setPixelSize(11);

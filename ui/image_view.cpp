@@ -68,8 +68,22 @@ void ImageView::setImage(const QImage &image, const QImage &preview)
     m_preview = previewUsable ? preview : QImage();
     m_banner.clear();
     m_overlays.clear();
+    m_mapLayer = QImage();
     m_fitToWindow = true;
     applyFit();
+    update();
+}
+
+void ImageView::setMapLayer(const QImage &layer, double opacity)
+{
+    m_mapLayer = layer;
+    m_mapOpacity = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void ImageView::setMapOpacity(double opacity)
+{
+    m_mapOpacity = std::clamp(opacity, 0.0, 1.0);
     update();
 }
 
@@ -345,6 +359,14 @@ void ImageView::paintEvent(QPaintEvent *event)
         }
     } else {
         paintImage(painter, event->rect());
+        if (!m_mapLayer.isNull() && m_mapOpacity > 0.0) {
+            // Map cells are coarse: smoothing would invent gradients between them.
+            painter.save();
+            painter.setOpacity(m_mapOpacity);
+            painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+            painter.drawImage(QRectF(m_offset, QSizeF(m_image.size()) * m_zoom), m_mapLayer);
+            painter.restore();
+        }
         if (m_overlaysVisible)
             paintOverlays(painter);
     }

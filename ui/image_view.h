@@ -49,6 +49,12 @@ public:
     void setBanner(const QString &text);
     void setOverlays(std::vector<ImageOverlay> overlays);
     void setOverlaysVisible(bool visible);
+    // A map over the whole image (ui/image_map_rendering.h's imageMapLayer: any size, stretched
+    // to the image), drawn under the region outlines at `opacity` (0..1). A null layer removes
+    // it. Reset by setImage().
+    void setMapLayer(const QImage &layer, double opacity);
+    void setMapOpacity(double opacity);
+    const QImage &mapLayer() const { return m_mapLayer; }
 
     const QImage &image() const { return m_image; }
     const QString &placeholder() const { return m_placeholder; }
@@ -109,6 +115,8 @@ private:
     QString m_banner;
     std::vector<ImageOverlay> m_overlays;
     bool m_overlaysVisible = true;
+    QImage m_mapLayer;
+    double m_mapOpacity = 0.5;
 
     double m_zoom = 1.0;
     bool m_fitToWindow = true;

@@ -3,7 +3,9 @@
 #include "detector_list_panel.h"
 #include "display_image_job.h"
 #include "evidence_list.h"
+#include "exemplar_strip.h"
 #include "image_view.h"
+#include "maps_panel.h"
 #include "metadata_panel.h"
 #include "preferences_dialog.h"
 #include "scan_panel.h"
@@ -65,8 +67,11 @@ MainWindow::MainWindow(QWidget *parent)
       m_detectorPanel(new DetectorListPanel(m_workbench, this)),
       m_evidenceList(new EvidenceList(m_workbench, this)),
       m_scanPanel(new ScanPanel(m_workbench, this)), m_scanDock(new QDockWidget(this)),
-      m_tabs(new QTabWidget(this)), m_busy(new QProgressBar(this)), m_status(new QLabel(this)),
-      m_cursor(new QLabel(this)), m_zoom(new QLabel(this))
+      m_mapsPanel(new MapsPanel(m_workbench, m_imageView, this)),
+      m_exemplarStrip(new ExemplarStrip(m_workbench, m_imageView, this)),
+      m_exemplarDock(new QDockWidget(this)), m_tabs(new QTabWidget(this)),
+      m_busy(new QProgressBar(this)), m_status(new QLabel(this)), m_cursor(new QLabel(this)),
+      m_zoom(new QLabel(this))
 {
     qRegisterMetaType<QImage>();
     setWindowTitle(tr("ForgeLens"));
@@ -76,6 +81,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->setObjectName(QStringLiteral("inspectorTabs"));
     m_tabs->addTab(m_verdictPanel, tr("Verdicts"));
     m_tabs->addTab(m_metadataPanel, tr("Metadata"));
+    m_tabs->addTab(m_mapsPanel, tr("Maps"));
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_imageView);
     splitter->addWidget(m_tabs);
@@ -98,9 +104,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_scanDock->setWidget(m_scanPanel);
     addDockWidget(Qt::BottomDockWidgetArea, m_scanDock);
     m_scanDock->hide();
+    m_exemplarDock->setWindowTitle(tr("Nearest exemplars"));
+    m_exemplarDock->setObjectName(QStringLiteral("exemplarDock"));
+    m_exemplarDock->setWidget(m_exemplarStrip);
+    addDockWidget(Qt::BottomDockWidgetArea, m_exemplarDock);
     connect(m_scanPanel, &ScanPanel::openRequested, this, &MainWindow::openFromScan);
     connect(m_scanPanel, &ScanPanel::statusMessage, m_status, &QLabel::setText);
     connect(m_workbench, &Workbench::detectorsChanged, this, [this] {
+        if (!m_banksWhenLoaded.isEmpty() && m_workbench->loadingBundles().isEmpty())
+            attachBanksWhenLoaded(std::exchange(m_banksWhenLoaded, {}));
         if (m_scanWhenLoaded && m_workbench->loadingBundles().isEmpty()) {
             auto start = std::move(m_scanWhenLoaded);
             m_scanWhenLoaded = nullptr;
@@ -135,6 +147,8 @@ MainWindow::MainWindow(QWidget *parent)
             m_imageView->clearImage();
             m_verdictPanel->clear();
             m_metadataPanel->clear();
+            m_mapsPanel->clear(QString());
+            m_exemplarStrip->clear(QString());
             m_displayedPath.clear();
             m_record.reset();
         }
@@ -233,6 +247,7 @@ void MainWindow::createMenus()
         m_imageView->setOverlaysVisible(on);
     });
     view->addAction(m_scanDock->toggleViewAction());
+    view->addAction(m_exemplarDock->toggleViewAction());
     view->addSeparator();
     view->addAction(tr("Next Scan &Row"), m_scanPanel, &ScanPanel::selectNext)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Down));
@@ -493,6 +508,21 @@ void MainWindow::updateBusy()
     m_busy->setVisible(isBusy());
 }
 
+void MainWindow::attachBanksWhenLoaded(const QStringList &banks)
+{
+    if (!m_workbench->loadingBundles().isEmpty() || m_workbench->detectorCount() == 0) {
+        m_banksWhenLoaded += banks;
+        return;
+    }
+    for (const QString &bank : banks)
+        m_workbench->attachBank(-1, bank);
+}
+
+void MainWindow::showInspectorTab(QWidget *panel)
+{
+    m_tabs->setCurrentWidget(panel);
+}
+
 void MainWindow::onAnalysisStarted(const QString &path)
 {
     if (m_workbench->detectorCount() == 0)
@@ -501,6 +531,10 @@ void MainWindow::onAnalysisStarted(const QString &path)
         m_verdictPanel->showAnalysing(path);
     m_record.reset();
     m_metadataPanel->clear();
+    // Every analysis invalidates the maps and neighbours on screen (the workbench cancels maps
+    // in flight): they are made again from the new record.
+    m_mapsPanel->clear(path);
+    m_exemplarStrip->clear(path);
     m_status->setText(tr("Analysing %1 …").arg(displayText(QFileInfo(path).fileName())));
     if (path != m_displayedPath) {
         // Another file: its pixels replace these once decoded; an old picture must never sit

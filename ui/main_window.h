@@ -21,6 +21,8 @@ namespace forgelens {
 
 class DetectorListPanel;
 class EvidenceList;
+class ExemplarStrip;
+class MapsPanel;
 class ImageView;
 class MetadataPanel;
 class ScanPanel;
@@ -46,6 +48,8 @@ public:
     // `explicitBundles` when given (--model), else the preferences' default detectors that
     // exist, else the bundle findDefaultBundle() finds. The status bar says which were used.
     void loadStartupDetectors(const QStringList &explicitBundles);
+    // Attaches each bank to the detector it was built with, once no detector is still loading.
+    void attachBanksWhenLoaded(const QStringList &banks);
     void openImage(const QString &path);
     void openImages(const QStringList &paths);
     // Scans `folder` into `reportCsv` with the loaded detectors (once they have loaded, when
@@ -57,6 +61,10 @@ public:
     // Shows a report from an earlier scan (the window's, the CLI's or a merge) in the table.
     void openReport(const QString &reportCsv);
     ScanPanel *scanPanel() const { return m_scanPanel; }
+    MapsPanel *mapsPanel() const { return m_mapsPanel; }
+    ExemplarStrip *exemplarStrip() const { return m_exemplarStrip; }
+    // Shows the inspector tab holding `panel` (the verdicts, metadata or maps).
+    void showInspectorTab(QWidget *panel);
 
     bool isBusy() const;
 
@@ -99,8 +107,12 @@ private:
     EvidenceList *m_evidenceList;
     ScanPanel *m_scanPanel;
     QDockWidget *m_scanDock;
+    MapsPanel *m_mapsPanel;
+    ExemplarStrip *m_exemplarStrip;
+    QDockWidget *m_exemplarDock;
     QString m_openedFromScan; // the file the folder panel last opened in the workspace
     std::function<void()> m_scanWhenLoaded; // a scan asked for while detectors still load
+    QStringList m_banksWhenLoaded;
     QTabWidget *m_tabs;
     QProgressBar *m_busy;
     QLabel *m_status;

@@ -35,7 +35,12 @@ int main(int argc, char **argv)
     const QCommandLineOption model(QStringLiteral("model"),
         QStringLiteral("Model bundle (.pt) to load at start; repeat for several detectors."),
         QStringLiteral("BUNDLE"));
+    const QCommandLineOption bank(QStringLiteral("bank"),
+        QStringLiteral("Exemplar bank to attach to the detector it was built with, once loaded; "
+                       "repeat for several."),
+        QStringLiteral("BANK"));
     parser.addOption(model);
+    parser.addOption(bank);
     parser.addPositionalArgument(QStringLiteral("images"),
         QStringLiteral("Images to open, or folders to scan."), QStringLiteral("[IMAGE|FOLDER…]"));
     parser.process(app);
@@ -48,6 +53,7 @@ int main(int argc, char **argv)
     window.resize(1500, 900);
     window.show();
     window.loadStartupDetectors(parser.values(model));
+    window.attachBanksWhenLoaded(parser.values(bank));
     // Images open in the workspace; a folder asks where its scan report goes, then is scanned.
     QStringList images;
     for (const QString &argument : parser.positionalArguments()) {

@@ -2,16 +2,19 @@
 
 #include "forgelens/analysis/detector_set.h"
 #include "forgelens/analysis/file_analysis_job.h"
+#include "forgelens/exemplars/bank_build.h"
 #include "forgelens/inference/inference_worker.h"
 #include "forgelens/inference/model_load_job.h"
 #include "forgelens/sandbox/decoder_pool.h"
 
 #include <QFileInfo>
 #include <QHash>
+#include <QPointer>
 #include <QThreadPool>
 
 #include <algorithm>
 #include <atomic>
+#include <numeric>
 
 namespace forgelens {
 
@@ -33,6 +36,15 @@ struct Workbench::Impl {
     int pendingJobs = 0;
     SandboxConfig sandboxConfig; // what folder scans read with (enabled = false: in-process)
     std::shared_ptr<ScanFolderControl> scan; // the folder scan running, or null
+    // Banks by the SHA-256 of the bundle they were built with.
+    QHash<QString, std::shared_ptr<const AttachedBank>> banks;
+    int nearestCount = 10;
+    std::shared_ptr<std::atomic_bool> bankBuildCancel; // the build running, or null
+    // The current file's pixels, for maps (implicitly shared: no copy).
+    QString decodedPath;
+    std::optional<DecodedImage> decoded;
+    std::shared_ptr<std::atomic_bool> mapsCancel; // the maps in flight, or null
+    quint64 mapsId = 0;
     QThreadPool pool;
 };
 
@@ -58,10 +70,12 @@ Workbench::Workbench(QObject *parent) : QObject(parent), m_impl(std::make_unique
     qRegisterMetaType<forgelens::ScanProgress>();
     qRegisterMetaType<forgelens::ScanFolderOutcome>();
     qRegisterMetaType<QVector<forgelens::ScanResultRow>>();
+    qRegisterMetaType<QVector<forgelens::DetectorMaps>>();
+    qRegisterMetaType<QVector<forgelens::DetectorExemplars>>();
     m_impl->sandboxConfig.enabled = false;
     m_impl->request.readMetadata = true;
     m_impl->request.keepMetadataReport = true;
-    m_impl->request.keepEmbeddings = false;
+    m_impl->request.keepEmbeddings = true; // the nearest exemplars are found from them
     m_impl->request.salvageTruncated = true;
     // Loads and analyses at once, plus a worker's release; the models' own threads do the
     // heavy work.
@@ -88,6 +102,10 @@ Workbench::~Workbench()
 {
     if (m_impl->cancelCurrent)
         m_impl->cancelCurrent->store(true);
+    if (m_impl->mapsCancel)
+        m_impl->mapsCancel->store(true);
+    if (m_impl->bankBuildCancel)
+        m_impl->bankBuildCancel->store(true);
     if (m_impl->scan)
         m_impl->scan->cancel.store(true);
     m_impl->workers.clear();
@@ -334,6 +352,9 @@ void Workbench::startAnalysis()
 {
     // The newest request wins: the one in flight is cancelled and its results dropped.
     cancel();
+    cancelMaps();
+    m_impl->decoded.reset();
+    m_impl->decodedPath.clear();
     m_impl->cancelCurrent = std::make_shared<std::atomic_bool>(false);
     const quint64 id = ++m_impl->requestId;
     const QString path = currentFile();
@@ -341,8 +362,11 @@ void Workbench::startAnalysis()
     connect(
         job, &FileAnalysisJob::decoded, this,
         [this, path](quint64 requestId, const DecodedImage &image) {
-            if (requestId == m_impl->requestId)
-                Q_EMIT imageDecoded(path, image);
+            if (requestId != m_impl->requestId)
+                return;
+            m_impl->decodedPath = path;
+            m_impl->decoded = image;
+            Q_EMIT imageDecoded(path, image);
         },
         Qt::QueuedConnection);
     connect(
@@ -354,6 +378,7 @@ void Workbench::startAnalysis()
             if (m_impl->files.contains(path))
                 m_impl->records.insert(path, record);
             Q_EMIT recordReady(path, record);
+            findExemplars(path, record);
         },
         Qt::QueuedConnection);
     jobStarted();
@@ -436,6 +461,300 @@ void Workbench::cancelScan()
 bool Workbench::isScanning() const
 {
     return m_impl->scan != nullptr;
+}
+
+void Workbench::attachBank(int detectorIndex, const QString &bankPath)
+{
+    if (detectorIndex < -1 || detectorIndex >= detectorCount() || detectorCount() == 0)
+        return;
+    std::vector<std::shared_ptr<const ModelInfo>> candidates;
+    for (int i = 0; i < detectorCount(); ++i)
+        if (detectorIndex == -1 || i == detectorIndex)
+            candidates.push_back(m_impl->set.model(size_t(i)));
+    jobStarted();
+    QPointer<Workbench> self(this);
+    m_impl->pool.start([self, candidates, bankPath] {
+        std::shared_ptr<const ModelInfo> model = candidates.front();
+        Result<std::shared_ptr<const AttachedBank>> bank = AttachedBank::open(bankPath, *model);
+        // Any detector: the first whose bundle made the bank (another refusal ends the search).
+        for (size_t i = 1;
+             i < candidates.size() && !bank && bank.error().code == ErrorCode::BankMismatch; ++i) {
+            model = candidates[i];
+            bank = AttachedBank::open(bankPath, *model);
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, model, bankPath, bank = std::move(bank)] {
+                if (!self)
+                    return;
+                self->jobEnded();
+                if (!bank) {
+                    Q_EMIT self->bankAttachFailed(bankPath, bank.error());
+                    return;
+                }
+                self->m_impl->banks.insert(model->bundleSha256, *bank);
+                Q_EMIT self->banksChanged();
+                if (const AnalysisRecord *record = self->record(self->currentFile()))
+                    self->findExemplars(self->currentFile(), *record);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Workbench::detachBank(int detectorIndex)
+{
+    if (detectorIndex < 0 || detectorIndex >= detectorCount())
+        return;
+    if (m_impl->banks.remove(m_impl->set.model(size_t(detectorIndex))->bundleSha256) > 0) {
+        Q_EMIT banksChanged();
+        if (const AnalysisRecord *record = this->record(currentFile()))
+            findExemplars(currentFile(), *record);
+    }
+}
+
+std::shared_ptr<const AttachedBank> Workbench::bank(int detectorIndex) const
+{
+    if (detectorIndex < 0 || detectorIndex >= detectorCount())
+        return nullptr;
+    return m_impl->banks.value(m_impl->set.model(size_t(detectorIndex))->bundleSha256);
+}
+
+int Workbench::nearestCount() const
+{
+    return m_impl->nearestCount;
+}
+
+void Workbench::setNearestCount(int k)
+{
+    m_impl->nearestCount = std::clamp(k, 1, 100);
+}
+
+void Workbench::findExemplars(const QString &path, const AnalysisRecord &record)
+{
+    if (m_impl->banks.isEmpty())
+        return;
+    // The record's own models: the banks that go with them now.
+    std::vector<std::pair<std::shared_ptr<const ModelInfo>, std::shared_ptr<const AttachedBank>>>
+        pairs;
+    std::vector<std::vector<float>> embeddings;
+    for (const DetectorResult &result : record.detectors) {
+        pairs.emplace_back(result.model, m_impl->banks.value(result.model->bundleSha256));
+        embeddings.push_back(
+            result.prediction ? result.prediction->embedding : std::vector<float>());
+    }
+    const int k = m_impl->nearestCount;
+    QPointer<Workbench> self(this);
+    m_impl->pool.start([self, path, pairs, embeddings, k] {
+        QVector<DetectorExemplars> all;
+        for (size_t i = 0; i < pairs.size(); ++i) {
+            const auto &[model, bank] = pairs[i];
+            DetectorExemplars found;
+            found.detectorId = model->manifest.id;
+            if (!bank) {
+                found.missing = model->manifest.hasEmbedding
+                    ? QStringLiteral("no exemplar bank is attached to %1").arg(found.detectorId)
+                    : QStringLiteral("%1 exports no embedding, so no bank can describe its "
+                                     "images")
+                          .arg(found.detectorId);
+            } else {
+                found.bankPath = bank->path();
+                Result<ExemplarNeighbourhood> hood = embeddings[i].empty()
+                    ? Result<ExemplarNeighbourhood>(Error{ ErrorCode::NoEmbedding,
+                        QStringLiteral("the detector gave no embedding for this file") })
+                    : bank->nearest(embeddings[i], k);
+                if (hood)
+                    found.neighbourhood = std::move(hood).value();
+                else
+                    found.missing = hood.error().message;
+            }
+            all.push_back(std::move(found));
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, path, all] {
+                if (self)
+                    Q_EMIT self->exemplarsReady(path, all);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+std::optional<Error> Workbench::startBankBuild(
+    int detectorIndex, const QString &folder, const QString &bankPath, const QString &labelsCsv)
+{
+    if (m_impl->bankBuildCancel)
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("a bank is being built: cancel it or wait for it to end") };
+    if (detectorIndex < 0 || detectorIndex >= detectorCount())
+        return Error{ ErrorCode::ModelUnusable, QStringLiteral("choose a loaded detector") };
+    const std::shared_ptr<const ModelInfo> model = m_impl->set.model(size_t(detectorIndex));
+    BankBuildSettings settings;
+    settings.root = folder;
+    settings.bankPath = bankPath;
+    settings.labelsCsv = labelsCsv;
+    settings.modelPath = model->bundlePath;
+    settings.modelPin = model->bundleSha256; // the bundle on disk must still be the one loaded
+    settings.source = QStringLiteral("the analyst's folder %1").arg(folder);
+    settings.engine = m_impl->engineConfig;
+    settings.limits = m_impl->request.limits;
+    settings.sandbox = m_impl->sandboxConfig;
+    settings.resume = QFileInfo::exists(bankPath) && QFileInfo::exists(settings.reportCsvPath());
+    if (const QString problem = settings.validate(); !problem.isEmpty())
+        return Error{ ErrorCode::BadSettings, problem };
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    m_impl->bankBuildCancel = cancel;
+    QPointer<Workbench> self(this);
+    m_impl->pool.start([self, settings, cancel, model] {
+        ScanObserver observer;
+        observer.progress = [self](const ScanProgress &progress) {
+            const qint64 done = progress.done;
+            const qint64 total = progress.total;
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, done, total] {
+                    if (self)
+                        Q_EMIT self->bankBuildProgressed(done, total);
+                },
+                Qt::QueuedConnection);
+        };
+        Result<BankBuildSummary> built = buildBank(settings, *cancel, observer);
+        QString summary, error;
+        if (built)
+            summary = QStringLiteral("%1 exemplars added (%2 real, %3 synthetic in the bank); %4 "
+                                     "files without a label, %5 failed")
+                          .arg(built->added)
+                          .arg(built->bank.labelCounts.count(QStringLiteral("real"))
+                                  ? built->bank.labelCounts.at(QStringLiteral("real"))
+                                  : 0)
+                          .arg(built->bank.labelCounts.count(QStringLiteral("synthetic"))
+                                  ? built->bank.labelCounts.at(QStringLiteral("synthetic"))
+                                  : 0)
+                          .arg(built->unlabelled)
+                          .arg(built->failed);
+        else
+            error = built.error().message;
+        const QString bankPath = settings.bankPath;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, bankPath, summary, error, cancel, model] {
+                if (!self)
+                    return;
+                if (self->m_impl->bankBuildCancel == cancel)
+                    self->m_impl->bankBuildCancel.reset();
+                Q_EMIT self->bankBuildFinished(bankPath, summary, error);
+                // Attached to the detector it was built with, wherever it is in the list now.
+                if (error.isEmpty()) {
+                    for (int i = 0; i < self->detectorCount(); ++i)
+                        if (self->m_impl->set.model(size_t(i))->bundleSha256 == model->bundleSha256)
+                            self->attachBank(i, bankPath);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+    return std::nullopt;
+}
+
+void Workbench::cancelBankBuild()
+{
+    if (m_impl->bankBuildCancel)
+        m_impl->bankBuildCancel->store(true);
+}
+
+bool Workbench::isBuildingBank() const
+{
+    return m_impl->bankBuildCancel != nullptr;
+}
+
+void Workbench::computeMaps(const WindowMapSettings &settings)
+{
+    cancelMaps();
+    const QString path = currentFile();
+    if (!m_impl->decoded || m_impl->decodedPath != path || m_impl->set.empty()) {
+        Q_EMIT mapsFailed(path,
+            Error{ ErrorCode::BadSettings,
+                m_impl->set.empty() ? QStringLiteral("no detector is loaded")
+                                    : QStringLiteral("the image has not been decoded yet") });
+        return;
+    }
+    if (m_impl->decoded->truncated) {
+        Q_EMIT mapsFailed(path,
+            Error{ ErrorCode::Truncated,
+                QStringLiteral("the file is truncated: only its salvaged part is shown, and it "
+                               "is never scored, so it gets no maps") });
+        return;
+    }
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    m_impl->mapsCancel = cancel;
+    const quint64 id = ++m_impl->mapsId;
+    const DecodedImage image = *m_impl->decoded;
+    const DetectorSet set = m_impl->set;
+    std::vector<std::shared_ptr<const AttachedBank>> banks;
+    for (size_t i = 0; i < set.size(); ++i)
+        banks.push_back(m_impl->banks.value(set.model(i)->bundleSha256));
+    jobStarted();
+    QPointer<Workbench> self(this);
+    m_impl->pool.start([self, path, image, set, banks, settings, cancel, id] {
+        QVector<DetectorMaps> all;
+        std::optional<Error> stopped;
+        // Progress over all detectors' windows together.
+        std::vector<int> totals(set.size(), 0), dones(set.size(), 0);
+        for (size_t d = 0; d < set.size() && !stopped; ++d) {
+            WindowMapSettings detectorSettings = settings;
+            detectorSettings.bank = banks[d];
+            DetectorMaps maps;
+            maps.detectorId = set.model(d)->manifest.id;
+            Result<WindowMaps> made = computeWindowMaps(
+                image, set.worker(d), detectorSettings, cancel.get(), [&](int done, int total) {
+                    dones[d] = done;
+                    totals[d] = total;
+                    const int sumDone = std::accumulate(dones.begin(), dones.end(), 0);
+                    // Detectors not yet started count as one window each until they start.
+                    int sumTotal = 0;
+                    for (size_t i = 0; i < set.size(); ++i)
+                        sumTotal += totals[i] > 0 ? totals[i] : 1;
+                    QMetaObject::invokeMethod(
+                        self.data(),
+                        [self, path, sumDone, sumTotal] {
+                            if (self)
+                                Q_EMIT self->mapsProgressed(path, sumDone, sumTotal);
+                        },
+                        Qt::QueuedConnection);
+                });
+            if (made)
+                maps.maps = std::move(made).value();
+            else if (made.error().code == ErrorCode::Cancelled)
+                stopped = made.error();
+            else
+                maps.error = made.error();
+            all.push_back(std::move(maps));
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, path, all, stopped, id] {
+                if (!self)
+                    return;
+                self->jobEnded();
+                if (id != self->m_impl->mapsId)
+                    return; // superseded
+                self->m_impl->mapsCancel.reset();
+                if (stopped)
+                    Q_EMIT self->mapsFailed(path, *stopped);
+                else
+                    Q_EMIT self->mapsReady(path, all);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Workbench::cancelMaps()
+{
+    if (m_impl->mapsCancel)
+        m_impl->mapsCancel->store(true);
+}
+
+bool Workbench::isMapping() const
+{
+    return m_impl->mapsCancel != nullptr;
 }
 
 } // namespace forgelens

@@ -3,8 +3,10 @@
 // tests that show a state worth seeing save it there as PNG.
 #include "metadata_fixtures.h"
 #include "test_model_factory.h"
+#include "ui/exemplar_strip.h"
 #include "ui/image_view.h"
 #include "ui/main_window.h"
+#include "ui/maps_panel.h"
 #include "ui/metadata_panel.h"
 #include "ui/scan_panel.h"
 
@@ -15,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QBuffer>
+#include <QCheckBox>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -27,6 +30,7 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -112,6 +116,7 @@ private Q_SLOTS:
     void recentFilesAreRemembered();
     void closingWhileBusyIsSafe();
     void folderScanFillsTheTableAndOpensRows();
+    void mapsAndExemplarsOfTheOpenImage();
 
 private:
     QTemporaryDir m_dir;
@@ -473,6 +478,77 @@ void TestMainWindow::folderScanFillsTheTableAndOpensRows()
     QVERIFY(model.triage(gif));
     QCOMPARE(model.triage(gif)->mark, TriageMark::Suspicious);
     QCOMPARE(model.absolutePath(gif), QDir(folder).absolutePath() + QStringLiteral("/pattern.gif"));
+}
+
+// A bank built from the window, maps computed from the Maps tab: the layer lies over the image,
+// the legend names the units, the exemplar strip shows the neighbours, and the patch-similarity
+// map of a detector without a bank says why there is none.
+void TestMainWindow::mapsAndExemplarsOfTheOpenImage()
+{
+    QTemporaryDir folder;
+    QVERIFY(QDir(folder.path()).mkpath(QStringLiteral("real")));
+    QVERIFY(QDir(folder.path()).mkpath(QStringLiteral("synthetic")));
+    QVERIFY(QFile::copy(
+        kFixtures + QStringLiteral("pattern.bmp"), folder.filePath(QStringLiteral("real/a.bmp"))));
+    QVERIFY(QFile::copy(kFixtures + QStringLiteral("pattern_baseline.jpg"),
+        folder.filePath(QStringLiteral("real/b.jpg"))));
+    QVERIFY(QFile::copy(kFixtures + QStringLiteral("pattern_rgba.png"),
+        folder.filePath(QStringLiteral("synthetic/c.png"))));
+    QVERIFY(QFile::copy(kFixtures + QStringLiteral("pattern.tiff"),
+        folder.filePath(QStringLiteral("synthetic/d.tiff"))));
+
+    MainWindow window;
+    window.resize(1500, 900);
+    window.show();
+    QSignalSpy ready(&window, &MainWindow::modelReady);
+    window.loadStartupDetectors({ m_model, m_second });
+    QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 2, 30000);
+    Workbench &workbench = window.workbench();
+    QSignalSpy banks(&workbench, &Workbench::banksChanged);
+    QVERIFY(!workbench.startBankBuild(
+        0, folder.path(), m_dir.filePath(QStringLiteral("window-bank.sqlite"))));
+    QVERIFY(banks.wait(60000));
+    const auto *detectors = window.findChild<QTreeWidget *>(QStringLiteral("detectorList"));
+    QTRY_VERIFY(
+        detectors->topLevelItem(0)->text(2).contains(QStringLiteral("2 real, 2 synthetic")));
+    QCOMPARE(detectors->topLevelItem(1)->text(2), QStringLiteral("none"));
+
+    QSignalSpy exemplars(&workbench, &Workbench::exemplarsReady);
+    window.openImage(QStringLiteral(FORGELENS_SAMPLE_IMAGE)); // 451 x 300
+    QVERIFY(exemplars.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 30000);
+    ExemplarStrip *strip = window.exemplarStrip();
+    QCOMPARE(strip->shown().size(), 2);
+    QVERIFY(strip->shown()[0].neighbourhood.has_value());
+    QCOMPARE(strip->shown()[0].neighbourhood->neighbours.size(), size_t(4));
+    auto *list = strip->findChild<QListWidget *>(QStringLiteral("exemplars-0"));
+    QVERIFY(list);
+    QCOMPARE(list->count(), 4);
+
+    MapsPanel *maps = window.mapsPanel();
+    window.showInspectorTab(maps);
+    QSignalSpy made(&workbench, &Workbench::mapsReady);
+    QTest::mouseClick(
+        maps->findChild<QPushButton *>(QStringLiteral("computeMaps")), Qt::LeftButton);
+    QVERIFY(made.wait(60000));
+    auto *view = window.findChild<ImageView *>();
+    maps->showMap(0, ImageMap::Kind::PatchSimilarity);
+    QVERIFY(maps->shownMap() != nullptr);
+    QCOMPARE(maps->shownMap()->kind, ImageMap::Kind::PatchSimilarity);
+    QVERIFY(!view->mapLayer().isNull());
+    saveScreenshot(window, QStringLiteral("maps-patch-similarity.png"));
+    maps->showMap(0, ImageMap::Kind::TileScore);
+    QVERIFY(labelText(window, "mapAbout").contains(QStringLiteral("P(synthetic)")));
+    maps->showMap(1, ImageMap::Kind::PatchSimilarity);
+    QVERIFY(maps->shownMap() == nullptr);
+    QVERIFY(view->mapLayer().isNull());
+    QVERIFY2(labelText(window, "mapAbout").contains(QStringLiteral("no exemplar bank")),
+        qPrintable(labelText(window, "mapAbout")));
+    // The opacity slider and the toggle act on the layer.
+    maps->showMap(1, ImageMap::Kind::SelfConsistency);
+    QVERIFY(!view->mapLayer().isNull());
+    maps->findChild<QCheckBox *>(QStringLiteral("showMap"))->setChecked(false);
+    QVERIFY(view->mapLayer().isNull());
 }
 
 QTEST_MAIN(TestMainWindow)

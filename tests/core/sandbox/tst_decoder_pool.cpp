@@ -29,6 +29,7 @@ private Q_SLOTS:
     void containsCrashesTimeoutsAndMemory();
     void cancelStopsAWorkerMidFile();
     void refusesPipesWithoutWaiting();
+    void cameraMakerNotesAreReadInTheSandbox();
 
 private:
     SandboxConfig config() const
@@ -174,6 +175,26 @@ void TestDecoderPool::refusesPipesWithoutWaiting()
     QCOMPARE(refused.error->codeName(), QStringLiteral("not-a-file"));
     const EvidenceReading local = readEvidence(fifo, QFile::encodeName(fifo), {});
     QCOMPARE(local.error->codeName(), QStringLiteral("not-a-file"));
+}
+
+// Exiv2 looks up the user's home folder when it names a Canon, Pentax or Sony lens; the first
+// sandbox killed every photograph that had one (a camera JPEG reported as hostile). The fixture
+// is a 64 x 48 JPEG with a Canon maker note naming lens type 1.
+void TestDecoderPool::cameraMakerNotesAreReadInTheSandbox()
+{
+    const QString path = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/canon_makernote.jpg");
+    EvidenceReadRequest request;
+    request.keepMetadataReport = true;
+    DecoderPool pool(config());
+    const EvidenceReading sandboxed = pool.read(path, QFile::encodeName(path), request);
+    QVERIFY2(!sandboxed.error, qPrintable(sandboxed.error ? sandboxed.error->message : QString()));
+    QVERIFY(sandboxed.image && sandboxed.metadata);
+    bool lensNamed = false;
+    for (const MetadataProperty &property : sandboxed.metadata->embedded.properties)
+        lensNamed = lensNamed
+            || (property.key == QStringLiteral("Exif.CanonCs.LensType")
+                && property.value.contains(QStringLiteral("50mm")));
+    QVERIFY(lensNamed);
 }
 
 QTEST_GUILESS_MAIN(TestDecoderPool)

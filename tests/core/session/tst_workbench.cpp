@@ -2,6 +2,7 @@
 #include "forgelens/session/workbench.h"
 #include "test_model_factory.h"
 
+#include <QDir>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void badFileGetsItsCodeAndTheNextStillWorks();
     void newestRequestWinsAndCancelStops();
     void duplicateIdIsRefused();
+    void banksGiveExemplarsAndPatchMaps();
+    void mapsCanBeCancelled();
 
 private:
     bool waitIdle(Workbench &workbench);
@@ -259,6 +262,100 @@ void TestWorkbench::duplicateIdIsRefused()
     QCOMPARE(failed.size(), 1);
     QVERIFY(failed.first().at(1).value<Error>().code == ErrorCode::BadSettings);
     QCOMPARE(workbench.detectorCount(), 1);
+}
+
+// A bank built in the window's way (folder per class, on the scan pipeline) attaches to its
+// detector only: the record's neighbours come from it, the other detector says why it has none,
+// and only the detector with the bank gets a patch-similarity map.
+void TestWorkbench::banksGiveExemplarsAndPatchMaps()
+{
+    QTemporaryDir folder;
+    for (const QString &label : { QStringLiteral("real"), QStringLiteral("sdxl") })
+        QVERIFY(QDir(folder.path()).mkpath(label));
+    const QStringList real{ QStringLiteral("pattern.bmp"), QStringLiteral("pattern_grey.png"),
+        QStringLiteral("pattern_baseline.jpg") };
+    const QStringList synthetic{ QStringLiteral("pattern_rgba.png"),
+        QStringLiteral("pattern_palette.png"), QStringLiteral("pattern.tiff") };
+    for (const QString &name : real)
+        QVERIFY(QFile::copy(kFixtures + name, folder.filePath(QStringLiteral("real/") + name)));
+    for (const QString &name : synthetic)
+        QVERIFY(QFile::copy(kFixtures + name, folder.filePath(QStringLiteral("sdxl/") + name)));
+
+    Workbench workbench;
+    workbench.addDetector(m_a);
+    workbench.addDetector(m_b);
+    QVERIFY(waitIdle(workbench));
+    const QString bankPath = m_dir.filePath(QStringLiteral("a-bank.sqlite"));
+    QSignalSpy built(&workbench, &Workbench::bankBuildFinished);
+    QSignalSpy banks(&workbench, &Workbench::banksChanged);
+    QVERIFY(!workbench.startBankBuild(0, folder.path(), bankPath));
+    QVERIFY(workbench.isBuildingBank());
+    QVERIFY(built.wait(60000));
+    QVERIFY2(built.last().at(2).toString().isEmpty(), qPrintable(built.last().at(2).toString()));
+    QVERIFY(banks.wait(30000) || banks.size() > 0);
+    QVERIFY(!workbench.isBuildingBank());
+    QVERIFY(workbench.bank(0) != nullptr);
+    QVERIFY(workbench.bank(1) == nullptr);
+    QCOMPARE(workbench.bank(0)->realCount(), 3);
+    QCOMPARE(workbench.bank(0)->syntheticCount(), 3);
+
+    // The bank of a is refused for b, and b keeps no bank.
+    QSignalSpy refused(&workbench, &Workbench::bankAttachFailed);
+    workbench.attachBank(1, bankPath);
+    QVERIFY(refused.wait(30000));
+    QCOMPARE(refused.last().at(1).value<Error>().code, ErrorCode::BankMismatch);
+    QVERIFY(workbench.bank(1) == nullptr);
+
+    QSignalSpy exemplars(&workbench, &Workbench::exemplarsReady);
+    workbench.setNearestCount(4);
+    workbench.openFiles({ kFixtures + QStringLiteral("pattern.png") });
+    QVERIFY(exemplars.wait(60000));
+    const auto found = exemplars.last().at(1).value<QVector<DetectorExemplars>>();
+    QCOMPARE(found.size(), 2);
+    QCOMPARE(found[0].detectorId, QStringLiteral("a"));
+    QVERIFY(found[0].neighbourhood.has_value());
+    QCOMPARE(found[0].neighbourhood->neighbours.size(), size_t(4));
+    for (size_t i = 1; i < 4; ++i) // nearest first
+        QVERIFY(found[0].neighbourhood->neighbours[i - 1].similarity
+            >= found[0].neighbourhood->neighbours[i].similarity);
+    QVERIFY(!found[0].neighbourhood->neighbours[0].exemplar.thumbnailRgb.isEmpty());
+    QVERIFY(found[0].neighbourhood->shareText().contains(QStringLiteral("not a probability")));
+    QVERIFY(!found[1].neighbourhood.has_value());
+    QVERIFY(found[1].missing.contains(QStringLiteral("no exemplar bank")));
+
+    QVERIFY(waitIdle(workbench));
+    QSignalSpy maps(&workbench, &Workbench::mapsReady);
+    workbench.computeMaps();
+    QVERIFY(maps.wait(60000));
+    const auto made = maps.last().at(1).value<QVector<DetectorMaps>>();
+    QCOMPARE(made.size(), 2);
+    QVERIFY(made[0].maps && made[1].maps);
+    QVERIFY(made[0].maps->patchSimilarity.has_value());
+    QVERIFY(made[0].maps->selfConsistency.has_value());
+    QVERIFY(!made[1].maps->patchSimilarity.has_value());
+    QVERIFY(made[1].maps->noPatchSimilarity.contains(QStringLiteral("no exemplar bank")));
+
+    // Detached: the neighbours of the next record say so.
+    workbench.detachBank(0);
+    QVERIFY(workbench.bank(0) == nullptr);
+}
+
+void TestWorkbench::mapsCanBeCancelled()
+{
+    Workbench workbench;
+    workbench.addDetector(m_a);
+    QVERIFY(waitIdle(workbench));
+    workbench.openFiles({ m_large });
+    QVERIFY(waitIdle(workbench));
+    QSignalSpy failed(&workbench, &Workbench::mapsFailed);
+    QSignalSpy ready(&workbench, &Workbench::mapsReady);
+    workbench.computeMaps();
+    QVERIFY(workbench.isMapping());
+    workbench.cancelMaps();
+    QVERIFY(failed.wait(60000));
+    QCOMPARE(failed.last().at(1).value<Error>().code, ErrorCode::Cancelled);
+    QCOMPARE(ready.size(), 0);
+    QVERIFY(!workbench.isMapping());
 }
 
 QTEST_GUILESS_MAIN(TestWorkbench)

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "forgelens/analysis/analysis_record.h"
+#include "forgelens/exemplars/attached_bank.h"
+#include "forgelens/explain/window_maps.h"
 #include "forgelens/image/decoded_image.h"
 #include "forgelens/image/image_decoder.h"
 #include "forgelens/inference/engine_config.h"
@@ -20,6 +22,21 @@
 #include <vector>
 
 namespace forgelens {
+
+// One detector's maps of one image, or why it has none.
+struct DetectorMaps {
+    QString detectorId;
+    std::optional<WindowMaps> maps;
+    std::optional<Error> error;
+};
+
+// One detector's nearest exemplars for one image, or why there are none.
+struct DetectorExemplars {
+    QString detectorId;
+    QString bankPath; // empty: no bank attached
+    std::optional<ExemplarNeighbourhood> neighbourhood;
+    QString missing; // why there are none, in a sentence
+};
 
 // The analyst's session without widgets (DESIGN.md, "The analysis spine"), like the session of
 // qBittorrent's base library: it owns the loaded detectors, the evidence files that are open,
@@ -82,6 +99,32 @@ public:
     // Something is loading or analysing (a folder scan is not counted: see isScanning()).
     bool isBusy() const;
 
+    // Exemplar banks: at most one per detector, held by its bundle's SHA-256 (so it follows the
+    // detector when the list is reordered, and is dropped when the detector is replaced by
+    // another bundle). Opening checks the bank as hostile input and against the bundle, on a
+    // pool thread: banksChanged, or bankAttachFailed with the reason. `detectorIndex` -1: the
+    // detector whose bundle made the bank, wherever it is in the list.
+    void attachBank(int detectorIndex, const QString &bankPath);
+    void detachBank(int detectorIndex);
+    std::shared_ptr<const AttachedBank> bank(int detectorIndex) const;
+    int nearestCount() const;
+    void setNearestCount(int k); // exemplars shown per detector (1..100; default 10)
+    // Builds a bank of `folder` with detector `detectorIndex` on the scan pipeline (labels from
+    // the folder names, or `labelsCsv`), then attaches it. One build at a time; an error here
+    // means it did not start. Progress in bankBuildProgressed, the end in bankBuildFinished.
+    std::optional<Error> startBankBuild(int detectorIndex, const QString &folder,
+        const QString &bankPath, const QString &labelsCsv = {});
+    void cancelBankBuild();
+    bool isBuildingBank() const;
+
+    // Every detector's maps of the current file (tile scores, self-consistency, and patch
+    // similarity where a bank is attached), from the pixels already decoded, as a background
+    // job: mapsProgressed while it runs, then mapsReady (or mapsFailed). A new request or
+    // another file cancels the one in flight.
+    void computeMaps(const WindowMapSettings &settings = {});
+    void cancelMaps();
+    bool isMapping() const;
+
     // A folder scan with the detectors loaded now, on the scan pipeline of `forgelens-cli scan`
     // (same rows, same report and sidecar, same --resume rules; the report must lie outside the
     // folder). One at a time. Returns at once; an error here means the scan did not start
@@ -123,6 +166,17 @@ Q_SIGNALS:
     void scanProgressed(const forgelens::ScanProgress &progress);
     void scanRowsAdded(const QVector<forgelens::ScanResultRow> &rows);
     void scanFinished(const forgelens::ScanFolderOutcome &outcome);
+    void banksChanged();
+    void bankAttachFailed(const QString &bankPath, const forgelens::Error &error);
+    void bankBuildProgressed(qint64 done, qint64 total);
+    // `error` empty: built (and attached). `summary` says what the build did, in a sentence.
+    void bankBuildFinished(const QString &bankPath, const QString &summary, const QString &error);
+    // After each record, for the detectors with banks (none without any bank).
+    void exemplarsReady(
+        const QString &path, const QVector<forgelens::DetectorExemplars> &exemplars);
+    void mapsProgressed(const QString &path, int done, int total);
+    void mapsReady(const QString &path, const QVector<forgelens::DetectorMaps> &maps);
+    void mapsFailed(const QString &path, const forgelens::Error &error);
 
 private:
     struct Impl;
@@ -131,7 +185,11 @@ private:
     void detectorsEdited();
     void jobStarted();
     void jobEnded();
+    void findExemplars(const QString &path, const AnalysisRecord &record);
     std::unique_ptr<Impl> m_impl;
 };
 
 } // namespace forgelens
+
+Q_DECLARE_METATYPE(forgelens::DetectorMaps)
+Q_DECLARE_METATYPE(forgelens::DetectorExemplars)
