@@ -65,5 +65,6 @@ bench: build
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)
 	$(BUILD_DIR)/tests/forgelens-bank-search-bench
+	$(BUILD_DIR)/tests/forgelens-map-bench models/reference/reference.pt
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-scan-bench $(BUILD_DIR)/bench-data/bench-resnet18.pt $(BUILD_DIR)/bench-data/images/small $(BUILD_DIR)/bench-data/gui-scan

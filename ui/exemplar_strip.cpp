@@ -39,6 +39,7 @@ ExemplarStrip::ExemplarStrip(Workbench *workbench, ImageView *view, QWidget *par
       m_rowsLayout(new QVBoxLayout(m_rows)), m_empty(new QLabel(this))
 {
     setObjectName(QStringLiteral("exemplarStrip"));
+    setMinimumHeight(kIconSide + 110); // a header and one row of thumbnails with their text
     m_empty->setTextFormat(Qt::PlainText);
     m_empty->setWordWrap(true);
     m_rowsLayout->setContentsMargins(0, 0, 0, 0);

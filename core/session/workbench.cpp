@@ -7,6 +7,7 @@
 #include "forgelens/inference/model_load_job.h"
 #include "forgelens/sandbox/decoder_pool.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QHash>
 #include <QPointer>
@@ -198,6 +199,14 @@ void Workbench::startLoad(const QString &bundlePath, std::optional<int> replacin
             release(m_impl->pool, std::move(previous));
             Q_EMIT detectorLoaded(bundlePath);
             detectorsEdited();
+            // A bank shipped beside the bundle (reference.pt: reference.bank.sqlite) goes with
+            // it; it is checked like any other bank.
+            const QFileInfo bundle(bundlePath);
+            const QString beside
+                = bundle.dir().filePath(bundle.completeBaseName() + QStringLiteral(".bank.sqlite"));
+            const auto at = std::find(m_impl->workers.begin(), m_impl->workers.end(), worker);
+            if (QFileInfo::exists(beside) && at != m_impl->workers.end())
+                attachBank(int(at - m_impl->workers.begin()), beside);
         },
         Qt::QueuedConnection);
     connect(

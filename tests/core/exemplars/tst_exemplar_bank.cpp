@@ -79,6 +79,7 @@ private Q_SLOTS:
     void randomlyDamagedBanksNeverCrash();
     void folderLayoutsGiveLabels_data();
     void folderLayoutsGiveLabels();
+    void theShippedBankIsTheReferenceDetectorsAndAttributed();
 
 private:
     QString makeBank(int real = 3, int synthetic = 2);
@@ -465,6 +466,35 @@ void TestExemplarBank::folderLayoutsGiveLabels()
     if (given) {
         QCOMPARE(given->label, label);
         QCOMPARE(given->generator, generator);
+    }
+}
+
+// The bank shipped beside the reference detector: made with that very bundle, both classes
+// present, and every exemplar with its source, a licence and whom to credit (a thumbnail of it
+// is redistributed).
+void TestExemplarBank::theShippedBankIsTheReferenceDetectorsAndAttributed()
+{
+    QFile bundle(QStringLiteral(FORGELENS_REFERENCE_DIR "/reference.pt"));
+    QVERIFY(bundle.open(QIODevice::ReadOnly));
+    const QString bundleSha = QString::fromLatin1(
+        QCryptographicHash::hash(bundle.readAll(), QCryptographicHash::Sha256).toHex());
+    auto bank
+        = ExemplarBank::open(QStringLiteral(FORGELENS_REFERENCE_DIR "/reference.bank.sqlite"));
+    QVERIFY2(bank.ok(), qPrintable(bank.ok() ? QString() : bank.error().message));
+    QVERIFY(!(*bank)->checkBundle(bundleSha, (*bank)->identity().dimension));
+    const Result<BankInfo> info = (*bank)->info();
+    QVERIFY(info.ok());
+    QVERIFY(info->labelCounts.at(QStringLiteral("real")) > 0);
+    QVERIFY(info->labelCounts.at(QStringLiteral("synthetic")) > 0);
+    const Result<BankEmbeddings> all = (*bank)->embeddings();
+    QVERIFY(all.ok());
+    for (qint64 id : all->ids) {
+        const Result<Exemplar> e = (*bank)->exemplar(id);
+        QVERIFY(e.ok());
+        QVERIFY2(!e->licence.isEmpty() && !e->attribution.isEmpty() && !e->source.isEmpty(),
+            qPrintable(e->path));
+        QVERIFY(!e->licence.contains(QStringLiteral("none stated")));
+        QVERIFY(!e->thumbnailRgb.isEmpty());
     }
 }
 

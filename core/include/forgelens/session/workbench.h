@@ -101,9 +101,11 @@ public:
 
     // Exemplar banks: at most one per detector, held by its bundle's SHA-256 (so it follows the
     // detector when the list is reordered, and is dropped when the detector is replaced by
-    // another bundle). Opening checks the bank as hostile input and against the bundle, on a
-    // pool thread: banksChanged, or bankAttachFailed with the reason. `detectorIndex` -1: the
-    // detector whose bundle made the bank, wherever it is in the list.
+    // another bundle). A bank beside a bundle, named after it (reference.pt:
+    // reference.bank.sqlite), is attached when the detector loads. Opening checks the bank as
+    // hostile input and against the bundle, on a pool thread: banksChanged, or bankAttachFailed
+    // with the reason. `detectorIndex` -1: the detector whose bundle made the bank, wherever it is
+    // in the list.
     void attachBank(int detectorIndex, const QString &bankPath);
     void detachBank(int detectorIndex);
     std::shared_ptr<const AttachedBank> bank(int detectorIndex) const;
