@@ -36,6 +36,7 @@ class TestCliExplain : public QObject {
 private Q_SLOTS:
     void mapsOfAPastedSquare();
     void theEvidenceFolderIsNeverWritten();
+    void aBankGivesThePatchSimilarityMap();
 };
 
 void TestCliExplain::mapsOfAPastedSquare()
@@ -108,6 +109,78 @@ void TestCliExplain::theEvidenceFolderIsNeverWritten()
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("never written")));
     QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden), before);
+}
+
+// A bank built with `bank build` from noise (synthetic/) and plain colours (real/): the pasted
+// noise square's window leans synthetic on the patch-similarity map, a plain corner real. A file
+// that is no bank is refused before anything is drawn.
+void TestCliExplain::aBankGivesThePatchSimilarityMap()
+{
+    QTemporaryDir dir;
+    QRandomGenerator random(21);
+    for (const char *label : { "real", "synthetic" }) {
+        const QString folder = dir.filePath(QStringLiteral("exemplars/") + QLatin1String(label));
+        QVERIFY(QDir().mkpath(folder));
+        for (int i = 0; i < 3; ++i) {
+            QImage exemplar(64, 64, QImage::Format_RGB888);
+            exemplar.fill(QColor(100 + 20 * i, 110, 100 - 10 * i));
+            if (QLatin1String(label) == QLatin1String("synthetic"))
+                for (int y = 0; y < 64; ++y)
+                    for (int x = 0; x < 64; ++x)
+                        exemplar.setPixelColor(x, y, QColor::fromRgb(random.generate()));
+            QVERIFY(exemplar.save(folder + QStringLiteral("/%1.png").arg(i)));
+        }
+    }
+    const QString bank = dir.filePath(QStringLiteral("bank.sqlite"));
+    const CliRun built = runProgram(kCli,
+        { QStringLiteral("bank"), QStringLiteral("build"),
+            dir.filePath(QStringLiteral("exemplars")), QStringLiteral("--model"), kModel,
+            QStringLiteral("-o"), bank });
+    QVERIFY2(built.exitCode == 0, qPrintable(built.err));
+
+    const QString evidence = dir.filePath(QStringLiteral("evidence"));
+    QVERIFY(QDir().mkpath(evidence));
+    QImage image(320, 256, QImage::Format_RGB888);
+    image.fill(QColor(120, 110, 100));
+    for (int y = 96; y < 160; ++y)
+        for (int x = 128; x < 192; ++x)
+            image.setPixelColor(x, y, QColor::fromRgb(random.generate()));
+    const QString path = evidence + QStringLiteral("/composite.png");
+    QVERIFY(image.save(path));
+    const QString maps = dir.filePath(QStringLiteral("maps"));
+    const CliRun run = runProgram(kCli,
+        { QStringLiteral("explain"), path, QStringLiteral("--model"), kModel,
+            QStringLiteral("--bank"), bank, QStringLiteral("-o"), maps });
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("patch-similarity: 9 x 7 windows")));
+    const QJsonObject patch = readJson(
+        maps + QStringLiteral("/composite.forgelens-untrained-test.patch-similarity.json"));
+    QCOMPARE(patch.value(QStringLiteral("bank")).toObject().value(QStringLiteral("real_exemplars")),
+        QJsonValue(3));
+    const QJsonArray values = patch.value(QStringLiteral("values")).toArray();
+    const double pasted = values[3].toArray()[4].toDouble(); // window (128, 96)
+    const double corner = values[0].toArray()[0].toDouble();
+    QVERIFY2(
+        pasted > 0.0 && corner < 0.0, qPrintable(QStringLiteral("%1 %2").arg(pasted).arg(corner)));
+
+    // Without a bank the output says why there is no such map.
+    const CliRun without = runProgram(kCli,
+        { QStringLiteral("explain"), path, QStringLiteral("--model"), kModel, QStringLiteral("-o"),
+            dir.filePath(QStringLiteral("maps2")) });
+    QVERIFY(without.out.contains(QStringLiteral("no exemplar bank is attached")));
+
+    QFile notABank(dir.filePath(QStringLiteral("notes.sqlite")));
+    QVERIFY(notABank.open(QIODevice::WriteOnly));
+    notABank.write("SQLite format 3\0 but not really");
+    notABank.close();
+    const CliRun refused = runProgram(kCli,
+        { QStringLiteral("explain"), path, QStringLiteral("--model"), kModel,
+            QStringLiteral("--bank"), notABank.fileName(), QStringLiteral("-o"),
+            dir.filePath(QStringLiteral("maps3")) });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(QStringLiteral("bad-bank")), qPrintable(refused.err));
+    QVERIFY(!QDir(dir.filePath(QStringLiteral("maps3"))).exists()
+        || QDir(dir.filePath(QStringLiteral("maps3"))).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCliExplain)
