@@ -29,8 +29,10 @@ ALLOWED = {
                   "scan"},
     "explain": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "scan",
                 "exemplars"},
+    "eval": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
+             "scan"},
     "session": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
-                "scan", "exemplars", "explain"},
+                "scan", "exemplars", "explain", "eval"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 TORCH = ("torch/", "ATen/", "c10/")

@@ -1,0 +1,190 @@
+#include "forgelens/eval/binary_metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace forgelens {
+namespace {
+
+std::optional<Error> refusal(const LabelledScores &data)
+{
+    const auto bad = [](const QString &message) {
+        return Error{ ErrorCode::BadSettings, message };
+    };
+    if (data.scores.size() != data.synthetic.size())
+        return bad(QStringLiteral("%1 scores but %2 labels")
+                       .arg(data.scores.size())
+                       .arg(data.synthetic.size()));
+    const auto positives = std::count(data.synthetic.begin(), data.synthetic.end(), true);
+    if (positives == 0 || positives == qsizetype(data.synthetic.size()))
+        return bad(QStringLiteral("the set holds only %1 images: every figure here compares the "
+                                  "two classes, so both are needed")
+                       .arg(positives == 0 ? QStringLiteral("real") : QStringLiteral("synthetic")));
+    for (size_t i = 0; i < data.scores.size(); ++i)
+        if (!std::isfinite(data.scores[i]))
+            return bad(QStringLiteral("score %1 is not a finite number").arg(qulonglong(i)));
+    return std::nullopt;
+}
+
+// Per distinct score, highest first: the score and the counts at or above it.
+struct Step {
+    double threshold;
+    qint64 truePositives;
+    qint64 falsePositives;
+};
+
+std::vector<Step> steps(const LabelledScores &data)
+{
+    std::vector<size_t> order(data.scores.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::sort(order.begin(), order.end(),
+        [&](size_t a, size_t b) { return data.scores[a] > data.scores[b]; });
+    std::vector<Step> out;
+    qint64 tp = 0, fp = 0;
+    for (size_t k = 0; k < order.size(); ++k) {
+        (data.synthetic[order[k]] ? tp : fp) += 1;
+        const bool last
+            = k + 1 == order.size() || data.scores[order[k + 1]] != data.scores[order[k]];
+        if (last)
+            out.push_back(Step{ data.scores[order[k]], tp, fp });
+    }
+    return out;
+}
+
+} // namespace
+
+double ConfusionCounts::accuracy() const
+{
+    const qint64 n = truePositives + falsePositives + trueNegatives + falseNegatives;
+    return n > 0 ? double(truePositives + trueNegatives) / double(n) : 0.0;
+}
+
+double ConfusionCounts::realAccuracy() const
+{
+    const qint64 n = trueNegatives + falsePositives;
+    return n > 0 ? double(trueNegatives) / double(n) : 0.0;
+}
+
+double ConfusionCounts::syntheticAccuracy() const
+{
+    const qint64 n = truePositives + falseNegatives;
+    return n > 0 ? double(truePositives) / double(n) : 0.0;
+}
+
+Result<RocCurve> rocCurve(const LabelledScores &data)
+{
+    if (std::optional<Error> error = refusal(data))
+        return *error;
+    const std::vector<Step> all = steps(data);
+    const double positives = double(all.back().truePositives);
+    const double negatives = double(all.back().falsePositives);
+    RocCurve curve;
+    curve.fpr.push_back(0.0);
+    curve.tpr.push_back(0.0);
+    curve.thresholds.push_back(std::numeric_limits<double>::infinity());
+    for (const Step &step : all) {
+        curve.fpr.push_back(double(step.falsePositives) / negatives);
+        curve.tpr.push_back(double(step.truePositives) / positives);
+        curve.thresholds.push_back(step.threshold);
+    }
+    return curve;
+}
+
+Result<double> rocAuc(const LabelledScores &data)
+{
+    Result<RocCurve> curve = rocCurve(data);
+    if (!curve)
+        return curve.error();
+    double area = 0.0;
+    for (size_t i = 1; i < curve->fpr.size(); ++i)
+        area += (curve->fpr[i] - curve->fpr[i - 1]) * (curve->tpr[i] + curve->tpr[i - 1]) / 2.0;
+    return area;
+}
+
+Result<double> averagePrecision(const LabelledScores &data)
+{
+    if (std::optional<Error> error = refusal(data))
+        return *error;
+    const std::vector<Step> all = steps(data);
+    const double positives = double(all.back().truePositives);
+    double ap = 0.0, previousRecall = 0.0;
+    for (const Step &step : all) {
+        const double recall = double(step.truePositives) / positives;
+        const double precision
+            = double(step.truePositives) / double(step.truePositives + step.falsePositives);
+        ap += (recall - previousRecall) * precision;
+        previousRecall = recall;
+    }
+    return ap;
+}
+
+Result<ConfusionCounts> confusionAt(const LabelledScores &data, double threshold)
+{
+    if (std::optional<Error> error = refusal(data))
+        return *error;
+    ConfusionCounts counts;
+    for (size_t i = 0; i < data.scores.size(); ++i) {
+        const bool called = data.scores[i] >= threshold;
+        if (data.synthetic[i])
+            (called ? counts.truePositives : counts.falseNegatives) += 1;
+        else
+            (called ? counts.falsePositives : counts.trueNegatives) += 1;
+    }
+    return counts;
+}
+
+Result<OperatingPoint> operatingPointAtFpr(const LabelledScores &data, double maxFpr)
+{
+    if (!(maxFpr >= 0.0 && maxFpr <= 1.0))
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("a false-positive rate is 0 to 1, not %1").arg(maxFpr) };
+    Result<RocCurve> curve = rocCurve(data);
+    if (!curve)
+        return curve.error();
+    // FPR and TPR never fall along the curve: the last point within the bound has the most TPR.
+    size_t chosen = 0;
+    for (size_t i = 1; i < curve->fpr.size(); ++i)
+        if (curve->fpr[i] <= maxFpr)
+            chosen = i;
+    OperatingPoint point;
+    point.fpr = curve->fpr[chosen];
+    point.tpr = curve->tpr[chosen];
+    point.threshold = chosen > 0
+        ? curve->thresholds[chosen]
+        : std::nextafter(curve->thresholds[1], std::numeric_limits<double>::infinity());
+    return point;
+}
+
+Result<double> expectedCalibrationError(const LabelledScores &data, int bins)
+{
+    if (std::optional<Error> error = refusal(data))
+        return *error;
+    if (bins < 1 || bins > 1000)
+        return Error{ ErrorCode::BadSettings, QStringLiteral("1 to 1,000 calibration bins") };
+    std::vector<double> scoreSum(static_cast<size_t>(bins), 0.0);
+    std::vector<double> labelSum(static_cast<size_t>(bins), 0.0);
+    std::vector<qint64> count(static_cast<size_t>(bins), 0);
+    for (size_t i = 0; i < data.scores.size(); ++i) {
+        const double p = data.scores[i];
+        if (p < 0.0 || p > 1.0)
+            return Error{ ErrorCode::BadSettings,
+                QStringLiteral("score %1 (%2) is not a probability: calibration needs 0 to 1")
+                    .arg(qulonglong(i))
+                    .arg(p) };
+        const size_t bin = std::min(size_t(bins - 1), size_t(p * bins));
+        scoreSum[bin] += p;
+        labelSum[bin] += data.synthetic[i] ? 1.0 : 0.0;
+        ++count[bin];
+    }
+    double ece = 0.0;
+    const double n = double(data.scores.size());
+    for (size_t b = 0; b < size_t(bins); ++b)
+        if (count[b] > 0)
+            ece += double(count[b]) / n
+                * std::abs(labelSum[b] / double(count[b]) - scoreSum[b] / double(count[b]));
+    return ece;
+}
+
+} // namespace forgelens

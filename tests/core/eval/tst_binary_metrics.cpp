@@ -1,0 +1,154 @@
+// The evaluation's figures against scikit-learn's on the same scores (make_metric_cases.py):
+// ROC points, AUC and average precision with ties, imbalance and a class of one sample;
+// confusion counts; the operating point at an FPR bound and the calibration error against the
+// script's plain reference; one-class sets refused with a sentence.
+#include "forgelens/eval/binary_metrics.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <cmath>
+
+using namespace forgelens;
+
+namespace {
+
+LabelledScores scoresOf(const QJsonObject &c)
+{
+    LabelledScores data;
+    for (const QJsonValue &v : c.value(QStringLiteral("scores")).toArray())
+        data.scores.push_back(v.toDouble());
+    for (const QJsonValue &v : c.value(QStringLiteral("labels")).toArray())
+        data.synthetic.push_back(v.toInt() == 1);
+    return data;
+}
+
+std::vector<double> numbers(const QJsonObject &c, const char *key)
+{
+    std::vector<double> out;
+    for (const QJsonValue &v : c.value(QLatin1String(key)).toArray())
+        out.push_back(v.toDouble());
+    return out;
+}
+
+} // namespace
+
+class TestBinaryMetrics : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void matchesScikitLearn_data();
+    void matchesScikitLearn();
+    void oneClassIsRefused();
+    void theChosenThresholdHoldsItsFpr();
+
+private:
+    QJsonArray m_cases;
+};
+
+void TestBinaryMetrics::initTestCase()
+{
+    QFile file(
+        qEnvironmentVariable("FORGELENS_METRIC_CASES") + QStringLiteral("/metric-cases.json"));
+    QVERIFY2(file.open(QIODevice::ReadOnly), "run make_metric_cases.py first (ctest does)");
+    m_cases = QJsonDocument::fromJson(file.readAll()).array();
+    QVERIFY(m_cases.size() >= 6);
+}
+
+void TestBinaryMetrics::matchesScikitLearn_data()
+{
+    QTest::addColumn<int>("index");
+    for (int i = 0; i < m_cases.size(); ++i)
+        QTest::newRow(qPrintable(m_cases[i].toObject().value(QStringLiteral("name")).toString()))
+            << i;
+}
+
+void TestBinaryMetrics::matchesScikitLearn()
+{
+    QFETCH(int, index);
+    const QJsonObject c = m_cases[index].toObject();
+    const LabelledScores data = scoresOf(c);
+
+    const Result<RocCurve> curve = rocCurve(data);
+    QVERIFY(curve.ok());
+    const std::vector<double> fpr = numbers(c, "fpr"), tpr = numbers(c, "tpr");
+    const std::vector<double> thresholds = numbers(c, "thresholds");
+    QCOMPARE(curve->fpr.size(), fpr.size());
+    for (size_t i = 0; i < fpr.size(); ++i) {
+        QVERIFY(std::abs(curve->fpr[i] - fpr[i]) < 1e-12);
+        QVERIFY(std::abs(curve->tpr[i] - tpr[i]) < 1e-12);
+        if (i > 0)
+            QCOMPARE(curve->thresholds[i], thresholds[i - 1]);
+    }
+    QVERIFY(std::isinf(curve->thresholds[0]));
+
+    const Result<double> auc = rocAuc(data);
+    QVERIFY(auc.ok());
+    QVERIFY2(std::abs(*auc - c.value(QStringLiteral("auc")).toDouble()) < 1e-12,
+        qPrintable(QString::number(*auc, 'g', 17)));
+    const Result<double> ap = averagePrecision(data);
+    QVERIFY(ap.ok());
+    QVERIFY2(std::abs(*ap - c.value(QStringLiteral("ap")).toDouble()) < 1e-12,
+        qPrintable(QString::number(*ap, 'g', 17)));
+
+    const QJsonObject confusion = c.value(QStringLiteral("confusion")).toObject();
+    const Result<ConfusionCounts> counts = confusionAt(data, 0.5);
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->truePositives, qint64(confusion.value(QStringLiteral("tp")).toInt()));
+    QCOMPARE(counts->falsePositives, qint64(confusion.value(QStringLiteral("fp")).toInt()));
+    QCOMPARE(counts->trueNegatives, qint64(confusion.value(QStringLiteral("tn")).toInt()));
+    QCOMPARE(counts->falseNegatives, qint64(confusion.value(QStringLiteral("fn")).toInt()));
+
+    const QJsonObject points = c.value(QStringLiteral("points")).toObject();
+    for (const QString &bound : points.keys()) {
+        const QJsonObject expected = points.value(bound).toObject();
+        const Result<OperatingPoint> point = operatingPointAtFpr(data, bound.toDouble());
+        QVERIFY(point.ok());
+        QVERIFY(std::abs(point->fpr - expected.value(QStringLiteral("fpr")).toDouble()) < 1e-12);
+        QVERIFY(std::abs(point->tpr - expected.value(QStringLiteral("tpr")).toDouble()) < 1e-12);
+        if (expected.value(QStringLiteral("threshold")).isNull())
+            QVERIFY(point->threshold > *std::max_element(data.scores.begin(), data.scores.end()));
+        else
+            QCOMPARE(point->threshold, expected.value(QStringLiteral("threshold")).toDouble());
+    }
+
+    const Result<double> ece = expectedCalibrationError(data, 15);
+    QVERIFY(ece.ok());
+    QVERIFY(std::abs(*ece - c.value(QStringLiteral("ece15")).toDouble()) < 1e-12);
+}
+
+void TestBinaryMetrics::oneClassIsRefused()
+{
+    const LabelledScores realOnly{ { 0.1, 0.4, 0.9 }, { false, false, false } };
+    const Result<double> auc = rocAuc(realOnly);
+    QVERIFY(!auc.ok());
+    QCOMPARE(auc.error().code, ErrorCode::BadSettings);
+    QVERIFY(auc.error().message.contains(QStringLiteral("only real")));
+    QVERIFY(!averagePrecision(LabelledScores{ { 0.3 }, { true } }).ok());
+    QVERIFY(!rocAuc(LabelledScores{ { 0.3, std::nan("") }, { true, false } }).ok());
+    QVERIFY(!rocAuc(LabelledScores{ { 0.3, 0.4 }, { true } }).ok());
+    QVERIFY(!expectedCalibrationError(LabelledScores{ { 1.5, 0.2 }, { true, false } }).ok());
+}
+
+// A threshold re-chosen for a stated FPR gives at most that FPR on the data it was chosen on.
+void TestBinaryMetrics::theChosenThresholdHoldsItsFpr()
+{
+    for (int i = 0; i < m_cases.size(); ++i) {
+        const LabelledScores data = scoresOf(m_cases[i].toObject());
+        for (double bound : { 0.0, 0.01, 0.05, 0.2 }) {
+            const Result<OperatingPoint> point = operatingPointAtFpr(data, bound);
+            QVERIFY(point.ok());
+            const Result<ConfusionCounts> counts = confusionAt(data, point->threshold);
+            QVERIFY(counts.ok());
+            QVERIFY(1.0 - counts->realAccuracy() <= bound + 1e-12);
+            QVERIFY(std::abs(counts->syntheticAccuracy() - point->tpr) < 1e-12);
+        }
+    }
+}
+
+QTEST_GUILESS_MAIN(TestBinaryMetrics)
+#include "tst_binary_metrics.moc"
