@@ -1,5 +1,7 @@
 #include "forgelens/eval/binary_metrics.h"
 
+#include <QRandomGenerator>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -51,6 +53,39 @@ std::vector<Step> steps(const LabelledScores &data)
             out.push_back(Step{ data.scores[order[k]], tp, fp });
     }
     return out;
+}
+
+// Midranks (1-based; tied values share the mean of their ranks) of `values`, in input order.
+std::vector<double> midranks(const std::vector<double> &values)
+{
+    std::vector<size_t> order(values.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::sort(
+        order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
+    std::vector<double> ranks(values.size());
+    for (size_t i = 0; i < order.size();) {
+        size_t j = i;
+        while (j + 1 < order.size() && values[order[j + 1]] == values[order[i]])
+            ++j;
+        const double rank = (double(i) + double(j)) / 2.0 + 1.0;
+        for (size_t k = i; k <= j; ++k)
+            ranks[order[k]] = rank;
+        i = j + 1;
+    }
+    return ranks;
+}
+
+double sampleCovariance(const std::vector<double> &a, const std::vector<double> &b)
+{
+    const size_t n = a.size();
+    if (n < 2)
+        return 0.0;
+    const double meanA = std::accumulate(a.begin(), a.end(), 0.0) / double(n);
+    const double meanB = std::accumulate(b.begin(), b.end(), 0.0) / double(n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i)
+        sum += (a[i] - meanA) * (b[i] - meanB);
+    return sum / double(n - 1);
 }
 
 } // namespace
@@ -185,6 +220,97 @@ Result<double> expectedCalibrationError(const LabelledScores &data, int bins)
             ece += double(count[b]) / n
                 * std::abs(labelSum[b] / double(count[b]) - scoreSum[b] / double(count[b]));
     return ece;
+}
+
+Result<AucEstimate> delongAuc(const LabelledScores &data)
+{
+    if (std::optional<Error> error = refusal(data))
+        return *error;
+    std::vector<double> x, y;
+    for (size_t i = 0; i < data.scores.size(); ++i)
+        (data.synthetic[i] ? x : y).push_back(data.scores[i]);
+    const double m = double(x.size()), n = double(y.size());
+    std::vector<double> all = x;
+    all.insert(all.end(), y.begin(), y.end());
+    const std::vector<double> tz = midranks(all), tx = midranks(x), ty = midranks(y);
+    AucEstimate estimate;
+    // The midrank of X_i among all, less its midrank among X, counts the reals below it (ties
+    // half): V10_i. Likewise for the reals, from above.
+    for (size_t i = 0; i < x.size(); ++i)
+        estimate.v10.push_back((tz[i] - tx[i]) / n);
+    for (size_t j = 0; j < y.size(); ++j)
+        estimate.v01.push_back(1.0 - (tz[x.size() + j] - ty[j]) / m);
+    estimate.auc = std::accumulate(estimate.v10.begin(), estimate.v10.end(), 0.0) / m;
+    estimate.variance = sampleCovariance(estimate.v10, estimate.v10) / m
+        + sampleCovariance(estimate.v01, estimate.v01) / n;
+    const double half = 1.959963984540054 * std::sqrt(estimate.variance);
+    estimate.ciLow = std::max(0.0, estimate.auc - half);
+    estimate.ciHigh = std::min(1.0, estimate.auc + half);
+    return estimate;
+}
+
+Result<AucComparison> delongTest(const LabelledScores &a, const LabelledScores &b)
+{
+    if (a.synthetic != b.synthetic)
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("the two detectors were not scored on the same labelled images") };
+    Result<AucEstimate> ea = delongAuc(a);
+    if (!ea)
+        return ea.error();
+    Result<AucEstimate> eb = delongAuc(b);
+    if (!eb)
+        return eb.error();
+    const double m = double(ea->v10.size()), n = double(ea->v01.size());
+    const double covariance
+        = sampleCovariance(ea->v10, eb->v10) / m + sampleCovariance(ea->v01, eb->v01) / n;
+    AucComparison comparison;
+    comparison.difference = ea->auc - eb->auc;
+    const double variance = ea->variance + eb->variance - 2.0 * covariance;
+    if (variance <= 0.0) {
+        // Identical rankings (or no spread at all): no evidence of a difference.
+        comparison.z = 0.0;
+        comparison.p = comparison.difference == 0.0 ? 1.0 : 0.0;
+        return comparison;
+    }
+    comparison.z = comparison.difference / std::sqrt(variance);
+    comparison.p = std::erfc(std::abs(comparison.z) / std::sqrt(2.0));
+    return comparison;
+}
+
+Result<BootstrapInterval> bootstrapAucInterval(const LabelledScores &data, int rounds, quint64 seed)
+{
+    if (std::optional<Error> error = refusal(data))
+        return *error;
+    if (rounds < 100 || rounds > 100000)
+        return Error{ ErrorCode::BadSettings, QStringLiteral("100 to 100,000 bootstrap rounds") };
+    std::vector<double> x, y;
+    for (size_t i = 0; i < data.scores.size(); ++i)
+        (data.synthetic[i] ? x : y).push_back(data.scores[i]);
+    const quint32 seedWords[2] = { quint32(seed), quint32(seed >> 32) };
+    QRandomGenerator random(seedWords, 2);
+    std::vector<double> aucs;
+    aucs.reserve(size_t(rounds));
+    LabelledScores resample;
+    resample.synthetic.assign(x.size(), true);
+    resample.synthetic.insert(resample.synthetic.end(), y.size(), false);
+    resample.scores.resize(x.size() + y.size());
+    for (int r = 0; r < rounds; ++r) {
+        for (size_t i = 0; i < x.size(); ++i)
+            resample.scores[i] = x[random.bounded(quint32(x.size()))];
+        for (size_t j = 0; j < y.size(); ++j)
+            resample.scores[x.size() + j] = y[random.bounded(quint32(y.size()))];
+        Result<AucEstimate> estimate = delongAuc(resample);
+        aucs.push_back(estimate ? estimate->auc : 0.5);
+    }
+    std::sort(aucs.begin(), aucs.end());
+    // Percentiles by linear interpolation between order statistics (numpy's default).
+    const auto percentile = [&](double q) {
+        const double position = q * double(aucs.size() - 1);
+        const size_t lower = size_t(position);
+        const size_t upper = std::min(lower + 1, aucs.size() - 1);
+        return aucs[lower] + (position - double(lower)) * (aucs[upper] - aucs[lower]);
+    };
+    return BootstrapInterval{ percentile(0.025), percentile(0.975), rounds };
 }
 
 } // namespace forgelens

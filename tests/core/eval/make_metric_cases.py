@@ -6,9 +6,11 @@ usage: make_metric_cases.py OUT_DIR
 Each case: scores and labels (ties, heavy imbalance, a class of one sample, rounded scores) and
 what scikit-learn gives on them: roc_curve(drop_intermediate=False), roc_auc_score,
 average_precision_score, confusion_matrix at 0.5. The operating point at an FPR bound and the
-expected calibration error are computed by the plain reference below (scikit-learn has neither).
+expected calibration error, DeLong's AUC variance and paired test are computed by the plain
+references below (scikit-learn has none of them), from their definitions.
 """
 import json
+import math
 import os
 import sys
 
@@ -38,6 +40,27 @@ def ece(scores, labels, bins):
     return total
 
 
+def delong(scores, labels):
+    """V10, V01, AUC and its variance, straight from the definition (O(m n))."""
+    x, y = scores[labels == 1], scores[labels == 0]
+    psi = (x[:, None] > y[None, :]) + 0.5 * (x[:, None] == y[None, :])
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    variance = (np.var(v10, ddof=1) if len(x) > 1 else 0.0) / len(x) \
+        + (np.var(v01, ddof=1) if len(y) > 1 else 0.0) / len(y)
+    return v10, v01, float(v10.mean()), float(variance)
+
+
+def delong_test(scores_a, scores_b, labels):
+    v10a, v01a, auc_a, var_a = delong(scores_a, labels)
+    v10b, v01b, auc_b, var_b = delong(scores_b, labels)
+    m, n = len(v10a), len(v01a)
+    cov = (np.cov(v10a, v10b)[0, 1] if m > 1 else 0.0) / m \
+        + (np.cov(v01a, v01b)[0, 1] if n > 1 else 0.0) / n
+    variance = var_a + var_b - 2 * cov
+    z = (auc_a - auc_b) / math.sqrt(variance) if variance > 0 else 0.0
+    return {"difference": auc_a - auc_b, "z": z, "p": math.erfc(abs(z) / math.sqrt(2))}
+
+
 def case(name, scores, labels):
     scores = np.asarray(scores, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
@@ -47,8 +70,13 @@ def case(name, scores, labels):
     for bound in (0.0, 0.01, 0.05, 0.1, 0.5):
         f, t, threshold = operating_point(scores, labels, bound)
         points[str(bound)] = {"fpr": f, "tpr": t, "threshold": threshold}
+    _, _, auc, variance = delong(scores, labels)
+    rng = np.random.default_rng(len(scores))
+    other = scores + rng.normal(0, 0.15, len(scores))  # a second, noisier detector
     return {
         "name": name, "scores": scores.tolist(), "labels": labels.tolist(),
+        "delong": {"auc": auc, "variance": variance},
+        "other": other.tolist(), "delong_test": delong_test(scores, other, labels),
         "fpr": fpr.tolist(), "tpr": tpr.tolist(),
         "thresholds": thresholds[1:].tolist(),  # the first is above every score (version-dependent)
         "auc": roc_auc_score(labels, scores),

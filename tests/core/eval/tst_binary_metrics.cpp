@@ -45,6 +45,8 @@ private Q_SLOTS:
     void matchesScikitLearn();
     void oneClassIsRefused();
     void theChosenThresholdHoldsItsFpr();
+    void delongMatchesItsDefinition();
+    void theBootstrapIntervalHoldsTheEstimate();
 
 private:
     QJsonArray m_cases;
@@ -146,6 +148,65 @@ void TestBinaryMetrics::theChosenThresholdHoldsItsFpr()
             QVERIFY(counts.ok());
             QVERIFY(1.0 - counts->realAccuracy() <= bound + 1e-12);
             QVERIFY(std::abs(counts->syntheticAccuracy() - point->tpr) < 1e-12);
+        }
+    }
+}
+
+void TestBinaryMetrics::delongMatchesItsDefinition()
+{
+    for (int i = 0; i < m_cases.size(); ++i) {
+        const QJsonObject c = m_cases[i].toObject();
+        const LabelledScores data = scoresOf(c);
+        const Result<AucEstimate> estimate = delongAuc(data);
+        QVERIFY(estimate.ok());
+        const QJsonObject expected = c.value(QStringLiteral("delong")).toObject();
+        QVERIFY(std::abs(estimate->auc - expected.value(QStringLiteral("auc")).toDouble()) < 1e-12);
+        QVERIFY(std::abs(estimate->variance - expected.value(QStringLiteral("variance")).toDouble())
+            < 1e-12);
+        QVERIFY(estimate->ciLow <= estimate->auc && estimate->auc <= estimate->ciHigh);
+
+        LabelledScores other = data;
+        other.scores = numbers(c, "other");
+        const Result<AucComparison> test = delongTest(data, other);
+        QVERIFY(test.ok());
+        const QJsonObject reference = c.value(QStringLiteral("delong_test")).toObject();
+        QVERIFY(
+            std::abs(test->difference - reference.value(QStringLiteral("difference")).toDouble())
+            < 1e-12);
+        QVERIFY2(std::abs(test->z - reference.value(QStringLiteral("z")).toDouble()) < 1e-9,
+            qPrintable(QStringLiteral("%1 %2").arg(test->z).arg(
+                reference.value(QStringLiteral("z")).toDouble())));
+        QVERIFY(std::abs(test->p - reference.value(QStringLiteral("p")).toDouble()) < 1e-9);
+    }
+    // Labels that differ between the two are refused.
+    QVERIFY(!delongTest(LabelledScores{ { 0.1, 0.9 }, { false, true } },
+        LabelledScores{ { 0.1, 0.9 }, { true, false } })
+                 .ok());
+}
+
+// The bootstrap interval contains the point estimate, is the same for the same seed, and on 400
+// images lies close to DeLong's normal interval.
+void TestBinaryMetrics::theBootstrapIntervalHoldsTheEstimate()
+{
+    for (int i = 0; i < m_cases.size(); ++i) {
+        const QJsonObject c = m_cases[i].toObject();
+        const LabelledScores data = scoresOf(c);
+        const Result<BootstrapInterval> interval = bootstrapAucInterval(data, 1000, 7);
+        QVERIFY(interval.ok());
+        const double auc = c.value(QStringLiteral("auc")).toDouble();
+        QVERIFY2(interval->low <= auc && auc <= interval->high,
+            qPrintable(QStringLiteral("%1: %2 not in [%3, %4]")
+                           .arg(c.value(QStringLiteral("name")).toString())
+                           .arg(auc)
+                           .arg(interval->low)
+                           .arg(interval->high)));
+        const Result<BootstrapInterval> again = bootstrapAucInterval(data, 1000, 7);
+        QCOMPARE(again->low, interval->low);
+        QCOMPARE(again->high, interval->high);
+        if (data.scores.size() == 400) {
+            const Result<AucEstimate> normal = delongAuc(data);
+            QVERIFY(std::abs(normal->ciLow - interval->low) < 0.02);
+            QVERIFY(std::abs(normal->ciHigh - interval->high) < 0.02);
         }
     }
 }

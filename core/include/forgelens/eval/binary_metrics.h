@@ -66,4 +66,39 @@ Result<OperatingPoint> operatingPointAtFpr(const LabelledScores &data, double ma
 // in b|. Scores outside [0, 1] are refused (they are not probabilities).
 Result<double> expectedCalibrationError(const LabelledScores &data, int bins = 15);
 
+// The AUC with its DeLong variance: with synthetic scores X_1..X_m and real Y_1..Y_n,
+// psi(x, y) = 1 if x > y, 1/2 if equal, else 0; V10_i = mean_j psi(X_i, Y_j),
+// V01_j = mean_i psi(X_i, Y_j); AUC = mean V10; Var = s²(V10) / m + s²(V01) / n with s² the
+// sample variance (divisor m - 1, n - 1). Computed from midranks in O(N log N).
+struct AucEstimate {
+    double auc = 0.0;
+    double variance = 0.0;
+    double ciLow = 0.0; // AUC -/+ 1.959964 standard errors, clipped to [0, 1]
+    double ciHigh = 0.0;
+    std::vector<double> v10; // [m] per synthetic image, in input order
+    std::vector<double> v01; // [n] per real image
+};
+Result<AucEstimate> delongAuc(const LabelledScores &data);
+
+// DeLong's test of the difference of two detectors' AUCs on the same images (same labels, same
+// order): z = (AUC_a - AUC_b) / sqrt(Var_a + Var_b - 2 Cov_ab), with Cov_ab = cov(V10_a, V10_b)
+// / m + cov(V01_a, V01_b) / n; p two-sided from the normal distribution.
+struct AucComparison {
+    double difference = 0.0; // AUC_a - AUC_b
+    double z = 0.0;
+    double p = 1.0;
+};
+Result<AucComparison> delongTest(const LabelledScores &a, const LabelledScores &b);
+
+// Percentile bootstrap of the AUC: `rounds` resamples drawn with replacement within each class
+// (so every resample has both, in the original counts), the 2.5th and 97.5th percentiles of
+// their AUCs. Deterministic for a seed.
+struct BootstrapInterval {
+    double low = 0.0;
+    double high = 0.0;
+    int rounds = 0;
+};
+Result<BootstrapInterval> bootstrapAucInterval(
+    const LabelledScores &data, int rounds = 2000, quint64 seed = 1);
+
 } // namespace forgelens
