@@ -2,10 +2,10 @@
 
 #include "forgelens/report/display_text.h"
 #include "forgelens/session/workbench.h"
+#include "image_map_files.h"
 #include "image_map_rendering.h"
 #include "image_view.h"
 
-#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -13,12 +13,10 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -94,24 +92,6 @@ const ImageMap *mapOf(const WindowMaps &maps, ImageMap::Kind kind)
         return maps.patchSimilarity ? &*maps.patchSimilarity : nullptr;
     }
     return nullptr;
-}
-
-// A name part of an exported file: letters, digits, '.', '_' and '-' only.
-QString namePart(const QString &text)
-{
-    QString out;
-    for (const QChar c : text)
-        out += (c.isLetterOrNumber() && c.unicode() < 128) || c == QLatin1Char('.')
-                || c == QLatin1Char('_') || c == QLatin1Char('-')
-            ? c
-            : QLatin1Char('_');
-    return out.left(80);
-}
-
-bool writeAtomically(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit();
 }
 
 } // namespace
@@ -356,16 +336,10 @@ void MapsPanel::exportMaps()
             const ImageMap *map = mapOf(*maps.maps, kind);
             if (!map)
                 continue;
-            const QString stem = QStringLiteral("%1/%2.%3.%4")
-                                     .arg(folder, namePart(QFileInfo(m_path).completeBaseName()),
-                                         namePart(map->detectorId), imageMapKindName(kind));
-            QByteArray png;
-            QBuffer buffer(&png);
-            buffer.open(QIODevice::WriteOnly);
-            renderImageMap(*map, picture, m_opacity->value() / 100.0).save(&buffer, "PNG");
-            if (!writeAtomically(stem + QStringLiteral(".png"), png)
-                || !writeAtomically(
-                    stem + QStringLiteral(".json"), QJsonDocument(imageMapToJson(*map)).toJson())) {
+            const QString stem = imageMapFileStem(folder, m_path, *map);
+            const QJsonObject extra{ { QStringLiteral("image"),
+                QJsonObject{ { QStringLiteral("path"), m_path } } } };
+            if (!writeImageMapFiles(stem, *map, picture, m_opacity->value() / 100.0, extra)) {
                 m_status->setText(tr("Could not write %1.png/.json").arg(displayText(stem)));
                 return;
             }

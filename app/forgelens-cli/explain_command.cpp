@@ -10,15 +10,12 @@
 #include "forgelens/report/display_text.h"
 #include "forgelens/sandbox/decoder_pool.h"
 #include "ui/decoded_image_conversion.h"
-#include "ui/image_map_rendering.h"
+#include "ui/image_map_files.h"
 
-#include <QBuffer>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QRegularExpression>
-#include <QSaveFile>
 
 namespace forgelens::cli {
 namespace {
@@ -51,22 +48,6 @@ QTextStream &out()
 QTextStream &err()
 {
     return standardError();
-}
-
-// A file name part from text that came from a file name or a manifest: only [A-Za-z0-9._-].
-QString namePart(const QString &text)
-{
-    QString part = text;
-    part.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
-    part = part.left(80);
-    return part.isEmpty() || part.startsWith(QLatin1Char('.')) ? QStringLiteral("image") + part
-                                                               : part;
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit();
 }
 
 } // namespace
@@ -213,32 +194,21 @@ int runExplain(const QStringList &arguments)
                           << ": no map: " << displayText(missing) << '\n';
             }
             for (const ImageMap *map : made) {
-                const QString stem
-                    = QStringLiteral("%1/%2.%3.%4")
-                          .arg(folder, namePart(QFileInfo(image).completeBaseName()),
-                              namePart(info.manifest.id), imageMapKindName(map->kind));
-                QJsonObject json = imageMapToJson(*map);
-                json.insert(QStringLiteral("image"),
-                    QJsonObject{ { QStringLiteral("path"), image },
-                        { QStringLiteral("sha256"), reading.digest.sha256 } });
-                json.insert(QStringLiteral("bundle_sha256"), info.bundleSha256);
-                json.insert(QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION));
+                const QString stem = imageMapFileStem(folder, image, *map);
+                QJsonObject extra{ { QStringLiteral("image"),
+                                       QJsonObject{ { QStringLiteral("path"), image },
+                                           { QStringLiteral("sha256"), reading.digest.sha256 } } },
+                    { QStringLiteral("bundle_sha256"), info.bundleSha256 },
+                    { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) } };
                 if (map->kind == ImageMap::Kind::PatchSimilarity)
-                    json.insert(QStringLiteral("bank"),
+                    extra.insert(QStringLiteral("bank"),
                         QJsonObject{ { QStringLiteral("path"), banks[d]->path() },
                             { QStringLiteral("synthetic_exemplars"),
                                 double(banks[d]->syntheticCount()) },
                             { QStringLiteral("real_exemplars"), double(banks[d]->realCount()) },
                             { QStringLiteral("neighbours_per_class"),
                                 detectorSettings.patchNeighbours } });
-                QByteArray png;
-                {
-                    QBuffer buffer(&png);
-                    buffer.open(QIODevice::WriteOnly);
-                    renderImageMap(*map, picture, alpha).save(&buffer, "PNG");
-                }
-                if (!writeFile(stem + QStringLiteral(".json"), QJsonDocument(json).toJson())
-                    || !writeFile(stem + QStringLiteral(".png"), png)) {
+                if (!writeImageMapFiles(stem, *map, picture, alpha, extra)) {
                     err() << "forgelens-cli explain: cannot write " << displayText(stem)
                           << ".json/.png\n";
                     return kOutputFailed;
