@@ -1,38 +1,19 @@
 #include "ui/image_map_files.h"
 
 #include "ui/image_map_rendering.h"
+#include "ui/output_file_names.h"
 
 #include <QBuffer>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QRegularExpression>
-#include <QSaveFile>
 
 namespace forgelens {
-namespace {
-
-QString namePart(const QString &text)
-{
-    QString part = text;
-    part.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
-    part = part.left(80);
-    return part.isEmpty() || part.startsWith(QLatin1Char('.')) ? QStringLiteral("image") + part
-                                                               : part;
-}
-
-bool writeAtomically(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit();
-}
-
-} // namespace
 
 QString imageMapFileStem(const QString &folder, const QString &imagePath, const ImageMap &map)
 {
     return QStringLiteral("%1/%2.%3.%4")
-        .arg(folder, namePart(QFileInfo(imagePath).completeBaseName()), namePart(map.detectorId),
-            imageMapKindName(map.kind));
+        .arg(folder, safeFileNamePart(QFileInfo(imagePath).completeBaseName()),
+            safeFileNamePart(map.detectorId), imageMapKindName(map.kind));
 }
 
 bool writeImageMapFiles(const QString &stem, const ImageMap &map, const QImage &picture,
@@ -45,8 +26,8 @@ bool writeImageMapFiles(const QString &stem, const ImageMap &map, const QImage &
     QBuffer buffer(&png);
     buffer.open(QIODevice::WriteOnly);
     renderImageMap(map, picture, opacity).save(&buffer, "PNG");
-    return writeAtomically(stem + QStringLiteral(".json"), QJsonDocument(json).toJson())
-        && writeAtomically(stem + QStringLiteral(".png"), png);
+    return writeFileAtomically(stem + QStringLiteral(".json"), QJsonDocument(json).toJson())
+        && writeFileAtomically(stem + QStringLiteral(".png"), png);
 }
 
 } // namespace forgelens

@@ -2,6 +2,7 @@
 
 #include "detector_list_panel.h"
 #include "display_image_job.h"
+#include "evaluation_panel.h"
 #include "evidence_list.h"
 #include "exemplar_strip.h"
 #include "image_view.h"
@@ -69,7 +70,9 @@ MainWindow::MainWindow(QWidget *parent)
       m_scanPanel(new ScanPanel(m_workbench, this)), m_scanDock(new QDockWidget(this)),
       m_mapsPanel(new MapsPanel(m_workbench, m_imageView, this)),
       m_exemplarStrip(new ExemplarStrip(m_workbench, m_imageView, this)),
-      m_exemplarDock(new QDockWidget(this)), m_tabs(new QTabWidget(this)),
+      m_exemplarDock(new QDockWidget(this)),
+      m_evaluationPanel(new EvaluationPanel(m_workbench, this)),
+      m_evaluationDock(new QDockWidget(this)), m_tabs(new QTabWidget(this)),
       m_busy(new QProgressBar(this)), m_status(new QLabel(this)), m_cursor(new QLabel(this)),
       m_zoom(new QLabel(this))
 {
@@ -108,6 +111,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_exemplarDock->setObjectName(QStringLiteral("exemplarDock"));
     m_exemplarDock->setWidget(m_exemplarStrip);
     addDockWidget(Qt::BottomDockWidgetArea, m_exemplarDock);
+    m_evaluationDock->setWindowTitle(tr("Evaluation"));
+    m_evaluationDock->setObjectName(QStringLiteral("evaluationDock"));
+    m_evaluationDock->setWidget(m_evaluationPanel);
+    // Beside the exemplars, as a tab: the figures and plots need the window's whole width.
+    tabifyDockWidget(m_exemplarDock, m_evaluationDock);
+    m_evaluationDock->hide();
+    connect(m_evaluationPanel, &EvaluationPanel::openRequested, this, &MainWindow::openFromScan);
+    connect(m_evaluationPanel, &EvaluationPanel::statusMessage, m_status, &QLabel::setText);
     connect(m_scanPanel, &ScanPanel::openRequested, this, &MainWindow::openFromScan);
     connect(m_scanPanel, &ScanPanel::statusMessage, m_status, &QLabel::setText);
     connect(m_workbench, &Workbench::detectorsChanged, this, [this] {
@@ -221,6 +232,16 @@ void MainWindow::createMenus()
     detectors->addAction(tr("&Unload Selected"), this,
         [this] { m_workbench->removeDetector(m_detectorPanel->selectedIndex()); });
     detectors->addSeparator();
+    const auto showEvaluation = [this] { showEvaluationDock(); };
+    detectors->addAction(tr("&Evaluate on Labelled Folder…"), this, [this, showEvaluation] {
+        showEvaluation();
+        m_evaluationPanel->evaluateFolder();
+    });
+    detectors->addAction(tr("Open E&valuation…"), this, [this, showEvaluation] {
+        showEvaluation();
+        m_evaluationPanel->openEvaluation();
+    });
+    detectors->addSeparator();
     detectors->addAction(tr("Analyse &Again"), this, [this] { m_workbench->reanalyse(); })
         ->setShortcut(QKeySequence::Refresh);
     connect(m_detectorPanel, &DetectorListPanel::addRequested, this,
@@ -248,6 +269,7 @@ void MainWindow::createMenus()
     });
     view->addAction(m_scanDock->toggleViewAction());
     view->addAction(m_exemplarDock->toggleViewAction());
+    view->addAction(m_evaluationDock->toggleViewAction());
     view->addSeparator();
     view->addAction(tr("Next Scan &Row"), m_scanPanel, &ScanPanel::selectNext)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Down));
@@ -353,6 +375,25 @@ void MainWindow::showScanDock()
     m_scanDock->show();
     // The table gets half the window; the image and its verdicts keep the rest.
     resizeDocks({ m_scanDock }, { height() / 2 }, Qt::Vertical);
+}
+
+void MainWindow::showEvaluationDock()
+{
+    m_evaluationDock->show();
+    m_evaluationDock->raise();
+    resizeDocks({ m_evaluationDock }, { height() * 3 / 5 }, Qt::Vertical);
+}
+
+void MainWindow::evaluateFolder(const QString &folder, const QString &outputDir)
+{
+    showEvaluationDock();
+    if (!m_workbench->loadingBundles().isEmpty()) {
+        m_status->setText(tr("The evaluation of %1 starts once the detectors have loaded …")
+                              .arg(displayText(folder)));
+        m_scanWhenLoaded = [this, folder, outputDir] { evaluateFolder(folder, outputDir); };
+        return;
+    }
+    m_evaluationPanel->startEvaluation(folder, QString(), outputDir);
 }
 
 void MainWindow::scanFolder(

@@ -26,6 +26,7 @@ class MapsPanel;
 class ImageView;
 class MetadataPanel;
 class ScanPanel;
+class EvaluationPanel;
 class VerdictPanel;
 class Workbench;
 struct DecodedImage;
@@ -60,7 +61,12 @@ public:
     void chooseReportAndScan(const QString &folder);
     // Shows a report from an earlier scan (the window's, the CLI's or a merge) in the table.
     void openReport(const QString &reportCsv);
+    // Evaluates the loaded detectors (once they have loaded) on a labelled folder into
+    // `outputDir`, in the evaluation panel.
+    void evaluateFolder(const QString &folder, const QString &outputDir);
+    void showEvaluationDock();
     ScanPanel *scanPanel() const { return m_scanPanel; }
+    EvaluationPanel *evaluationPanel() const { return m_evaluationPanel; }
     MapsPanel *mapsPanel() const { return m_mapsPanel; }
     ExemplarStrip *exemplarStrip() const { return m_exemplarStrip; }
     // Shows the inspector tab holding `panel` (the verdicts, metadata or maps).
@@ -110,8 +116,10 @@ private:
     MapsPanel *m_mapsPanel;
     ExemplarStrip *m_exemplarStrip;
     QDockWidget *m_exemplarDock;
+    EvaluationPanel *m_evaluationPanel;
+    QDockWidget *m_evaluationDock;
     QString m_openedFromScan; // the file the folder panel last opened in the workspace
-    std::function<void()> m_scanWhenLoaded; // a scan asked for while detectors still load
+    std::function<void()> m_scanWhenLoaded; // a scan or evaluation asked for while detectors load
     QStringList m_banksWhenLoaded;
     QTabWidget *m_tabs;
     QProgressBar *m_busy;

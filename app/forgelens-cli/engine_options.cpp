@@ -15,13 +15,21 @@ EngineOptions::EngineOptions()
       m_pins(QStringLiteral("model-sha256"),
           QStringLiteral("Refuse a bundle unless its SHA-256 is HEX: one per --model, in the "
                          "same order. A pinned bundle must carry its manifest inside."),
+          QStringLiteral("HEX")),
+      m_overrides(QStringLiteral("threshold-override"),
+          QStringLiteral("A threshold override (evaluate --write-threshold) for the bundle it "
+                         "names; repeat for several. The bundles themselves are not changed."),
+          QStringLiteral("FILE")),
+      m_overridePins(QStringLiteral("threshold-override-sha256"),
+          QStringLiteral("Refuse an override unless its SHA-256 is HEX: one per "
+                         "--threshold-override, in order. Required with --model-sha256."),
           QStringLiteral("HEX"))
 {
 }
 
 void EngineOptions::addTo(QCommandLineParser &parser) const
 {
-    parser.addOptions({ m_device, m_threads, m_maxPixels, m_pins });
+    parser.addOptions({ m_device, m_threads, m_maxPixels, m_pins, m_overrides, m_overridePins });
 }
 
 QString EngineOptions::read(
@@ -42,6 +50,18 @@ QString EngineOptions::read(
     if (!ok || megapixels <= 0)
         return QStringLiteral("--max-megapixels must be a positive number");
     limits.maxPixels = qint64(megapixels * 1e6);
+    config.thresholdOverrides = parser.values(m_overrides);
+    config.thresholdOverridePins = parser.values(m_overridePins);
+    if (!config.thresholdOverridePins.isEmpty()
+        && config.thresholdOverridePins.size() != config.thresholdOverrides.size())
+        return QStringLiteral("give one --threshold-override-sha256 per --threshold-override, in "
+                              "the same order");
+    // A pinned bundle's verdicts are vouched for by its pins alone: an unpinned file that
+    // changes its threshold would slip past them.
+    if (parser.isSet(m_pins) && !config.thresholdOverrides.isEmpty()
+        && config.thresholdOverridePins.isEmpty())
+        return QStringLiteral("--model-sha256 pins the bundles, so each --threshold-override "
+                              "must be pinned too (--threshold-override-sha256)");
     return QString();
 }
 

@@ -8,8 +8,8 @@
 
 namespace forgelens::cli {
 
-// The options `analyze` and `scan` share: the device, the operator threads, the image size
-// limit and the bundles' SHA-256 pins.
+// The options `analyze`, `scan` and `evaluate` share: the device, the operator threads, the
+// image size limit, the bundles' SHA-256 pins and the threshold overrides with their pins.
 class EngineOptions {
 public:
     EngineOptions();
@@ -27,6 +27,8 @@ private:
     QCommandLineOption m_threads;
     QCommandLineOption m_maxPixels;
     QCommandLineOption m_pins;
+    QCommandLineOption m_overrides;
+    QCommandLineOption m_overridePins;
 };
 
 } // namespace forgelens::cli

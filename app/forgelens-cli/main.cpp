@@ -1,6 +1,8 @@
-// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge, bank, explain.
+// forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge, bank, explain,
+// evaluate.
 #include "analyze_command.h"
 #include "bank_command.h"
+#include "evaluate_command.h"
 #include "explain_command.h"
 #include "merge_command.h"
 #include "metadata_command.h"
@@ -10,8 +12,8 @@
 #include "forgelens/inference/openmp_wait_policy.h"
 #include "forgelens/sandbox/decode_worker.h"
 
+#include <QApplication>
 #include <QCoreApplication>
-#include <QGuiApplication>
 #include <QTextStream>
 
 #include <cstring>
@@ -29,6 +31,8 @@ Commands:
   bank build|info|query …                   exemplar banks: known images a detector's
                                             embeddings compare an image with
   explain IMAGE… --model BUNDLE -o FOLDER   maps of where each detector's evidence lies
+  evaluate FOLDER --model BUNDLE… -o OUT    detectors measured on labelled images: AUC,
+                                            accuracy, calibration, plots, comparisons
 
 forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
 )";
@@ -43,12 +47,14 @@ int main(int argc, char **argv)
         return forgelens::runDecodeWorker(argc, argv);
     forgelens::reexecWithPassiveOpenMpWaits(argv);
     forgelens::tuneAllocatorForInference();
-    // `explain` draws its maps, which needs a GUI application: on the offscreen platform, so
-    // that it runs without a display as every other command does.
-    const bool draws = argc >= 2 && std::strcmp(argv[1], "explain") == 0;
+    // `explain` draws its maps and `evaluate` its plots (QCustomPlot, a widget), which needs a
+    // widget application: on the offscreen platform, so that they run without a display as
+    // every other command does.
+    const bool draws = argc >= 2
+        && (std::strcmp(argv[1], "explain") == 0 || std::strcmp(argv[1], "evaluate") == 0);
     if (draws && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    std::unique_ptr<QCoreApplication> app = draws ? std::make_unique<QGuiApplication>(argc, argv)
+    std::unique_ptr<QCoreApplication> app = draws ? std::make_unique<QApplication>(argc, argv)
                                                   : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("forgelens-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FORGELENS_VERSION));
@@ -65,6 +71,8 @@ int main(int argc, char **argv)
         return forgelens::cli::runMerge(arguments);
     if (command == QLatin1String("bank"))
         return forgelens::cli::runBank(arguments);
+    if (command == QLatin1String("evaluate"))
+        return forgelens::cli::runEvaluate(arguments);
     if (command == QLatin1String("explain"))
         return forgelens::cli::runExplain(arguments);
     if (command == QLatin1String("--version")) {

@@ -3,6 +3,7 @@
 #include "cli_streams.h"
 #include "count_option.h"
 #include "engine_options.h"
+#include "scan_console.h"
 #include "scan_progress_printer.h"
 #include "stop_signal.h"
 
@@ -50,64 +51,6 @@ QTextStream &out()
 QTextStream &err()
 {
     return standardError();
-}
-
-void printPlan(const ScanPlan &plan)
-{
-    for (const ModelInfo &model : plan.models) {
-        if (model.manifest.isUntrainedTestModel())
-            err() << "forgelens-cli scan: WARNING: " << displayText(model.manifest.name)
-                  << " is an UNTRAINED TEST MODEL; its verdicts mean nothing.\n";
-        else if (model.manifest.experimental)
-            err() << "forgelens-cli scan: note: " << displayText(model.manifest.name)
-                  << " is EXPERIMENTAL; read its model card before relying on a verdict.\n";
-        err() << "forgelens-cli scan: model " << displayText(model.manifest.id) << " ("
-              << displayText(model.manifest.name) << ' ' << displayText(model.manifest.version)
-              << ") on " << model.device << ", sha256 " << model.bundleSha256 << '\n';
-    }
-    for (const QString &problem : plan.walkProblems)
-        err() << "forgelens-cli scan: warning: " << displayText(problem) << '\n';
-    err() << "forgelens-cli scan: " << plan.filesInScope << " files";
-    if (plan.rowsResumed > 0)
-        err() << " (" << plan.rowsResumed << " already in the interrupted report)";
-    if (plan.outsideShard > 0)
-        err() << ", " << plan.outsideShard << " in other shards";
-    err() << ", " << plan.skippedNotImages << " non-image files skipped";
-    if (plan.skippedSymlinks > 0)
-        err() << ", " << plan.skippedSymlinks << " symbolic links not followed";
-    err() << "; " << plan.decodeThreads << " decode threads\n";
-    err().flush();
-}
-
-void printSummary(const ScanSummary &summary)
-{
-    const double seconds = double(summary.startedUtc.msecsTo(summary.finishedUtc)) / 1000.0;
-    err() << "forgelens-cli scan: " << summary.rowsWritten << " rows in "
-          << formatDuration(seconds);
-    if (seconds > 0)
-        err() << " (" << QString::number(double(summary.rowsWritten) / seconds, 'f', 1)
-              << " files/s)";
-    err() << "; status:";
-    for (const auto &[status, count] : summary.statusCounts)
-        err() << ' ' << status << ' ' << count;
-    err() << '\n';
-    if (summary.interrupted)
-        err() << "forgelens-cli scan: interrupted; the rows so far are in " << summary.csvPath
-              << ". Run the same command with --resume to continue.\n";
-    else
-        err() << "forgelens-cli scan: report " << summary.csvPath << ", sidecar "
-              << summary.sidecarPath << '\n';
-    err().flush();
-}
-
-int exitCodeFor(const Error &error)
-{
-    if (error.code == ErrorCode::ModelUnusable)
-        return kModelUnusable;
-    if (error.code == ErrorCode::OutputWriteFailed || error.code == ErrorCode::RootUnreadable
-        || error.code == ErrorCode::InternalError)
-        return kOutputFailed;
-    return kUsageError;
 }
 
 } // namespace
@@ -209,7 +152,7 @@ int runScan(const QStringList &arguments)
     const std::atomic_bool &stop = installStopSignals();
     ScanProgressPrinter printer(ScanProgressPrinter::styleFor(style));
     ScanObserver observer;
-    observer.started = printPlan;
+    observer.started = [](const ScanPlan &plan) { printScanPlan(plan, "scan"); };
     observer.progress = [&printer](const ScanProgress &p) { printer.update(p); };
     Result<ScanSummary> summary = forgelens::runScan(settings, stop, observer);
     printer.finish();
@@ -217,9 +160,9 @@ int runScan(const QStringList &arguments)
         err() << "forgelens-cli scan: [" << summary.error().codeName() << "] "
               << displayText(summary.error().message) << '\n';
         err().flush();
-        return exitCodeFor(summary.error());
+        return scanExitCodeFor(summary.error());
     }
-    printSummary(*summary);
+    printScanSummary(*summary, "scan");
     if (summary->interrupted)
         return kInterrupted;
     // Folders that could not be listed hold files with no row: not "every row is ok".

@@ -39,8 +39,17 @@ int main(int argc, char **argv)
         QStringLiteral("Exemplar bank to attach to the detector it was built with, once loaded; "
                        "repeat for several."),
         QStringLiteral("BANK"));
+    const QCommandLineOption evaluate(QStringLiteral("evaluate"),
+        QStringLiteral("Evaluate the detectors on this labelled folder once they have loaded "
+                       "(results in --evaluation-output)."),
+        QStringLiteral("FOLDER"));
+    const QCommandLineOption evaluationOutput(QStringLiteral("evaluation-output"),
+        QStringLiteral("Where --evaluate writes its scan, figures and plots."),
+        QStringLiteral("FOLDER"));
     parser.addOption(model);
     parser.addOption(bank);
+    parser.addOption(evaluate);
+    parser.addOption(evaluationOutput);
     parser.addPositionalArgument(QStringLiteral("images"),
         QStringLiteral("Images to open, or folders to scan."), QStringLiteral("[IMAGE|FOLDER…]"));
     parser.process(app);
@@ -64,5 +73,7 @@ int main(int argc, char **argv)
     }
     if (!images.isEmpty())
         window.openImages(images);
+    if (parser.isSet(evaluate))
+        window.evaluateFolder(parser.value(evaluate), parser.value(evaluationOutput));
     return QApplication::exec();
 }

@@ -57,6 +57,17 @@ Result<DetectorSet> DetectorSet::load(const QStringList &bundlePaths, const Engi
                     .arg(path, worker.error().codeName(), worker.error().message) };
         workers.push_back(std::move(worker).value());
     }
+    for (const QString &override : config.thresholdOverrides) {
+        const bool used = std::any_of(
+            workers.begin(), workers.end(), [&](const std::shared_ptr<InferenceWorker> &worker) {
+                return worker->info().thresholdOverridePath == override;
+            });
+        if (!used)
+            return Error{ ErrorCode::ModelUnusable,
+                QStringLiteral("the threshold override %1 names a bundle that is not among the "
+                               "models (its bundle_sha256 is none of theirs)")
+                    .arg(override) };
+    }
     return fromWorkers(std::move(workers));
 }
 

@@ -138,19 +138,34 @@ Result<double> rocAuc(const LabelledScores &data)
     return area;
 }
 
-Result<double> averagePrecision(const LabelledScores &data)
+Result<PrecisionRecallCurve> precisionRecallCurve(const LabelledScores &data)
 {
     if (std::optional<Error> error = refusal(data))
         return *error;
     const std::vector<Step> all = steps(data);
     const double positives = double(all.back().truePositives);
-    double ap = 0.0, previousRecall = 0.0;
+    PrecisionRecallCurve curve;
+    curve.precision.reserve(all.size());
+    curve.recall.reserve(all.size());
+    curve.thresholds.reserve(all.size());
     for (const Step &step : all) {
-        const double recall = double(step.truePositives) / positives;
-        const double precision
-            = double(step.truePositives) / double(step.truePositives + step.falsePositives);
-        ap += (recall - previousRecall) * precision;
-        previousRecall = recall;
+        curve.recall.push_back(double(step.truePositives) / positives);
+        curve.precision.push_back(
+            double(step.truePositives) / double(step.truePositives + step.falsePositives));
+        curve.thresholds.push_back(step.threshold);
+    }
+    return curve;
+}
+
+Result<double> averagePrecision(const LabelledScores &data)
+{
+    Result<PrecisionRecallCurve> curve = precisionRecallCurve(data);
+    if (!curve)
+        return curve.error();
+    double ap = 0.0, previousRecall = 0.0;
+    for (size_t i = 0; i < curve->recall.size(); ++i) {
+        ap += (curve->recall[i] - previousRecall) * curve->precision[i];
+        previousRecall = curve->recall[i];
     }
     return ap;
 }
@@ -192,15 +207,17 @@ Result<OperatingPoint> operatingPointAtFpr(const LabelledScores &data, double ma
     return point;
 }
 
-Result<double> expectedCalibrationError(const LabelledScores &data, int bins)
+Result<std::vector<ReliabilityBin>> reliabilityBins(const LabelledScores &data, int bins)
 {
     if (std::optional<Error> error = refusal(data))
         return *error;
     if (bins < 1 || bins > 1000)
         return Error{ ErrorCode::BadSettings, QStringLiteral("1 to 1,000 calibration bins") };
-    std::vector<double> scoreSum(static_cast<size_t>(bins), 0.0);
-    std::vector<double> labelSum(static_cast<size_t>(bins), 0.0);
-    std::vector<qint64> count(static_cast<size_t>(bins), 0);
+    std::vector<ReliabilityBin> result(static_cast<size_t>(bins));
+    for (size_t b = 0; b < result.size(); ++b) {
+        result[b].low = double(b) / bins;
+        result[b].high = double(b + 1) / bins;
+    }
     for (size_t i = 0; i < data.scores.size(); ++i) {
         const double p = data.scores[i];
         if (p < 0.0 || p > 1.0)
@@ -208,17 +225,29 @@ Result<double> expectedCalibrationError(const LabelledScores &data, int bins)
                 QStringLiteral("score %1 (%2) is not a probability: calibration needs 0 to 1")
                     .arg(qulonglong(i))
                     .arg(p) };
-        const size_t bin = std::min(size_t(bins - 1), size_t(p * bins));
-        scoreSum[bin] += p;
-        labelSum[bin] += data.synthetic[i] ? 1.0 : 0.0;
-        ++count[bin];
+        ReliabilityBin &bin = result[std::min(size_t(bins - 1), size_t(p * bins))];
+        bin.meanScore += p;
+        bin.syntheticShare += data.synthetic[i] ? 1.0 : 0.0;
+        ++bin.count;
     }
+    for (ReliabilityBin &bin : result) {
+        if (bin.count > 0) {
+            bin.meanScore /= double(bin.count);
+            bin.syntheticShare /= double(bin.count);
+        }
+    }
+    return result;
+}
+
+Result<double> expectedCalibrationError(const LabelledScores &data, int bins)
+{
+    Result<std::vector<ReliabilityBin>> binned = reliabilityBins(data, bins);
+    if (!binned)
+        return binned.error();
     double ece = 0.0;
     const double n = double(data.scores.size());
-    for (size_t b = 0; b < size_t(bins); ++b)
-        if (count[b] > 0)
-            ece += double(count[b]) / n
-                * std::abs(labelSum[b] / double(count[b]) - scoreSum[b] / double(count[b]));
+    for (const ReliabilityBin &bin : *binned)
+        ece += double(bin.count) / n * std::abs(bin.syntheticShare - bin.meanScore);
     return ece;
 }
 

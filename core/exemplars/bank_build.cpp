@@ -132,8 +132,8 @@ Result<QHash<QString, ExemplarLabel>> readExemplarLabels(const QString &csvPath)
         if (labels.contains(path))
             return bad(QStringLiteral("%1 is labelled twice").arg(path.left(200)));
         labels.insert(path,
-            ExemplarLabel{
-                *value, cell("generator"), cell("source"), cell("licence"), cell("attribution") });
+            ExemplarLabel{ *value, cell("generator"), cell("source"), cell("licence"),
+                cell("attribution"), cell("group") });
         return std::nullopt;
     });
     if (!parsed)

@@ -197,6 +197,10 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     options.device = impl->device;
     if (!config.expectedSha256.isEmpty()) // EngineConfig: empty = not pinned (front ends refuse "")
         options.expectedSha256 = config.expectedSha256;
+    options.thresholdOverrides = config.thresholdOverrides;
+    options.overridePins = config.thresholdOverridePins;
+    if (const QString problem = options.validate(); !problem.isEmpty())
+        return Error{ ErrorCode::BadConfig, problem };
     Result<ModelBundle> bundle = loadModelBundle(bundlePath, options);
     if (!bundle)
         return bundle.error();
@@ -218,6 +222,8 @@ Result<std::unique_ptr<Engine>> Engine::load(const QString &bundlePath, const En
     impl->info.bundleSha256 = impl->bundle.sha256;
     impl->info.manifestSha256 = impl->bundle.manifestSha256;
     impl->info.manifestSource = impl->bundle.manifestSource;
+    impl->info.thresholdOverridePath = impl->bundle.thresholdOverridePath;
+    impl->info.thresholdOverrideSha256 = impl->bundle.thresholdOverrideSha256;
     impl->info.device = QString::fromStdString(impl->device.str());
     impl->info.intraOpThreads = at::get_num_threads();
 

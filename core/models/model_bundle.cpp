@@ -55,6 +55,21 @@ Result<QByteArray> readBounded(const QString &path, qint64 limit, const char *wh
 
 QString BundleLoadOptions::validate() const
 {
+    if (!overridePins.isEmpty() && overridePins.size() != thresholdOverrides.size())
+        return QStringLiteral("%1 threshold override pins for %2 overrides: give one pin per "
+                              "override, in the same order")
+            .arg(overridePins.size())
+            .arg(thresholdOverrides.size());
+    for (const QString &pin : overridePins) {
+        const bool hex = std::all_of(pin.begin(), pin.end(), [](QChar c) {
+            return c.isDigit()
+                || (c.toLower() >= QLatin1Char('a') && c.toLower() <= QLatin1Char('f'));
+        });
+        if (pin.size() != 64 || !hex)
+            return QStringLiteral("a threshold override pin must be the 64 hexadecimal digits of a "
+                                  "SHA-256 (got \"%1\")")
+                .arg(pin.left(80));
+    }
     if (expectedSha256.isNull())
         return {};
     const bool hex = std::all_of(expectedSha256.begin(), expectedSha256.end(), [](QChar c) {
@@ -145,6 +160,28 @@ Result<ModelBundle> loadModelBundle(const QString &path, const BundleLoadOptions
                 .arg(QString::fromUtf8(e.what())));
     }
     bundle.manifest = std::move(manifest).value();
+    for (qsizetype i = 0; i < options.thresholdOverrides.size(); ++i) {
+        const QString pin = options.overridePins.value(i);
+        Result<ThresholdOverride> override
+            = readThresholdOverride(options.thresholdOverrides.at(i), pin);
+        if (!override)
+            return override.error();
+        if (override->bundleSha256 != bundle.sha256)
+            continue;
+        // A pin vouches for the bundle's bytes; an override changes what its scores are called
+        // as much as the manifest does, so it must be pinned as well.
+        if (pinned && pin.isEmpty())
+            return bundleError(ErrorCode::HashMismatch, path,
+                QStringLiteral("it is pinned, but the threshold override %1 is not: pin it too "
+                               "(its SHA-256 is %2)")
+                    .arg(override->path, override->sha256));
+        if (std::optional<Error> error
+            = applyThresholdOverride(bundle.manifest, bundle.sha256, *override))
+            return *error;
+        manifestSource += thresholdOverrideSource(*override);
+        bundle.thresholdOverridePath = override->path;
+        bundle.thresholdOverrideSha256 = override->sha256;
+    }
     bundle.manifestSource = manifestSource;
     bundle.manifestSha256 = digestBytes(byteView(manifestJson)).sha256;
     return bundle;

@@ -23,6 +23,11 @@ QJsonObject modelInfoToJson(const ModelInfo &model)
         { QStringLiteral("device"), model.device },
         { QStringLiteral("threshold"), manifest.threshold },
         { QStringLiteral("threshold_chosen_by"), manifest.thresholdChosenBy },
+        { QStringLiteral("threshold_override"),
+            model.thresholdOverridePath.isEmpty()
+                ? QJsonValue()
+                : QJsonValue(QJsonObject{ { QStringLiteral("path"), model.thresholdOverridePath },
+                    { QStringLiteral("sha256"), model.thresholdOverrideSha256 } }) },
         { QStringLiteral("inconclusive_band"),
             manifest.inconclusive
                 ? QJsonValue(QJsonObject{ { QStringLiteral("low"), manifest.inconclusive->low },

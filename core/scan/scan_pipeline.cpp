@@ -535,9 +535,13 @@ private:
         plan.skippedSymlinks = list->skippedSymlinks;
         plan.walkProblems = list->problems;
         // Every row kept from the interrupted run must name a file of this walk, in this shard.
+        const auto inScope = [this](const QString &path) {
+            return m_settings.shard.contains(path)
+                && (m_settings.onlyPaths.isEmpty() || m_settings.onlyPaths.contains(path));
+        };
         QSet<QString> walked;
         for (const ScanFile &file : list->files) {
-            if (m_settings.shard.contains(file.relativePath))
+            if (inScope(file.relativePath))
                 walked.insert(file.relativePath);
         }
         for (const QString &done : std::as_const(m_done)) {
@@ -550,7 +554,7 @@ private:
         }
         m_files.reserve(list->files.size());
         for (ScanFile &file : list->files) {
-            if (!m_settings.shard.contains(file.relativePath)) {
+            if (!inScope(file.relativePath)) {
                 ++plan.outsideShard;
                 continue;
             }

@@ -4,6 +4,7 @@
 
 #include "forgelens/report/analysis_json.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -24,7 +25,7 @@ QJsonObject scanIdentityJson(const ScanSettings &settings, const std::vector<Mod
     QJsonArray bundles;
     for (const ModelInfo &model : models)
         bundles.append(model.bundleSha256);
-    return QJsonObject{
+    QJsonObject identity{
         { QStringLiteral("root"), QFileInfo(settings.root).absoluteFilePath() },
         { QStringLiteral("shard"), settings.shard.toString() },
         { QStringLiteral("follow_symlinks"), settings.walk.followSymlinks },
@@ -33,6 +34,26 @@ QJsonObject scanIdentityJson(const ScanSettings &settings, const std::vector<Mod
         { QStringLiteral("max_megapixels"), double(settings.limits.maxPixels) / 1e6 },
         { QStringLiteral("model_bundle_sha256"), bundles },
     };
+    // A threshold override changes every label a row gets: resuming under another is refused.
+    QJsonArray overrides;
+    for (const ModelInfo &model : models)
+        if (!model.thresholdOverrideSha256.isEmpty())
+            overrides.append(model.thresholdOverrideSha256);
+    if (!overrides.isEmpty())
+        identity.insert(QStringLiteral("threshold_override_sha256"), overrides);
+    if (!settings.onlyPaths.isEmpty()) {
+        // Only a restricted scan names its list, so every other scan's sidecar is as before.
+        QStringList paths = settings.onlyPaths.values();
+        paths.sort();
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        for (const QString &path : std::as_const(paths)) {
+            hash.addData(path.toUtf8());
+            hash.addData(QByteArrayView("\n"));
+        }
+        identity.insert(
+            QStringLiteral("only_paths_sha256"), QString::fromLatin1(hash.result().toHex()));
+    }
+    return identity;
 }
 
 QJsonObject scanSidecarJson(const ScanSettings &settings, const ScanSummary &summary,

@@ -37,6 +37,7 @@ struct Workbench::Impl {
     int pendingJobs = 0;
     SandboxConfig sandboxConfig; // what folder scans read with (enabled = false: in-process)
     std::shared_ptr<ScanFolderControl> scan; // the folder scan running, or null
+    std::shared_ptr<std::atomic_bool> evaluation; // the evaluation running (its cancel), or null
     // Banks by the SHA-256 of the bundle they were built with.
     QHash<QString, std::shared_ptr<const AttachedBank>> banks;
     int nearestCount = 10;
@@ -70,6 +71,7 @@ Workbench::Workbench(QObject *parent) : QObject(parent), m_impl(std::make_unique
     qRegisterMetaType<forgelens::ScanPlan>();
     qRegisterMetaType<forgelens::ScanProgress>();
     qRegisterMetaType<forgelens::ScanFolderOutcome>();
+    qRegisterMetaType<forgelens::EvaluationOutcome>();
     qRegisterMetaType<QVector<forgelens::ScanResultRow>>();
     qRegisterMetaType<QVector<forgelens::DetectorMaps>>();
     qRegisterMetaType<QVector<forgelens::DetectorExemplars>>();
@@ -109,6 +111,8 @@ Workbench::~Workbench()
         m_impl->bankBuildCancel->store(true);
     if (m_impl->scan)
         m_impl->scan->cancel.store(true);
+    if (m_impl->evaluation)
+        m_impl->evaluation->store(true);
     m_impl->workers.clear();
     m_impl->set = DetectorSet();
     m_impl->pool.waitForDone();
@@ -446,6 +450,58 @@ std::optional<Error> Workbench::startFolderScan(const FolderScanRequest &request
     m_impl->scan = control;
     m_impl->pool.start(job);
     return std::nullopt;
+}
+
+std::optional<Error> Workbench::startEvaluation(const EvaluationRequest &request)
+{
+    if (m_impl->evaluation)
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("an evaluation is running: cancel it or wait for it to end") };
+    if (m_impl->set.empty() && request.existingReport.isEmpty())
+        return Error{ ErrorCode::ModelUnusable,
+            QStringLiteral("no detector is loaded: add the detectors to evaluate first") };
+    EvaluationSettings settings;
+    settings.outputDir = request.outputDir;
+    settings.existingReport = request.existingReport;
+    settings.labelsCsv = request.labelsCsv;
+    settings.classFolders = request.classFolders;
+    settings.excludeLists = request.excludeLists;
+    settings.options.targetFpr = request.targetFpr;
+    ScanSettings &scan = settings.scan;
+    scan.root = request.folder;
+    scan.resume = request.resume;
+    scan.overwrite = request.overwrite;
+    scan.engine = m_impl->engineConfig;
+    scan.limits = m_impl->request.limits;
+    scan.sandbox = m_impl->sandboxConfig;
+    for (const ModelInfo &model : m_impl->set.models())
+        scan.modelPaths << model.bundlePath;
+    if (const QString problem = settings.validate(); !problem.isEmpty())
+        return Error{ ErrorCode::BadSettings, problem };
+
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    auto *job = new EvaluationJob(settings, m_impl->set, cancel);
+    connect(job, &EvaluationJob::planned, this, &Workbench::evaluationPlanned);
+    connect(job, &EvaluationJob::progressed, this, &Workbench::evaluationProgressed);
+    connect(job, &EvaluationJob::finished, this, [this, cancel](const EvaluationOutcome &outcome) {
+        if (m_impl->evaluation == cancel)
+            m_impl->evaluation.reset();
+        Q_EMIT evaluationFinished(outcome);
+    });
+    m_impl->evaluation = cancel;
+    m_impl->pool.start(job);
+    return std::nullopt;
+}
+
+void Workbench::cancelEvaluation()
+{
+    if (m_impl->evaluation)
+        m_impl->evaluation->store(true);
+}
+
+bool Workbench::isEvaluating() const
+{
+    return m_impl->evaluation != nullptr;
 }
 
 void Workbench::setScanPaused(bool paused)

@@ -29,8 +29,9 @@ ALLOWED = {
                   "scan"},
     "explain": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "scan",
                 "exemplars"},
+    # eval reads labels as bank builds do (one labels-CSV format, exemplars/bank_build.h)
     "eval": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
-             "scan"},
+             "scan", "exemplars"},
     "session": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
                 "scan", "exemplars", "explain", "eval"},
 }

@@ -5,7 +5,8 @@ usage: make_metric_cases.py OUT_DIR
 
 Each case: scores and labels (ties, heavy imbalance, a class of one sample, rounded scores) and
 what scikit-learn gives on them: roc_curve(drop_intermediate=False), roc_auc_score,
-average_precision_score, confusion_matrix at 0.5. The operating point at an FPR bound and the
+average_precision_score, precision_recall_curve, confusion_matrix at 0.5, and
+cohen_kappa_score of two detectors' calls at 0.5. The operating point at an FPR bound and the
 expected calibration error, DeLong's AUC variance and paired test are computed by the plain
 references below (scikit-learn has none of them), from their definitions.
 """
@@ -15,8 +16,8 @@ import os
 import sys
 
 import numpy as np
-from sklearn.metrics import (average_precision_score, confusion_matrix, roc_auc_score,
-                             roc_curve)
+from sklearn.metrics import (average_precision_score, cohen_kappa_score, confusion_matrix,
+                             precision_recall_curve, roc_auc_score, roc_curve)
 
 
 def operating_point(scores, labels, max_fpr):
@@ -38,6 +39,19 @@ def ece(scores, labels, bins):
         if members.any():
             total += members.mean() * abs(labels[members].mean() - scores[members].mean())
     return total
+
+
+def reliability(scores, labels, bins):
+    """Per bin: count, mean score, synthetic share (0 and 0 when empty)."""
+    index = np.minimum((scores * bins).astype(int), bins - 1)
+    out = []
+    for b in range(bins):
+        members = index == b
+        count = int(members.sum())
+        out.append({"count": count,
+                    "mean_score": float(scores[members].mean()) if count else 0.0,
+                    "synthetic_share": float(labels[members].mean()) if count else 0.0})
+    return out
 
 
 def delong(scores, labels):
@@ -73,8 +87,16 @@ def case(name, scores, labels):
     _, _, auc, variance = delong(scores, labels)
     rng = np.random.default_rng(len(scores))
     other = scores + rng.normal(0, 0.15, len(scores))  # a second, noisier detector
+    precision, recall, pr_thresholds = precision_recall_curve(labels, scores)
+    with np.errstate(invalid="ignore"):
+        kappa = cohen_kappa_score(scores >= 0.5, other >= 0.5)
     return {
         "name": name, "scores": scores.tolist(), "labels": labels.tolist(),
+        # highest threshold first, without the (recall 0, precision 1) end point it appends
+        "pr": {"precision": precision[-2::-1].tolist(), "recall": recall[-2::-1].tolist(),
+               "thresholds": pr_thresholds[::-1].tolist()},
+        "kappa_at_half": None if math.isnan(kappa) else float(kappa),
+        "reliability15": reliability(scores, labels, 15),
         "delong": {"auc": auc, "variance": variance},
         "other": other.tolist(), "delong_test": delong_test(scores, other, labels),
         "fpr": fpr.tolist(), "tpr": tpr.tolist(),

@@ -1,8 +1,10 @@
 // The evaluation's figures against scikit-learn's on the same scores (make_metric_cases.py):
-// ROC points, AUC and average precision with ties, imbalance and a class of one sample;
-// confusion counts; the operating point at an FPR bound and the calibration error against the
+// ROC points, AUC, the precision-recall curve and average precision with ties, imbalance and a
+// class of one sample; confusion counts; Cohen's kappa of two detectors' calls; the reliability
+// bins; the operating point at an FPR bound and the calibration error against the
 // script's plain reference; one-class sets refused with a sentence.
 #include "forgelens/eval/binary_metrics.h"
+#include "forgelens/eval/detector_evaluation.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void initTestCase();
     void matchesScikitLearn_data();
     void matchesScikitLearn();
+    void kappaIsUndefinedWhenBothCallEverythingAlike();
     void oneClassIsRefused();
     void theChosenThresholdHoldsItsFpr();
     void delongMatchesItsDefinition();
@@ -121,6 +124,55 @@ void TestBinaryMetrics::matchesScikitLearn()
     const Result<double> ece = expectedCalibrationError(data, 15);
     QVERIFY(ece.ok());
     QVERIFY(std::abs(*ece - c.value(QStringLiteral("ece15")).toDouble()) < 1e-12);
+
+    const QJsonObject pr = c.value(QStringLiteral("pr")).toObject();
+    const Result<PrecisionRecallCurve> prCurve = precisionRecallCurve(data);
+    QVERIFY(prCurve.ok());
+    const std::vector<double> precision = numbers(pr, "precision"), recall = numbers(pr, "recall");
+    const std::vector<double> prThresholds = numbers(pr, "thresholds");
+    QCOMPARE(prCurve->precision.size(), precision.size());
+    for (size_t i = 0; i < precision.size(); ++i) {
+        QVERIFY(std::abs(prCurve->precision[i] - precision[i]) < 1e-12);
+        QVERIFY(std::abs(prCurve->recall[i] - recall[i]) < 1e-12);
+        QCOMPARE(prCurve->thresholds[i], prThresholds[i]);
+    }
+
+    const QJsonArray bins = c.value(QStringLiteral("reliability15")).toArray();
+    const Result<std::vector<ReliabilityBin>> reliability = reliabilityBins(data, 15);
+    QVERIFY(reliability.ok());
+    QCOMPARE(qsizetype(reliability->size()), bins.size());
+    for (qsizetype b = 0; b < bins.size(); ++b) {
+        const QJsonObject expected = bins[b].toObject();
+        const ReliabilityBin &bin = (*reliability)[size_t(b)];
+        QCOMPARE(bin.count, qint64(expected.value(QStringLiteral("count")).toInt()));
+        QVERIFY(std::abs(bin.meanScore - expected.value(QStringLiteral("mean_score")).toDouble())
+            < 1e-12);
+        QVERIFY(std::abs(bin.syntheticShare
+                    - expected.value(QStringLiteral("synthetic_share")).toDouble())
+            < 1e-12);
+    }
+
+    // Cohen's kappa of two detectors' calls at 0.5 (the case's scores and a noisier copy).
+    std::vector<bool> callsA, callsB;
+    for (size_t i = 0; i < data.scores.size(); ++i)
+        callsA.push_back(data.scores[i] >= 0.5);
+    for (const double other : numbers(c, "other"))
+        callsB.push_back(other >= 0.5);
+    const double kappa = cohenKappa(callsA, callsB);
+    if (c.value(QStringLiteral("kappa_at_half")).isNull())
+        QVERIFY(std::isnan(kappa));
+    else
+        QVERIFY2(std::abs(kappa - c.value(QStringLiteral("kappa_at_half")).toDouble()) < 1e-12,
+            qPrintable(QString::number(kappa, 'g', 17)));
+}
+
+void TestBinaryMetrics::kappaIsUndefinedWhenBothCallEverythingAlike()
+{
+    // scikit-learn's cohen_kappa_score gives nan here (0 / 0): no agreement beyond chance can be
+    // measured when the expected agreement is already 1.
+    QVERIFY(std::isnan(cohenKappa({ true, true, true }, { true, true, true })));
+    QCOMPARE(cohenKappa({ true, false, true, false }, { true, false, true, false }), 1.0);
+    QCOMPARE(cohenKappa({ true, false }, { false, true }), -1.0);
 }
 
 void TestBinaryMetrics::oneClassIsRefused()

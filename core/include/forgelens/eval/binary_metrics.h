@@ -54,6 +54,17 @@ Result<double> rocAuc(const LabelledScores &data);
 // at the n-th threshold (no interpolation).
 Result<double> averagePrecision(const LabelledScores &data);
 
+// The precision-recall curve behind averagePrecision(): one point per distinct score t,
+// highest first, with recall = TP(t) / #synthetic and precision = TP(t) / (TP(t) + FP(t)) over
+// the images scoring at or above t (scikit-learn's precision_recall_curve, read from its end,
+// without the (recall 0, precision 1) point it appends).
+struct PrecisionRecallCurve {
+    std::vector<double> precision;
+    std::vector<double> recall;
+    std::vector<double> thresholds;
+};
+Result<PrecisionRecallCurve> precisionRecallCurve(const LabelledScores &data);
+
 Result<ConfusionCounts> confusionAt(const LabelledScores &data, double threshold);
 
 // The point of highest TPR whose FPR is at most `maxFpr` (0..1), and its threshold (a score of
@@ -65,6 +76,17 @@ Result<OperatingPoint> operatingPointAtFpr(const LabelledScores &data, double ma
 // exactly 1 goes to the last bin): sum over bins b of |B_b| / n * |mean label in b - mean score
 // in b|. Scores outside [0, 1] are refused (they are not probabilities).
 Result<double> expectedCalibrationError(const LabelledScores &data, int bins = 15);
+
+// The bins behind expectedCalibrationError() (a reliability diagram): [low, high), the last
+// closed; meanScore and syntheticShare are 0 in an empty bin.
+struct ReliabilityBin {
+    double low = 0.0;
+    double high = 0.0;
+    qint64 count = 0;
+    double meanScore = 0.0;
+    double syntheticShare = 0.0;
+};
+Result<std::vector<ReliabilityBin>> reliabilityBins(const LabelledScores &data, int bins = 15);
 
 // The AUC with its DeLong variance: with synthetic scores X_1..X_m and real Y_1..Y_n,
 // psi(x, y) = 1 if x > y, 1/2 if equal, else 0; V10_i = mean_j psi(X_i, Y_j),

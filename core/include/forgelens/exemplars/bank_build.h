@@ -18,6 +18,7 @@ struct ExemplarLabel {
     QString source;
     QString licence;
     QString attribution;
+    QString group; // an evaluation's grouping (camera, source, …); a bank does not keep it
 };
 
 struct BankBuildSettings {
@@ -59,8 +60,9 @@ struct BankBuildSummary {
     BankInfo bank; // the bank as the build left it
 };
 
-// Labels from a labels CSV (see BankBuildSettings::labelsCsv), by relative path. Hostile input:
-// at most 64 MiB, every cell checked. Error codes: not-found, unreadable, bad-csv.
+// Labels from a labels CSV (see BankBuildSettings::labelsCsv; an evaluation's also reads a
+// `group` column), by relative path. Hostile input: at most 64 MiB, every cell checked. Error
+// codes: not-found, unreadable, bad-csv.
 Result<QHash<QString, ExemplarLabel>> readExemplarLabels(const QString &csvPath);
 
 // The label a folder-per-class layout gives `relativePath`; nullopt when it gives none. A folder

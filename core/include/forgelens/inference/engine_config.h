@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace forgelens {
 
@@ -13,6 +14,11 @@ struct EngineConfig {
     bool warmUp = true; // one forward pass at load: checks outputs, primes allocators
     // Pin for the bundle file; empty = not pinned. Front ends refuse a pin given empty ("").
     QString expectedSha256;
+    // Threshold override files for the bundles (BundleLoadOptions::thresholdOverrides) and,
+    // empty or one per file, their SHA-256 pins. Every model of a set is given all of them; each
+    // takes the one naming it, and DetectorSet refuses a file that names none of its models.
+    QStringList thresholdOverrides;
+    QStringList thresholdOverridePins;
 
     // Empty when usable, else what is wrong.
     QString validate() const;

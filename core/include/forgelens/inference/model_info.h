@@ -13,6 +13,8 @@ struct ModelInfo {
     QString bundleSha256;
     QString manifestSha256;
     QString manifestSource;
+    QString thresholdOverridePath; // the threshold override applied (threshold_override.h)
+    QString thresholdOverrideSha256;
     QString device; // "cpu", "cuda:0"
     int intraOpThreads = 1;
     double warmUpMillis = 0.0;

@@ -24,7 +24,7 @@ struct ScanPlan {
     qint64 rowsResumed = 0; // rows an interrupted run had written (resume only)
     qint64 skippedNotImages = 0;
     qint64 skippedSymlinks = 0;
-    qint64 outsideShard = 0;
+    qint64 outsideShard = 0; // files of the walk in other shards, or not in settings.onlyPaths
     QStringList walkProblems;
     int decodeThreads = 0;
 };

@@ -6,6 +6,7 @@
 #include "forgelens/scan/scan_file_list.h"
 #include "forgelens/scan/scan_shard.h"
 
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -21,6 +22,9 @@ struct ScanSettings {
     SandboxConfig sandbox; // files are read and decoded in sandboxed workers (one per thread)
     ScanWalkOptions walk;
     ShardSpec shard;
+    // Empty: every file of the walk. Otherwise only the walk's files with these relative paths
+    // (an evaluation's labelled files); the others are counted as outside the scan.
+    QSet<QString> onlyPaths;
     int decodeThreads = 0; // read, hash, decode and preprocess workers; 0 = the usable cores
     int inFlight = 0; // files between reading and the CSV at most; 0 = chosen from the above
     bool readMetadata = true; // metadata findings column (Exiv2, PNG chunks, C2PA, JPEG tables)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "forgelens/analysis/analysis_record.h"
+#include "forgelens/eval/evaluation_job.h"
 #include "forgelens/exemplars/attached_bank.h"
 #include "forgelens/explain/window_maps.h"
 #include "forgelens/image/decoded_image.h"
@@ -150,6 +151,24 @@ public:
     void cancelScan();
     bool isScanning() const;
 
+    // An evaluation of the detectors loaded now on a labelled folder (`forgelens-cli evaluate`'s
+    // pipeline: same scan, figures and files in request.outputDir). One at a time; an error here
+    // means it did not start, the pipeline's own refusals come in evaluationFinished.
+    struct EvaluationRequest {
+        QString folder; // the labelled images; empty with existingReport
+        QString labelsCsv; // empty: the folders label the files
+        QString existingReport; // evaluate this report instead of scanning
+        QString outputDir;
+        QStringList classFolders;
+        QStringList excludeLists;
+        double targetFpr = 0.05;
+        bool resume = false;
+        bool overwrite = false;
+    };
+    std::optional<Error> startEvaluation(const EvaluationRequest &request);
+    void cancelEvaluation(); // stops after the files in flight; resumable
+    bool isEvaluating() const;
+
 Q_SIGNALS:
     void detectorsChanged();
     void detectorLoadStarted(const QString &bundlePath);
@@ -168,6 +187,9 @@ Q_SIGNALS:
     void scanProgressed(const forgelens::ScanProgress &progress);
     void scanRowsAdded(const QVector<forgelens::ScanResultRow> &rows);
     void scanFinished(const forgelens::ScanFolderOutcome &outcome);
+    void evaluationPlanned(const forgelens::ScanPlan &plan);
+    void evaluationProgressed(const forgelens::ScanProgress &progress);
+    void evaluationFinished(const forgelens::EvaluationOutcome &outcome);
     void banksChanged();
     void bankAttachFailed(const QString &bankPath, const forgelens::Error &error);
     void bankBuildProgressed(qint64 done, qint64 total);
