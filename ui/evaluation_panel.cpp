@@ -595,7 +595,7 @@ void EvaluationPanel::writeThreshold()
                                       .value(QStringLiteral("threshold"))
                                       .toObject();
     Q_EMIT statusMessage(tr("Threshold %1 for %2 written to %3 (the bundle is unchanged); use it "
-                            "with --threshold-override.")
+                            "with --threshold-override (forgelens or forgelens-cli).")
                              .arg(threshold.value(QStringLiteral("value")).toDouble())
                              .arg(chosenId, path));
 }

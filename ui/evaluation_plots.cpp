@@ -10,6 +10,7 @@
 #include <QSvgGenerator>
 
 #include <cmath>
+#include <map>
 
 namespace forgelens {
 namespace {
@@ -187,13 +188,22 @@ void drawGeneratorAuc(QCustomPlot &plot, const Evaluation &evaluation)
             if (!generators.contains(entry.name))
                 generators << entry.name;
     generators.sort();
-    prepareAxes(plot, QString(), QStringLiteral("AUC against the real images (95 % interval)"));
+    prepareAxes(plot, QStringLiteral("generator (synthetic images)"),
+        QStringLiteral("AUC against the real images (95 % interval)"));
     plot.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // Each generator's count of synthetic images goes with its name: an interval over 3
+    // images is an anecdote, whatever its width says.
+    std::map<QString, qint64> counts;
+    for (const DetectorEvaluation &detector : evaluation.detectors)
+        for (const NamedFigures &entry : detector.byGenerator)
+            counts[entry.name] = std::max(counts[entry.name], entry.figures.synthetic);
     auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
     for (int g = 0; g < generators.size(); ++g)
-        ticker->addTick(g, generators.at(g));
+        ticker->addTick(
+            g, QStringLiteral("%1 (%2)").arg(generators.at(g)).arg(counts[generators.at(g)]));
     plot.xAxis->setTicker(ticker);
-    plot.xAxis->setTickLabelRotation(generators.size() > 6 ? 35 : 0);
+    // Rotated so that long names fit, ending at their bar (a positive angle runs off the right).
+    plot.xAxis->setTickLabelRotation(generators.size() > 6 ? -35 : 0);
     plot.xAxis->setRange(-0.7, std::max<qsizetype>(1, generators.size()) - 0.3);
     auto *group = new QCPBarsGroup(&plot);
     const int detectors = int(evaluation.detectorIds.size());
@@ -295,7 +305,14 @@ EvaluationPlotFiles writeEvaluationPlots(const Evaluation &evaluation, const QSt
         { EvaluationPlotKind::Reliability, "reliability" },
         { EvaluationPlotKind::GeneratorAuc, "generator-auc" },
     };
+    // With one class there is no curve to draw: only the score histograms are written.
+    bool real = false;
+    bool synthetic = false;
+    for (const EvaluatedFile &file : evaluation.files)
+        (file.label.synthetic ? synthetic : real) = true;
     for (const auto &[kind, name] : shared) {
+        if (!(real && synthetic))
+            break;
         drawEvaluationPlot(plot, evaluation, kind);
         if (!writePlotFiles(plot, dir.filePath(QLatin1String(name)), files.written, files.problem))
             return files;

@@ -32,7 +32,8 @@ void drawEvaluationPlot(
 QColor detectorColour(int index);
 
 // Writes roc, precision-recall, reliability, generator-auc and histogram.<detector id> as PNG
-// (1200×800) and SVG into `folder`, each atomically. Returns the files written, or what failed.
+// (1200×800) and SVG into `folder`, each atomically (only the histograms for a set of one
+// class). Returns the files written, or what failed.
 struct EvaluationPlotFiles {
     QStringList written;
     QString problem; // empty when every file was written

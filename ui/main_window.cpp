@@ -79,7 +79,7 @@ MainWindow::MainWindow(QWidget *parent)
     qRegisterMetaType<QImage>();
     setWindowTitle(tr("ForgeLens"));
     setAcceptDrops(true);
-    m_workbench->setEngineConfig(m_preferences.engineConfig());
+    applyEngineConfig();
 
     m_tabs->setObjectName(QStringLiteral("inspectorTabs"));
     m_tabs->addTab(m_verdictPanel, tr("Verdicts"));
@@ -497,7 +497,20 @@ void MainWindow::editPreferences()
         return;
     m_preferences = dialog.preferences();
     m_preferences.save();
-    m_workbench->setEngineConfig(m_preferences.engineConfig());
+    applyEngineConfig();
+}
+
+void MainWindow::setThresholdOverrides(const QStringList &overrides)
+{
+    m_thresholdOverrides = overrides;
+    applyEngineConfig();
+}
+
+void MainWindow::applyEngineConfig()
+{
+    EngineConfig config = m_preferences.engineConfig();
+    config.thresholdOverrides = m_thresholdOverrides;
+    m_workbench->setEngineConfig(config);
 }
 
 void MainWindow::loadModel(const QString &bundlePath)

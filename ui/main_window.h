@@ -49,6 +49,9 @@ public:
     // `explicitBundles` when given (--model), else the preferences' default detectors that
     // exist, else the bundle findDefaultBundle() finds. The status bar says which were used.
     void loadStartupDetectors(const QStringList &explicitBundles);
+    // Threshold override files (forgelens-cli evaluate --write-threshold) for the detectors
+    // loaded from now on: each applies to the bundle it names by SHA-256, never changing it.
+    void setThresholdOverrides(const QStringList &overrides);
     // Attaches each bank to the detector it was built with, once no detector is still loading.
     void attachBanksWhenLoaded(const QStringList &banks);
     void openImage(const QString &path);
@@ -88,6 +91,7 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    void applyEngineConfig(); // the preferences' engine settings with this session's overrides
     void createMenus();
     void chooseImages();
     void chooseFolder();
@@ -121,6 +125,7 @@ private:
     QString m_openedFromScan; // the file the folder panel last opened in the workspace
     std::function<void()> m_scanWhenLoaded; // a scan or evaluation asked for while detectors load
     QStringList m_banksWhenLoaded;
+    QStringList m_thresholdOverrides; // session only: not kept in the preferences
     QTabWidget *m_tabs;
     QProgressBar *m_busy;
     QLabel *m_status;

@@ -54,8 +54,8 @@ reliability, generator-auc and histogram.<detector> as PNG and SVG.
 A threshold of your own: --write-threshold DETECTOR=FILE writes a threshold override for that
 detector (a copy of its manifest with a threshold flagging --fpr of the real images, and an
 inconclusive band between the --band-fpr rates, default twice and a fifth of --fpr), recording
-what it was chosen on. Use it with --threshold-override FILE in analyze, scan, evaluate and the
-window; the bundle itself is never changed. Choose it on photographs like your cases'.
+what it was chosen on. Use it with --threshold-override FILE in analyze, scan, explain,
+evaluate and the window (forgelens); the bundle itself is never changed. Choose it on photographs like your cases'.
 
 Never evaluate on a detector's own training files: --exclude-sha256 LIST drops rows whose
 file hash LIST holds (one hex SHA-256 per line).
@@ -114,6 +114,16 @@ void printDetector(const DetectorEvaluation &detector, const EvaluationOptions &
     }
     out() << '\n';
     if (!f.whyNoRanking.isEmpty()) {
+        // One class: what the detector called it is the figure (for real photographs, the
+        // false-positive rate at the threshold).
+        if (f.real > 0)
+            out() << "  at threshold  " << figure(f.threshold, 4) << ": real accuracy "
+                  << percent(f.atThreshold.realAccuracy()) << " (" << f.atThreshold.falsePositives
+                  << " of " << f.real << " real images flagged)\n";
+        if (f.synthetic > 0)
+            out() << "  at threshold  " << figure(f.threshold, 4) << ": synthetic accuracy "
+                  << percent(f.atThreshold.syntheticAccuracy()) << " ("
+                  << f.atThreshold.truePositives << " of " << f.synthetic << " caught)\n";
         out() << "  " << displayText(f.whyNoRanking) << '\n';
         return;
     }

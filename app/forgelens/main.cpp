@@ -48,7 +48,12 @@ int main(int argc, char **argv)
         QStringLiteral("FOLDER"));
     parser.addOption(model);
     parser.addOption(bank);
+    const QCommandLineOption thresholdOverride(QStringLiteral("threshold-override"),
+        QStringLiteral("A threshold override (forgelens-cli evaluate --write-threshold) for the "
+                       "bundle it names; repeat for several. The bundles are not changed."),
+        QStringLiteral("FILE"));
     parser.addOption(evaluate);
+    parser.addOption(thresholdOverride);
     parser.addOption(evaluationOutput);
     parser.addPositionalArgument(QStringLiteral("images"),
         QStringLiteral("Images to open, or folders to scan."), QStringLiteral("[IMAGE|FOLDER…]"));
@@ -61,6 +66,7 @@ int main(int argc, char **argv)
     window.workbench().setSandboxConfig(sandbox);
     window.resize(1500, 900);
     window.show();
+    window.setThresholdOverrides(parser.values(thresholdOverride));
     window.loadStartupDetectors(parser.values(model));
     window.attachBanksWhenLoaded(parser.values(bank));
     // Images open in the workspace; a folder asks where its scan report goes, then is scanned.

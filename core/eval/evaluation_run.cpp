@@ -191,8 +191,12 @@ Result<EvaluationRun> runEvaluation(const EvaluationSettings &settings,
             return summary.error();
         run.interrupted = summary->interrupted;
         run.scan = std::move(summary).value();
-        if (run.interrupted)
+        if (run.interrupted) {
+            // An earlier run's figures would now sit beside a scan they do not describe.
+            QFile::remove(settings.jsonPath());
+            QFile::remove(settings.scoresPath());
             return run;
+        }
         run.reportPath = scan.outputCsv;
     } else {
         run.reportPath = settings.existingReport;

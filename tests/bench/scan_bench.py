@@ -175,6 +175,42 @@ def bank_versus_scan(cli, bundle, images, total, out, scan):
           "speed)", flush=True)
 
 
+def evaluation_versus_scan(cli, bundle, images, total, out, scan):
+    """An evaluation scans on the same pipeline, then computes its figures (2,000 bootstrap
+    rounds) and draws its plots: its whole run against a plain scan of the same files (small/
+    labelled real, large/ a generator's), alternating, three runs each, in this run."""
+    times = {"scan": [], "evaluate": []}
+    evaluation = os.path.join(out, "evaluation")
+    for attempt in range(3):
+        seconds, _, _ = scan(images, os.path.join(out, "scan-for-evaluation.csv"))
+        times["scan"].append(seconds)
+        for leftover in ("scan.csv.partial", "scan.csv.partial.json"):
+            if os.path.exists(os.path.join(evaluation, leftover)):
+                os.remove(os.path.join(evaluation, leftover))
+        seconds, _, _ = run([cli, "evaluate", images, "--model", bundle, "-o", evaluation,
+                             "--class", "small=real", "--overwrite", "--progress", "none"])
+        times["evaluate"].append(seconds)
+        print(f"run {attempt + 1}: scan {times['scan'][-1]:.1f} s, evaluate "
+              f"{times['evaluate'][-1]:.1f} s ({total} files)", flush=True)
+    # What an evaluation adds to its scan, alone: the same figures, files and plots from the
+    # report the last run wrote (no scan), three times. Steadier than the difference of two
+    # scans on a shared machine.
+    extra = []
+    for _ in range(3):
+        seconds, _, _ = run([cli, "evaluate", "--report", os.path.join(evaluation, "scan.csv"),
+                             "-o", os.path.join(out, "evaluation-again"), "--class",
+                             "small=real"])
+        extra.append(seconds)
+    print(f"the evaluation's own work (labels, figures with 2,000 bootstrap rounds, scores.csv, "
+          f"10 plots) from the report: {median(extra):.2f} s, "
+          f"{median(extra) / median(times['scan']) * 100:.1f} % of the scan's median", flush=True)
+    ratios = [e / s for e, s in zip(times["evaluate"], times["scan"])]
+    overhead = median(times["evaluate"]) / median(times["scan"]) - 1.0
+    print(f"evaluation overhead over a scan = {overhead * 100:+.1f} % (medians of 3; per run "
+          f"{', '.join(f'{(r - 1) * 100:+.1f} %' for r in ratios)}; target at most +5 %)",
+          flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
@@ -182,6 +218,8 @@ def main():
     parser.add_argument("--compare-cli", help="another forgelens-cli to measure against this one")
     parser.add_argument("--bank-only", action="store_true",
                         help="only the bank build against the scan")
+    parser.add_argument("--evaluation-only", action="store_true",
+                        help="only the evaluation against the scan")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     cli = os.path.join(build, "app", "forgelens-cli")
@@ -213,6 +251,9 @@ def main():
     if args.bank_only:
         bank_versus_scan(cli, bundle, images, total, out, scan)
         return
+    if args.evaluation_only:
+        evaluation_versus_scan(cli, bundle, images, total, out, scan)
+        return
 
     _, _, output = run([stage_bench, "decode", bundle, images])
     decode_rate = rate_from(output)
@@ -235,6 +276,7 @@ def main():
           f"{scan_rate / shared:.2f} of it", flush=True)
 
     bank_versus_scan(cli, bundle, images, total, out, scan)
+    evaluation_versus_scan(cli, bundle, images, total, out, scan)
 
     # Debian's torch starts with one intra-op thread; a pip-installed PyTorch (what the seed
     # repositories assume) takes the cores. Both are measured: the second is the fair one.

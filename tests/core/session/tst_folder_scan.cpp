@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -52,6 +54,7 @@ private Q_SLOTS:
     void cancelThenResumeGivesTheSameReport();
     void refusesAReportInsideTheFolder();
     void pauseHoldsTheScan();
+    void anEvaluationGivesTheCommandLinesFigures();
 
 private:
     std::optional<ScanFolderOutcome> scan(Workbench &workbench,
@@ -103,8 +106,8 @@ void TestFolderScan::initTestCase()
     const testing::CliRun run = testing::runProgram(QStringLiteral(FORGELENS_CLI),
         { QStringLiteral("scan"), m_folder, QStringLiteral("--model"), m_bundleA,
             QStringLiteral("--model"), m_bundleB, QStringLiteral("-o"), m_cliReport,
-            QStringLiteral("--batch"), QStringLiteral("1"),
-            QStringLiteral("--progress"), QStringLiteral("none") });
+            QStringLiteral("--batch"), QStringLiteral("1"), QStringLiteral("--progress"),
+            QStringLiteral("none") });
     QVERIFY2(run.exitCode == 1, qPrintable(run.err)); // 1: the damaged file's row
     QVERIFY(readAll(m_cliReport).count('\n') == 123);
 }
@@ -257,6 +260,58 @@ void TestFolderScan::pauseHoldsTheScan()
     QVERIFY(finished.wait(120000));
     QCOMPARE(rows.size(), qsizetype(122));
     COMPARE_REPORTS(readAll(request.reportCsv), readAll(m_cliReport));
+}
+
+void TestFolderScan::anEvaluationGivesTheCommandLinesFigures()
+{
+    // Labels for the top folder's JPEGs: every other one "synthetic" (the scores mean nothing;
+    // the figures must only be the same as forgelens-cli evaluate's).
+    QByteArray csv = "path,label,generator\n";
+    for (int i = 1; i < 120; i += 3)
+        csv += QStringLiteral("img-%1.jpg,%2,%3\n")
+                   .arg(i, 3, 10, QLatin1Char('0'))
+                   .arg(i % 2 ? QStringLiteral("synthetic") : QStringLiteral("real"))
+                   .arg(i % 2 ? QStringLiteral("gen") : QString())
+                   .toUtf8();
+    const QString labels = m_dir.filePath(QStringLiteral("labels.csv"));
+    QFile file(labels);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(csv);
+    file.close();
+    const QString cliOut = m_dir.filePath(QStringLiteral("cli-evaluation"));
+    const testing::CliRun run = testing::runProgram(QStringLiteral(FORGELENS_CLI),
+        { QStringLiteral("evaluate"), m_folder, QStringLiteral("--labels"), labels,
+            QStringLiteral("--model"), m_bundleA, QStringLiteral("--model"), m_bundleB,
+            QStringLiteral("-o"), cliOut, QStringLiteral("--batch"), QStringLiteral("1"),
+            QStringLiteral("--no-plots"), QStringLiteral("--progress"), QStringLiteral("none") });
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+    Workbench workbench;
+    loadDetectors(workbench);
+    QSignalSpy planned(&workbench, &Workbench::evaluationPlanned);
+    QSignalSpy finished(&workbench, &Workbench::evaluationFinished);
+    Workbench::EvaluationRequest request;
+    request.folder = m_folder;
+    request.labelsCsv = labels;
+    request.outputDir = m_dir.filePath(QStringLiteral("window-evaluation"));
+    QVERIFY(!workbench.startEvaluation(request).has_value());
+    QVERIFY(workbench.isEvaluating());
+    QVERIFY(workbench.startEvaluation(request).has_value()); // one at a time
+    QVERIFY(finished.wait(120000));
+    QVERIFY(!workbench.isEvaluating());
+    QCOMPARE(planned.size(), 1);
+    const EvaluationOutcome outcome = finished.first().first().value<EvaluationOutcome>();
+    QVERIFY2(outcome.run, outcome.error ? qPrintable(outcome.error->message) : "");
+    QCOMPARE(outcome.run->evaluation.files.size(), size_t(40));
+
+    const auto figures = [](const QString &folder) {
+        QFile json(folder + QStringLiteral("/evaluation.json"));
+        return json.open(QIODevice::ReadOnly)
+            ? QJsonDocument::fromJson(json.readAll()).object().value(QStringLiteral("detectors"))
+            : QJsonValue();
+    };
+    QVERIFY(figures(cliOut).isArray());
+    QCOMPARE(figures(request.outputDir), figures(cliOut));
 }
 
 QTEST_GUILESS_MAIN(TestFolderScan)
