@@ -312,6 +312,20 @@ void TestFolderScan::anEvaluationGivesTheCommandLinesFigures()
     };
     QVERIFY(figures(cliOut).isArray());
     QCOMPARE(figures(request.outputDir), figures(cliOut));
+
+    // Open Evaluation: the CLI's report evaluated again, without a scan, into another folder.
+    Workbench::EvaluationRequest reopen;
+    reopen.existingReport = cliOut + QStringLiteral("/scan.csv");
+    reopen.labelsCsv = labels;
+    reopen.outputDir = m_dir.filePath(QStringLiteral("reopened"));
+    QVERIFY(!workbench.startEvaluation(reopen).has_value());
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(planned.size(), 1); // nothing was scanned
+    const EvaluationOutcome again = finished.last().first().value<EvaluationOutcome>();
+    QVERIFY(again.run && !again.run->scan.has_value());
+    QCOMPARE(again.run->reportSidecar.value(QStringLiteral("root")).toString(),
+        QDir(m_folder).absolutePath());
+    QCOMPARE(figures(reopen.outputDir), figures(cliOut));
 }
 
 QTEST_GUILESS_MAIN(TestFolderScan)
