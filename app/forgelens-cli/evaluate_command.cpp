@@ -400,8 +400,16 @@ int runEvaluate(const QStringList &arguments)
             code = kOutputFailed;
         }
     }
+    const QString scannedRoot = run->reportSidecar.value(QStringLiteral("root")).toString();
     for (const auto &[id, file] : thresholdFiles) {
         const int detector = int(evaluation.detectorIds.indexOf(id));
+        if (!scannedRoot.isEmpty()
+            && QFileInfo(file).absoluteFilePath().startsWith(scannedRoot + QLatin1Char('/'))) {
+            err() << "forgelens-cli evaluate: --write-threshold must lie outside "
+                  << displayText(scannedRoot) << ", which is never written\n";
+            code = kUsageError;
+            continue;
+        }
         QJsonObject model;
         for (const QJsonValue &entry : run->reportSidecar.value(QStringLiteral("models")).toArray())
             if (entry.toObject().value(QStringLiteral("id")).toString() == id)

@@ -162,9 +162,12 @@ Result<EvaluationRun> runEvaluation(const EvaluationSettings &settings,
     }
 
     EvaluationRun run;
-    if (!QDir().mkpath(settings.outputDir))
+    const auto makeOutputDir = [&settings]() -> std::optional<Error> {
+        if (QDir().mkpath(settings.outputDir))
+            return std::nullopt;
         return Error{ ErrorCode::OutputWriteFailed,
             QStringLiteral("cannot create the folder %1").arg(settings.outputDir) };
+    };
 
     std::optional<ScanReport> report;
     if (settings.existingReport.isEmpty()) {
@@ -186,6 +189,8 @@ Result<EvaluationRun> runEvaluation(const EvaluationSettings &settings,
         scan.outputCsv = settings.scanReportPath();
         const QStringList paths = labels->paths();
         scan.onlyPaths = QSet<QString>(paths.begin(), paths.end());
+        if (std::optional<Error> error = makeOutputDir())
+            return *error;
         Result<ScanSummary> summary = runScan(scan, preloaded, cancel, observer);
         if (!summary)
             return summary.error();
@@ -212,6 +217,14 @@ Result<EvaluationRun> runEvaluation(const EvaluationSettings &settings,
                 .arg(run.reportPath) };
     report = std::move(read).value();
     run.reportSidecar = report->sidecar;
+    // An existing report names its folder: the evaluation's files stay out of it as well.
+    if (!report->root.isEmpty() && isInside(settings.outputDir, report->root))
+        return Error{ ErrorCode::BadSettings,
+            QStringLiteral("the output folder must lie outside %1, the folder the report "
+                           "scanned, which is never written")
+                .arg(report->root) };
+    if (std::optional<Error> error = makeOutputDir())
+        return *error;
     if (!labels) {
         QStringList paths;
         for (const ScanResultRow &row : report->rows)

@@ -356,6 +356,15 @@ private Q_SLOTS:
         QVERIFY(!run.ok());
         QVERIFY(run.error().message.contains(QStringLiteral("never written")));
         QVERIFY(!QFileInfo::exists(inside.outputDir));
+
+        // An existing report names its folder, which is refused as well.
+        EvaluationSettings fromReport;
+        fromReport.existingReport = m_work.filePath(QStringLiteral("folders/scan.csv"));
+        fromReport.outputDir = m_images + QStringLiteral("/eval");
+        Result<EvaluationRun> refused = runEvaluation(fromReport, cancel);
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().message.contains(QStringLiteral("never written")));
+        QVERIFY(!QFileInfo::exists(fromReport.outputDir));
     }
 
     void figuresFromAHandMadeReport()
