@@ -6,6 +6,7 @@
 #include "forgelens/eval/evaluation_job.h"
 #include "forgelens/eval/threshold_choice.h"
 #include "forgelens/report/display_text.h"
+#include "forgelens/scan/output_location.h"
 #include "forgelens/scan/scan_sidecar.h"
 #include "forgelens/session/workbench.h"
 
@@ -416,14 +417,11 @@ void EvaluationPanel::fillFigures()
         // The caveat the report's sidecar records (untrained, stand_in, experimental) goes with
         // the name, as it does wherever a verdict appears.
         QString name = displayText(evaluation.detectorIds.at(d));
-        for (const QJsonValue &entry :
-            m_run->reportSidecar.value(QStringLiteral("models")).toArray()) {
-            const QJsonObject model = entry.toObject();
-            const QString caveat = model.value(QStringLiteral("caveat")).toString();
-            if (model.value(QStringLiteral("id")).toString() == evaluation.detectorIds.at(d)
-                && !caveat.isEmpty())
-                name += QStringLiteral(" [%1]").arg(displayText(caveat).toUpper());
-        }
+        const QString caveat = sidecarModel(m_run->reportSidecar, evaluation.detectorIds.at(d))
+                                   .value(QStringLiteral("caveat"))
+                                   .toString();
+        if (!caveat.isEmpty())
+            name += QStringLiteral(" [%1]").arg(displayText(caveat).toUpper());
         const QStringList cells{ name,
             QStringLiteral("%1 (%2 / %3)").arg(f.scored()).arg(f.real).arg(f.synthetic), auc,
             figure(f.averagePrecision), percent(f.atThreshold.accuracy()),
@@ -560,14 +558,9 @@ void EvaluationPanel::writeThreshold()
         tr("Share of this evaluation's real images it may flag (%):"), 5.0, 0.1, 50.0, 1, &ok);
     if (!ok)
         return;
-    ThresholdChoice choice;
-    choice.targetFpr = rate / 100.0;
-    choice.bandFpr = std::pair{ std::min(0.5, 2.0 * choice.targetFpr), choice.targetFpr / 5.0 };
-    QJsonObject model;
-    for (const QJsonValue &entry : m_run->reportSidecar.value(QStringLiteral("models")).toArray())
-        if (entry.toObject().value(QStringLiteral("id")).toString()
-            == evaluation.detectorIds.at(detector))
-            model = entry.toObject();
+    const ThresholdChoice choice = ThresholdChoice::atFpr(rate / 100.0);
+    const QJsonObject model
+        = sidecarModel(m_run->reportSidecar, evaluation.detectorIds.at(detector));
     Result<QJsonObject> document = thresholdOverrideDocument(
         evaluation, detector, model, choice, QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
     if (!document) {
@@ -579,9 +572,7 @@ void EvaluationPanel::writeThreshold()
         tr("Threshold overrides (*.json)"));
     if (path.isEmpty())
         return;
-    if (!m_root.isEmpty()
-        && QFileInfo(path).absoluteFilePath().startsWith(
-            QFileInfo(m_root).absoluteFilePath() + QLatin1Char('/'))) {
+    if (!m_root.isEmpty() && liesInsideFolder(path, m_root)) {
         QMessageBox::warning(this, tr("Threshold Override"),
             tr("The override must lie outside the evaluated folder, which is never written."));
         return;

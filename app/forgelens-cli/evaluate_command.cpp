@@ -10,6 +10,7 @@
 #include "forgelens/eval/evaluation_run.h"
 #include "forgelens/eval/threshold_choice.h"
 #include "forgelens/report/display_text.h"
+#include "forgelens/scan/output_location.h"
 #include "forgelens/scan/scan_sidecar.h"
 #include "ui/evaluation_plots.h"
 
@@ -307,9 +308,7 @@ int runEvaluate(const QStringList &arguments)
     settings.options.seed = parser.value(seed).toULongLong(&ok);
     if (!ok)
         return usage(QStringLiteral("--seed must be a whole number of at least 0"));
-    ThresholdChoice choice;
-    choice.targetFpr = settings.options.targetFpr;
-    choice.bandFpr = std::pair{ std::min(0.5, 2.0 * choice.targetFpr), choice.targetFpr / 5.0 };
+    ThresholdChoice choice = ThresholdChoice::atFpr(settings.options.targetFpr);
     if (parser.isSet(bandFpr)) {
         const QStringList rates = parser.value(bandFpr).split(QLatin1Char(','));
         bool wideOk = false, narrowOk = false;
@@ -332,8 +331,7 @@ int runEvaluate(const QStringList &arguments)
             if (QFileInfo(bundle).absoluteFilePath() == absolute)
                 return usage(QStringLiteral("--write-threshold must name a new file, never a "
                                             "bundle: bundles are not changed"));
-        if (!scan.root.isEmpty()
-            && absolute.startsWith(QFileInfo(scan.root).absoluteFilePath() + QLatin1Char('/')))
+        if (!scan.root.isEmpty() && liesInsideFolder(file, scan.root))
             return usage(QStringLiteral("--write-threshold must lie outside the folder of "
                                         "images, which is never written"));
         thresholdFiles.emplace_back(entry.left(equals), file);
@@ -403,17 +401,13 @@ int runEvaluate(const QStringList &arguments)
     const QString scannedRoot = run->reportSidecar.value(QStringLiteral("root")).toString();
     for (const auto &[id, file] : thresholdFiles) {
         const int detector = int(evaluation.detectorIds.indexOf(id));
-        if (!scannedRoot.isEmpty()
-            && QFileInfo(file).absoluteFilePath().startsWith(scannedRoot + QLatin1Char('/'))) {
+        if (!scannedRoot.isEmpty() && liesInsideFolder(file, scannedRoot)) {
             err() << "forgelens-cli evaluate: --write-threshold must lie outside "
                   << displayText(scannedRoot) << ", which is never written\n";
             code = kUsageError;
             continue;
         }
-        QJsonObject model;
-        for (const QJsonValue &entry : run->reportSidecar.value(QStringLiteral("models")).toArray())
-            if (entry.toObject().value(QStringLiteral("id")).toString() == id)
-                model = entry.toObject();
+        const QJsonObject model = sidecarModel(run->reportSidecar, id);
         if (detector < 0) {
             err() << "forgelens-cli evaluate: --write-threshold: no detector " << displayText(id)
                   << " in this evaluation\n";

@@ -1,6 +1,7 @@
 #include "forgelens/eval/detector_evaluation.h"
 
-#include <QJsonArray>
+#include "forgelens/scan/scan_sidecar.h"
+
 #include <QJsonObject>
 #include <QSet>
 
@@ -290,7 +291,6 @@ Result<Evaluation> evaluateScanReport(const ScanReport &report, const LabelledSe
                            "scanned folder, '/'-separated)")
                 .arg(report.rows.size())
                 .arg(report.csvPath) };
-    const QJsonArray models = report.sidecar.value(QStringLiteral("models")).toArray();
     std::vector<const EvaluatedFile *> all;
     all.reserve(evaluation.files.size());
     for (const EvaluatedFile &file : evaluation.files)
@@ -298,13 +298,9 @@ Result<Evaluation> evaluateScanReport(const ScanReport &report, const LabelledSe
     for (int d = 0; d < evaluation.detectorIds.size(); ++d) {
         DetectorEvaluation detector;
         detector.detectorId = evaluation.detectorIds.at(d);
-        for (const QJsonValue &model : models) {
-            const QJsonObject json = model.toObject();
-            if (json.value(QStringLiteral("id")).toString() != detector.detectorId)
-                continue;
-            detector.bundleSha256 = json.value(QStringLiteral("bundle_sha256")).toString();
-            detector.manifestSha256 = json.value(QStringLiteral("manifest_sha256")).toString();
-        }
+        const QJsonObject model = sidecarModel(report.sidecar, detector.detectorId);
+        detector.bundleSha256 = model.value(QStringLiteral("bundle_sha256")).toString();
+        detector.manifestSha256 = model.value(QStringLiteral("manifest_sha256")).toString();
         detector.overall = detectorFigures(all, d, options);
         detector.byGenerator = figuresBy(evaluation.files, d, options, true);
         detector.byGroup = figuresBy(evaluation.files, d, options, false);

@@ -1,5 +1,7 @@
 #include "forgelens/eval/evaluation_json.h"
 
+#include "forgelens/scan/scan_sidecar.h"
+
 #include <QJsonArray>
 
 #include <cmath>
@@ -97,14 +99,6 @@ QJsonArray namedJson(const std::vector<NamedFigures> &named, const EvaluationOpt
     return array;
 }
 
-QJsonObject modelJson(const QJsonObject &sidecar, const QString &id)
-{
-    for (const QJsonValue &model : sidecar.value(QStringLiteral("models")).toArray())
-        if (model.toObject().value(QStringLiteral("id")).toString() == id)
-            return model.toObject();
-    return {};
-}
-
 } // namespace
 
 QString baseRateCaveat()
@@ -129,7 +123,7 @@ QJsonObject evaluationToJson(const Evaluation &evaluation, const EvaluationOptio
 
     QJsonArray detectors;
     for (const DetectorEvaluation &detector : evaluation.detectors) {
-        const QJsonObject model = modelJson(provenance.reportSidecar, detector.detectorId);
+        const QJsonObject model = sidecarModel(provenance.reportSidecar, detector.detectorId);
         detectors.append(QJsonObject{
             { QStringLiteral("id"), detector.detectorId },
             { QStringLiteral("name"), model.value(QStringLiteral("name")) },

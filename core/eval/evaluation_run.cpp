@@ -1,6 +1,7 @@
 #include "forgelens/eval/evaluation_run.h"
 
 #include "forgelens/scan/csv_record.h"
+#include "forgelens/scan/output_location.h"
 #include "forgelens/scan/scan_file_list.h"
 #include "forgelens/scan/scan_report.h"
 #include "forgelens/scan/scan_sidecar.h"
@@ -17,13 +18,6 @@ namespace forgelens {
 namespace {
 
 constexpr qint64 kMaxHashListBytes = qint64(64) << 20;
-
-bool isInside(const QString &path, const QString &folder)
-{
-    const QString inner = QFileInfo(path).absoluteFilePath() + QLatin1Char('/');
-    const QString outer = QFileInfo(folder).absoluteFilePath() + QLatin1Char('/');
-    return inner.startsWith(outer);
-}
 
 std::optional<Error> writeScores(const QString &path, const Evaluation &evaluation)
 {
@@ -54,10 +48,10 @@ QString EvaluationSettings::validate() const
                                   "report (--report)");
         if (scan.modelPaths.isEmpty())
             return QStringLiteral("an evaluation needs at least one detector (--model)");
-        if (isInside(outputDir, scan.root))
+        if (liesInsideFolder(outputDir, scan.root))
             return QStringLiteral("the output folder must lie outside the folder of images, "
                                   "which is never written");
-    } else if (!scan.root.isEmpty() && isInside(outputDir, scan.root)) {
+    } else if (!scan.root.isEmpty() && liesInsideFolder(outputDir, scan.root)) {
         return QStringLiteral("the output folder must lie outside the folder of images, which "
                               "is never written");
     }
@@ -218,7 +212,7 @@ Result<EvaluationRun> runEvaluation(const EvaluationSettings &settings,
     report = std::move(read).value();
     run.reportSidecar = report->sidecar;
     // An existing report names its folder: the evaluation's files stay out of it as well.
-    if (!report->root.isEmpty() && isInside(settings.outputDir, report->root))
+    if (!report->root.isEmpty() && liesInsideFolder(settings.outputDir, report->root))
         return Error{ ErrorCode::BadSettings,
             QStringLiteral("the output folder must lie outside %1, the folder the report "
                            "scanned, which is never written")

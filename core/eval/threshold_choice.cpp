@@ -23,6 +23,14 @@ double realFpr(const std::vector<double> &realScores, double threshold)
 
 } // namespace
 
+ThresholdChoice ThresholdChoice::atFpr(double targetFpr)
+{
+    ThresholdChoice choice;
+    choice.targetFpr = targetFpr;
+    choice.bandFpr = std::pair{ std::min(0.5, 2.0 * targetFpr), targetFpr / 5.0 };
+    return choice;
+}
+
 QString ThresholdChoice::validate() const
 {
     if (!(targetFpr > 0.0 && targetFpr < 1.0))

@@ -2,6 +2,7 @@
 
 #include "forgelens/analysis/detector_set.h"
 #include "forgelens/scan/csv_record.h"
+#include "forgelens/scan/output_location.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -39,8 +40,7 @@ QString BankBuildSettings::validate() const
     if (thumbnailSide < 0 || thumbnailSide > ExemplarBank::kMaxThumbnailSide)
         return QStringLiteral("the thumbnail size must be 0 (none) to %1 pixels")
             .arg(ExemplarBank::kMaxThumbnailSide);
-    const QString folder = QFileInfo(root).absoluteFilePath() + QLatin1Char('/');
-    if (QFileInfo(bankPath).absoluteFilePath().startsWith(folder))
+    if (liesInsideFolder(bankPath, root))
         return QStringLiteral("the bank must lie outside the folder of images, which is never "
                               "written");
     if (const QString problem = engine.validate(); !problem.isEmpty())

@@ -1,5 +1,7 @@
 #include "forgelens/scan/scan_pipeline.h"
 
+#include "forgelens/scan/output_location.h"
+
 #include "forgelens/analysis/detector_set.h"
 #include "forgelens/analysis/file_analysis.h"
 #include "forgelens/inference/usable_cores.h"
@@ -236,11 +238,6 @@ Error badSettings(const QString &message)
     return Error{ ErrorCode::BadSettings, message };
 }
 
-bool isInside(const QString &path, const QString &folder)
-{
-    return path == folder || path.startsWith(folder + u'/');
-}
-
 // Where the interrupted run's settings differ from this one's, a sentence saying how.
 QString resumeDifference(const QJsonObject &before, const QJsonObject &now)
 {
@@ -446,7 +443,7 @@ private:
         if (!outputFolder.isDir())
             return badSettings(
                 QStringLiteral("the report's folder %1 does not exist").arg(output.absolutePath()));
-        if (isInside(outputFolder.canonicalFilePath(), root.canonicalFilePath()))
+        if (liesInsideFolder(outputFolder.absoluteFilePath(), m_settings.root))
             return badSettings(QStringLiteral("the report %1 would be written inside the "
                                               "evidence folder %2; write it elsewhere")
                                    .arg(m_settings.outputCsv, m_settings.root));

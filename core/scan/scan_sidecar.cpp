@@ -115,6 +115,14 @@ QJsonObject scanSidecarJson(const ScanSettings &settings, const ScanSummary &sum
     };
 }
 
+QJsonObject sidecarModel(const QJsonObject &sidecar, const QString &detectorId)
+{
+    for (const QJsonValue &model : sidecar.value(QStringLiteral("models")).toArray())
+        if (model.toObject().value(QStringLiteral("id")).toString() == detectorId)
+            return model.toObject();
+    return {};
+}
+
 std::optional<Error> writeJsonAtomically(const QString &path, const QJsonObject &json)
 {
     QSaveFile file(path);

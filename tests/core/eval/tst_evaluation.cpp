@@ -4,6 +4,7 @@
 // accuracy with a sentence in place of the ranking figures;
 // and the figures' bookkeeping (failures, generator pairing, groups, the inconclusive band) on a
 // report made by hand.
+#include "csv_file_records.h"
 #include "test_model_factory.h"
 
 #include "forgelens/eval/evaluation_run.h"
@@ -25,20 +26,6 @@
 using namespace forgelens;
 
 namespace {
-
-std::vector<QStringList> readRecords(const QString &path)
-{
-    QFile file(path);
-    std::vector<QStringList> records;
-    if (!file.open(QIODevice::ReadOnly))
-        return records;
-    const QByteArray text = file.readAll();
-    parseCsv(text, [&](QStringList &&record) -> std::optional<Error> {
-        records.push_back(std::move(record));
-        return std::nullopt;
-    });
-    return records;
-}
 
 bool writeText(const QString &path, const QByteArray &text)
 {
@@ -114,7 +101,7 @@ private Q_SLOTS:
         QCOMPARE(dataset.value(QStringLiteral("synthetic")).toInt(), 14);
         // The top-level file has no label, so it was not even scanned.
         const std::vector<QStringList> scan
-            = readRecords(m_work.filePath(QStringLiteral("folders/scan.csv")));
+            = testing::readCsvRecords(m_work.filePath(QStringLiteral("folders/scan.csv")));
         QCOMPARE(scan.size(), size_t(1 + 26));
         for (const QStringList &record : scan)
             QVERIFY(record.first() != QStringLiteral("loose.png"));
@@ -129,7 +116,7 @@ private Q_SLOTS:
 
         // scores.csv: one row per labelled file, with each detector's call at its threshold.
         const std::vector<QStringList> scores
-            = readRecords(m_work.filePath(QStringLiteral("folders/scores.csv")));
+            = testing::readCsvRecords(m_work.filePath(QStringLiteral("folders/scores.csv")));
         QCOMPARE(scores.size(), size_t(1 + 26));
         QCOMPARE(scores[0].mid(0, 3),
             (QStringList{
@@ -148,7 +135,7 @@ private Q_SLOTS:
     {
         QByteArray csv = "path,label,generator\n";
         for (const QStringList &record :
-            readRecords(m_work.filePath(QStringLiteral("folders/scores.csv")))) {
+            testing::readCsvRecords(m_work.filePath(QStringLiteral("folders/scores.csv")))) {
             if (record.first() == QStringLiteral("path"))
                 continue;
             csv += csvRecord({ record.at(0), record.at(2), record.at(3) });
@@ -204,7 +191,7 @@ private Q_SLOTS:
     void excludedHashesAreLeftOut()
     {
         const std::vector<QStringList> scores
-            = readRecords(m_work.filePath(QStringLiteral("folders/scores.csv")));
+            = testing::readCsvRecords(m_work.filePath(QStringLiteral("folders/scores.csv")));
         const QString list = m_work.filePath(QStringLiteral("training.sha256"));
         QVERIFY(writeText(list,
             "# the detector's training files\n" + scores[1].at(1).toLatin1() + "\n"
@@ -307,7 +294,7 @@ private Q_SLOTS:
         QVERIFY(summary->plan.models[1].thresholdOverridePath.isEmpty()); // test-b: its own
         QCOMPARE(summary->plan.models[0].manifest.threshold, threshold);
         int real = 0, flagged = 0;
-        for (const QStringList &record : readRecords(scan.outputCsv)) {
+        for (const QStringList &record : testing::readCsvRecords(scan.outputCsv)) {
             if (!record.first().startsWith(QStringLiteral("real/")))
                 continue;
             ++real;
@@ -356,6 +343,16 @@ private Q_SLOTS:
         QVERIFY(!run.ok());
         QVERIFY(run.error().message.contains(QStringLiteral("never written")));
         QVERIFY(!QFileInfo::exists(inside.outputDir));
+
+        // A link outside that leads into the evidence folder is followed, and refused.
+        const QString link = m_work.filePath(QStringLiteral("link-to-images"));
+        QVERIFY(QFile::link(m_images, link));
+        EvaluationSettings throughLink = settings(QStringLiteral("unused"));
+        throughLink.outputDir = link + QStringLiteral("/eval");
+        Result<EvaluationRun> linked = runEvaluation(throughLink, cancel);
+        QVERIFY(!linked.ok());
+        QVERIFY(linked.error().message.contains(QStringLiteral("never written")));
+        QVERIFY(!QFileInfo::exists(m_images + QStringLiteral("/eval")));
 
         // An existing report names its folder, which is refused as well.
         EvaluationSettings fromReport;

@@ -1,5 +1,6 @@
 // runScan() itself, where the command line cannot reach: a file that vanishes between the walk
 // and its read, and a cancel raised from inside the scan.
+#include "csv_file_records.h"
 #include "test_model_factory.h"
 
 #include "forgelens/scan/csv_record.h"
@@ -15,24 +16,6 @@
 #include <map>
 
 using namespace forgelens;
-
-namespace {
-
-std::vector<QStringList> readRecords(const QString &path)
-{
-    QFile file(path);
-    std::vector<QStringList> records;
-    if (!file.open(QIODevice::ReadOnly))
-        return records;
-    const QByteArray text = file.readAll();
-    parseCsv(text, [&](QStringList &&record) -> std::optional<Error> {
-        records.push_back(std::move(record));
-        return std::nullopt;
-    });
-    return records;
-}
-
-} // namespace
 
 class TestScanPipeline : public QObject {
     Q_OBJECT
@@ -77,7 +60,7 @@ private Q_SLOTS:
         QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().message));
         QCOMPARE(summary->statusCounts.at(QStringLiteral("not-found")), qint64(1));
         QCOMPARE(summary->statusCounts.at(QStringLiteral("ok")), qint64(29));
-        const std::vector<QStringList> records = readRecords(settings.outputCsv);
+        const std::vector<QStringList> records = testing::readCsvRecords(settings.outputCsv);
         QCOMPARE(records.size(), size_t(31));
         const QStringList &row = records[8];
         QCOMPARE(row.at(0), QStringLiteral("image-07.png"));
@@ -99,7 +82,8 @@ private Q_SLOTS:
         QVERIFY(first->interrupted);
         // Files already taken by the pool are finished and written; nothing is torn.
         QVERIFY(first->rowsWritten >= 5 && first->rowsWritten < 30);
-        const std::vector<QStringList> partial = readRecords(settings.temporaryCsvPath());
+        const std::vector<QStringList> partial
+            = testing::readCsvRecords(settings.temporaryCsvPath());
         QCOMPARE(qint64(partial.size()) - 1, first->rowsWritten);
         QVERIFY(!QFile::exists(settings.outputCsv));
 
@@ -110,7 +94,7 @@ private Q_SLOTS:
         QVERIFY(!second->interrupted);
         QCOMPARE(second->plan.rowsResumed, first->rowsWritten);
         QCOMPARE(second->rowsWritten, 30 - first->rowsWritten);
-        const std::vector<QStringList> records = readRecords(settings.outputCsv);
+        const std::vector<QStringList> records = testing::readCsvRecords(settings.outputCsv);
         QCOMPARE(records.size(), size_t(31));
         for (size_t i = 1; i < records.size(); ++i)
             QCOMPARE(records[i].at(0),
@@ -126,7 +110,7 @@ private:
         std::atomic_bool cancel{ false };
         QVERIFY(runScan(plain, cancel, {}).ok());
         std::vector<double> scores;
-        for (const QStringList &row : readRecords(plain.outputCsv))
+        for (const QStringList &row : testing::readCsvRecords(plain.outputCsv))
             if (row.at(0) != QLatin1String("path"))
                 scores.push_back(row.at(6).toDouble());
         QCOMPARE(scores.size(), size_t(30));
@@ -155,7 +139,7 @@ private:
         QVERIFY(runScan(banded, cancel, {}).ok());
 
         std::map<QString, int> labels;
-        for (const QStringList &row : readRecords(banded.outputCsv)) {
+        for (const QStringList &row : testing::readCsvRecords(banded.outputCsv)) {
             if (row.at(0) == QLatin1String("path"))
                 continue;
             const double p = row.at(6).toDouble();

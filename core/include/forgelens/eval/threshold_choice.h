@@ -20,6 +20,10 @@ struct ThresholdChoice {
     // 1 %). None: no band.
     std::optional<std::pair<double, double>> bandFpr{ std::pair{ 0.10, 0.01 } };
 
+    // A threshold at `targetFpr` with the default band: twice and a fifth of it (5 %: 10 % to
+    // 1 %, as the reference detector's band was chosen), the wide edge at most 50 %.
+    static ThresholdChoice atFpr(double targetFpr);
+
     QString validate() const; // empty when usable
 };
 

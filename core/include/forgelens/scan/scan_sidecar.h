@@ -23,6 +23,10 @@ QJsonObject scanSidecarJson(const ScanSettings &settings, const ScanSummary &sum
 // (among others).
 QJsonObject scanIdentityJson(const ScanSettings &settings, const std::vector<ModelInfo> &models);
 
+// The sidecar's entry for detector `detectorId` (id, bundle and manifest SHA-256, caveat, the
+// manifest…); empty when the sidecar has none.
+QJsonObject sidecarModel(const QJsonObject &sidecar, const QString &detectorId);
+
 // Writes `json` to `path` through a temporary file and a rename. Error: output-write-failed.
 std::optional<Error> writeJsonAtomically(const QString &path, const QJsonObject &json);
 
