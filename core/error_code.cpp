@@ -154,6 +154,19 @@ constexpr std::array kCodes{
     CodeText{ ErrorCode::NoEmbedding, "no-embedding",
         QT_TRANSLATE_NOOP(
             "forgelens::ErrorCode", "The detector does not export the embedding this needs.") },
+    CodeText{ ErrorCode::BadCase, "bad-case",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "The file is not a usable ForgeLens case (damaged, cut short, or not made by "
+            "ForgeLens).") },
+    CodeText{ ErrorCode::CaseWriteFailed, "case-write-failed",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "The case could not be written; it holds what it held before.") },
+    CodeText{ ErrorCode::EvidenceChanged, "evidence-changed",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "The evidence file's bytes no longer match the hash recorded when it was taken "
+            "into the case.") },
+    CodeText{ ErrorCode::ReportWriteFailed, "report-write-failed",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode", "The report could not be written.") },
     CodeText{ ErrorCode::Stopped, "stopped",
         QT_TRANSLATE_NOOP("forgelens::ErrorCode", "Stopped at the caller's request.") },
 };

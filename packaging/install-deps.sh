@@ -12,7 +12,9 @@ packages=(
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
   libsqlite3-dev libfaiss-dev
   # headless GUI and PDF checks in tests
-  xvfb poppler-utils
+  xvfb poppler-utils qpdf
+  # the fonts every PDF report embeds
+  fonts-dejavu-core
   # the fuzzing harnesses (libFuzzer, ASan, UBSan), built and smoke-run by `make test`
   clang libclang-rt-14-dev
   # `make bench` (the Python reference scan, its images and model) and `make test` (the seed

@@ -1,11 +1,13 @@
 // forgelens-cli: the headless front end. Commands: analyze, metadata, scan, merge, bank, explain,
-// evaluate.
+// evaluate, case, report.
 #include "analyze_command.h"
 #include "bank_command.h"
+#include "case_command.h"
 #include "evaluate_command.h"
 #include "explain_command.h"
 #include "merge_command.h"
 #include "metadata_command.h"
+#include "report_command.h"
 #include "scan_command.h"
 
 #include "forgelens/inference/allocator_tuning.h"
@@ -33,6 +35,9 @@ Commands:
   explain IMAGE… --model BUNDLE -o FOLDER   maps of where each detector's evidence lies
   evaluate FOLDER --model BUNDLE… -o OUT    detectors measured on labelled images: AUC,
                                             accuracy, calibration, plots, comparisons
+  case new|info|verify|add|note … CASE      cases: evidence, runs, marks, notes and a
+                                            hash-chained log of everything done
+  report CASE|IMAGE… -o REPORT.pdf          the forensic report (PDF/A-1b intended, JSON)
 
 forgelens-cli COMMAND --help describes a command. Evidence files are opened read-only.
 )";
@@ -51,7 +56,8 @@ int main(int argc, char **argv)
     // widget application: on the offscreen platform, so that they run without a display as
     // every other command does.
     const bool draws = argc >= 2
-        && (std::strcmp(argv[1], "explain") == 0 || std::strcmp(argv[1], "evaluate") == 0);
+        && (std::strcmp(argv[1], "explain") == 0 || std::strcmp(argv[1], "evaluate") == 0
+            || std::strcmp(argv[1], "report") == 0);
     if (draws && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     std::unique_ptr<QCoreApplication> app = draws ? std::make_unique<QApplication>(argc, argv)
@@ -73,6 +79,10 @@ int main(int argc, char **argv)
         return forgelens::cli::runBank(arguments);
     if (command == QLatin1String("evaluate"))
         return forgelens::cli::runEvaluate(arguments);
+    if (command == QLatin1String("case"))
+        return forgelens::cli::runCase(arguments);
+    if (command == QLatin1String("report"))
+        return forgelens::cli::runReport(arguments);
     if (command == QLatin1String("explain"))
         return forgelens::cli::runExplain(arguments);
     if (command == QLatin1String("--version")) {

@@ -1,5 +1,8 @@
 #include "forgelens/exemplars/exemplar_bank.h"
 
+#include "sqlite/sqlite_hardening.h"
+#include "sqlite/sqlite_statement.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
@@ -22,7 +25,6 @@ static_assert(std::endian::native == std::endian::little,
 namespace forgelens {
 namespace {
 
-constexpr char kSqliteMagic[] = "SQLite format 3"; // and a NUL: the first 16 bytes of the file
 constexpr qint64 kMaxEmbeddingRows = 50'000'000;
 constexpr int kMaxImageSide = 1'000'000;
 
@@ -55,136 +57,13 @@ bool isHex64(const QString &text)
         [](QChar c) { return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f'); });
 }
 
-// Text from a bank reaches terminals, tables and reports: no control characters at all (C0,
-// DEL, C1), so none can act as an escape sequence or forge a line.
-bool isPlainText(const QString &text)
-{
-    return std::none_of(text.begin(), text.end(), [](QChar c) {
-        const char16_t u = c.unicode();
-        return u < 0x20 || (u >= 0x7f && u <= 0x9f) || u == 0x2028 || u == 0x2029;
-    });
-}
-
-class Statement {
-public:
-    Statement(sqlite3 *db, const char *sql)
-    {
-        if (sqlite3_prepare_v2(db, sql, -1, &m_statement, nullptr) != SQLITE_OK)
-            m_statement = nullptr;
-    }
-    ~Statement() { sqlite3_finalize(m_statement); }
-    Statement(const Statement &) = delete;
-    Statement &operator=(const Statement &) = delete;
-
-    bool ok() const { return m_statement != nullptr; }
-    sqlite3_stmt *get() const { return m_statement; }
-    int step() { return m_statement ? sqlite3_step(m_statement) : SQLITE_MISUSE; }
-
-    bool isNull(int column) const
-    {
-        return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
-    }
-    int type(int column) const { return sqlite3_column_type(m_statement, column); }
-    qint64 integer(int column) const { return sqlite3_column_int64(m_statement, column); }
-    // The column as text, or nullopt when it is not TEXT (or NULL where `nullable`), is not
-    // valid UTF-8 text of at most `maxBytes`, or holds control characters.
-    std::optional<QString> text(int column, bool nullable, qint64 maxBytes) const
-    {
-        const int kind = sqlite3_column_type(m_statement, column);
-        if (kind == SQLITE_NULL)
-            return nullable ? std::optional<QString>(QString()) : std::nullopt;
-        if (kind != SQLITE_TEXT)
-            return std::nullopt;
-        const int bytes = sqlite3_column_bytes(m_statement, column);
-        if (bytes > maxBytes)
-            return std::nullopt;
-        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
-        const QByteArray utf8(data, bytes);
-        const QString value = QString::fromUtf8(utf8);
-        if (value.toUtf8() != utf8 || !isPlainText(value))
-            return std::nullopt;
-        return value;
-    }
-    QByteArray blob(int column) const
-    {
-        const void *data = sqlite3_column_blob(m_statement, column);
-        const int bytes = sqlite3_column_bytes(m_statement, column);
-        return data ? QByteArray(static_cast<const char *>(data), bytes) : QByteArray();
-    }
-    bool bindText(int index, const QString &value)
-    {
-        if (value.isNull())
-            return sqlite3_bind_null(m_statement, index) == SQLITE_OK;
-        const QByteArray utf8 = value.toUtf8();
-        return sqlite3_bind_text(
-                   m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT)
-            == SQLITE_OK;
-    }
-    bool bindBlob(int index, const void *data, qint64 bytes)
-    {
-        if (!data || bytes == 0)
-            return sqlite3_bind_null(m_statement, index) == SQLITE_OK;
-        return sqlite3_bind_blob64(
-                   m_statement, index, data, sqlite3_uint64(bytes), SQLITE_TRANSIENT)
-            == SQLITE_OK;
-    }
-    bool bindInt(int index, qint64 value)
-    {
-        return sqlite3_bind_int64(m_statement, index, value) == SQLITE_OK;
-    }
-
-private:
-    sqlite3_stmt *m_statement = nullptr;
-};
-
-QString sqliteMessage(sqlite3 *db)
-{
-    return db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");
-}
-
-bool execute(sqlite3 *db, const char *sql)
-{
-    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-}
-
-// The settings every connection gets before it reads a byte of the file: hostile schema code
-// cannot run (no triggers, no views, untrusted schema), nothing can be attached, no value may
-// be larger than the largest a bank needs, and damaged pages are detected as they are read.
-bool harden(sqlite3 *db)
-{
-    int previous = 0;
-    bool ok = sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &previous) == SQLITE_OK
-        && sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &previous) == SQLITE_OK
-        && sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &previous) == SQLITE_OK
-        && sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, &previous) == SQLITE_OK
-        && sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, &previous) == SQLITE_OK;
-    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 16 << 20);
-    sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
-    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 64 << 10);
-    ok = ok && execute(db, "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0;");
-    return ok;
-}
-
-// The first bytes: a SQLite 3 database in rollback-journal mode (a bank is never in WAL mode, so
-// nothing outside the file can change what it holds).
 std::optional<Error> checkFile(const QString &path)
 {
-    const QFileInfo info(path);
-    if (!info.exists())
-        return Error{ ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(path) };
-    if (!info.isFile())
-        return badBank(path, QStringLiteral("it is not a regular file"));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return badBank(path, QStringLiteral("it cannot be read (%1)").arg(file.errorString()));
-    const QByteArray head = file.read(100);
-    if (head.size() < 100 || std::memcmp(head.constData(), kSqliteMagic, 16) != 0)
-        return badBank(path, QStringLiteral("it is not a SQLite database (or it is truncated)"));
-    if (head.at(18) != 1 || head.at(19) != 1)
-        return badBank(path,
-            QStringLiteral("it is in write-ahead-log mode, which a bank never is; open it with "
-                           "sqlite3 and run PRAGMA journal_mode=DELETE to return it to a "
-                           "single file"));
+    bool notFound = false;
+    if (const std::optional<QString> problem = sqliteFileProblem(path, &notFound))
+        return notFound
+            ? Error{ ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(path) }
+            : badBank(path, *problem);
     return std::nullopt;
 }
 
@@ -200,7 +79,7 @@ struct ExemplarBank::Impl {
     ~Impl()
     {
         if (db && inTransaction)
-            execute(db, "COMMIT");
+            executeSql(db, "COMMIT");
         sqlite3_close_v2(db);
     }
 
@@ -208,51 +87,22 @@ struct ExemplarBank::Impl {
     std::optional<Error> readMeta();
     std::optional<Error> begin();
     // Reads the row `statement` is on (columns in kExemplarColumns order), checked.
-    std::optional<Error> readRow(
-        const Statement &statement, Exemplar &out, bool withThumbnail, bool withEmbedding) const;
+    std::optional<Error> readRow(const SqliteStatement &statement, Exemplar &out,
+        bool withThumbnail, bool withEmbedding) const;
 };
 
 std::optional<Error> ExemplarBank::Impl::checkSchema()
 {
-    {
-        Statement check(db, "PRAGMA quick_check");
-        if (!check.ok() || check.step() != SQLITE_ROW)
-            return badBank(path,
-                QStringLiteral("its integrity cannot be checked (%1)").arg(sqliteMessage(db)));
-        const std::optional<QString> verdict = check.text(0, false, 4096);
-        if (!verdict || *verdict != QStringLiteral("ok"))
-            return badBank(path,
-                QStringLiteral("SQLite's integrity check fails (%1)")
-                    .arg(verdict ? verdict->left(200) : QStringLiteral("no answer")));
-    }
-    {
-        const std::set<std::pair<QString, QString>> allowed{
-            { QStringLiteral("table"), QStringLiteral("meta") },
-            { QStringLiteral("table"), QStringLiteral("exemplars") },
-            { QStringLiteral("index"), QStringLiteral("sqlite_autoindex_meta_1") },
-            { QStringLiteral("index"), QStringLiteral("sqlite_autoindex_exemplars_1") },
-        };
-        std::set<std::pair<QString, QString>> found;
-        Statement objects(db, "SELECT type, name FROM sqlite_schema");
-        int step = SQLITE_ROW;
-        while (objects.ok() && (step = objects.step()) == SQLITE_ROW) {
-            const std::optional<QString> type = objects.text(0, false, 64);
-            const std::optional<QString> name = objects.text(1, false, 256);
-            if (!type || !name || !allowed.contains({ *type, *name }))
-                return badBank(path,
-                    QStringLiteral("it holds a database object a bank does not have (%1 %2)")
-                        .arg(type.value_or(QStringLiteral("?")),
-                            name.value_or(QStringLiteral("?"))));
-            found.insert({ *type, *name });
-        }
-        if (!objects.ok() || step != SQLITE_DONE)
-            return badBank(
-                path, QStringLiteral("its schema cannot be read (%1)").arg(sqliteMessage(db)));
-        if (!found.contains({ QStringLiteral("table"), QStringLiteral("meta") })
-            || !found.contains({ QStringLiteral("table"), QStringLiteral("exemplars") }))
-            return badBank(path, QStringLiteral("it lacks the bank's tables"));
-    }
-    Statement columns(db, "PRAGMA table_info(exemplars)");
+    const std::set<std::pair<QString, QString>> required{
+        { QStringLiteral("table"), QStringLiteral("meta") },
+        { QStringLiteral("table"), QStringLiteral("exemplars") },
+    };
+    std::set<std::pair<QString, QString>> allowed = required;
+    allowed.insert({ QStringLiteral("index"), QStringLiteral("sqlite_autoindex_meta_1") });
+    allowed.insert({ QStringLiteral("index"), QStringLiteral("sqlite_autoindex_exemplars_1") });
+    if (const std::optional<QString> problem = sqliteSchemaProblem(db, allowed, required))
+        return badBank(path, *problem);
+    SqliteStatement columns(db, "PRAGMA table_info(exemplars)");
     size_t index = 0;
     while (columns.ok() && columns.step() == SQLITE_ROW) {
         const std::optional<QString> name = columns.text(1, false, 64);
@@ -272,7 +122,7 @@ std::optional<Error> ExemplarBank::Impl::checkSchema()
 std::optional<Error> ExemplarBank::Impl::readMeta()
 {
     std::map<QString, QString> meta;
-    Statement rows(db, "SELECT key, value FROM meta");
+    SqliteStatement rows(db, "SELECT key, value FROM meta");
     int step = SQLITE_ROW;
     while (rows.ok() && (step = rows.step()) == SQLITE_ROW) {
         const std::optional<QString> key = rows.text(0, false, 64);
@@ -304,7 +154,7 @@ std::optional<Error> ExemplarBank::Impl::begin()
 {
     if (inTransaction)
         return std::nullopt;
-    if (!execute(db, "BEGIN IMMEDIATE"))
+    if (!executeSql(db, "BEGIN IMMEDIATE"))
         return Error{ ErrorCode::BankWriteFailed,
             QStringLiteral("cannot write to %1: %2").arg(path, sqliteMessage(db)) };
     inTransaction = true;
@@ -312,7 +162,7 @@ std::optional<Error> ExemplarBank::Impl::begin()
 }
 
 std::optional<Error> ExemplarBank::Impl::readRow(
-    const Statement &row, Exemplar &out, bool withThumbnail, bool withEmbedding) const
+    const SqliteStatement &row, Exemplar &out, bool withThumbnail, bool withEmbedding) const
 {
     const auto bad = [&](const QString &what) {
         return badBank(path, QStringLiteral("exemplar %1: %2").arg(row.integer(0)).arg(what));
@@ -431,7 +281,7 @@ Result<std::unique_ptr<ExemplarBank>> ExemplarBank::open(const QString &path)
         != SQLITE_OK)
         return badBank(
             path, QStringLiteral("SQLite cannot open it (%1)").arg(sqliteMessage(impl->db)));
-    if (!harden(impl->db))
+    if (!hardenSqlite(impl->db))
         return badBank(path,
             QStringLiteral("SQLite refuses the safe settings (%1)").arg(sqliteMessage(impl->db)));
     if (std::optional<Error> error = impl->checkSchema())
@@ -454,7 +304,7 @@ Result<std::unique_ptr<ExemplarBank>> ExemplarBank::openForWriting(const QString
         != SQLITE_OK)
         return Error{ ErrorCode::BankWriteFailed,
             QStringLiteral("cannot open %1 for writing: %2").arg(path, sqliteMessage(impl->db)) };
-    if (!harden(impl->db))
+    if (!hardenSqlite(impl->db))
         return badBank(path,
             QStringLiteral("SQLite refuses the safe settings (%1)").arg(sqliteMessage(impl->db)));
     if (std::optional<Error> error = impl->checkSchema())
@@ -497,10 +347,10 @@ Result<std::unique_ptr<ExemplarBank>> ExemplarBank::create(
             nullptr)
         != SQLITE_OK)
         return failed(QStringLiteral("SQLite cannot create the file"));
-    if (!harden(impl->db) || !execute(impl->db, "PRAGMA journal_mode=DELETE")
-        || !execute(impl->db, "BEGIN IMMEDIATE") || !execute(impl->db, kCreateSchema))
+    if (!hardenSqlite(impl->db) || !executeSql(impl->db, "PRAGMA journal_mode=DELETE")
+        || !executeSql(impl->db, "BEGIN IMMEDIATE") || !executeSql(impl->db, kCreateSchema))
         return failed(QStringLiteral("the tables cannot be made"));
-    Statement meta(impl->db, "INSERT INTO meta(key, value) VALUES(?, ?)");
+    SqliteStatement meta(impl->db, "INSERT INTO meta(key, value) VALUES(?, ?)");
     const std::vector<std::pair<QString, QString>> entries{
         { QStringLiteral("format"), QString::number(kFormat) },
         { QStringLiteral("bundle_sha256"), identity.bundleSha256 },
@@ -516,7 +366,7 @@ Result<std::unique_ptr<ExemplarBank>> ExemplarBank::create(
         if (!meta.bindText(1, key) || !meta.bindText(2, value) || meta.step() != SQLITE_DONE)
             return failed(QStringLiteral("its description cannot be written"));
     }
-    if (!execute(impl->db, "COMMIT"))
+    if (!executeSql(impl->db, "COMMIT"))
         return failed(QStringLiteral("the new bank cannot be committed"));
     return std::unique_ptr<ExemplarBank>(new ExemplarBank(std::move(impl)));
 }
@@ -549,7 +399,7 @@ Result<BankInfo> ExemplarBank::info() const
     info.identity = m_impl->identity;
     info.format = kFormat;
     {
-        Statement meta(
+        SqliteStatement meta(
             m_impl->db, "SELECT key, value FROM meta WHERE key IN ('created_utc', 'tool')");
         while (meta.ok() && meta.step() == SQLITE_ROW) {
             const QString key = meta.text(0, false, 64).value_or(QString());
@@ -560,7 +410,7 @@ Result<BankInfo> ExemplarBank::info() const
                 info.tool = value;
         }
     }
-    Statement rows(m_impl->db,
+    SqliteStatement rows(m_impl->db,
         "SELECT id, path, label, generator, source, licence, attribution, sha256, width, height, "
         "thumb_width, thumb_height FROM exemplars ORDER BY id");
     int step = SQLITE_ROW;
@@ -584,7 +434,7 @@ Result<BankEmbeddings> ExemplarBank::embeddings() const
 {
     qint64 count = 0;
     {
-        Statement counting(m_impl->db, "SELECT count(*) FROM exemplars");
+        SqliteStatement counting(m_impl->db, "SELECT count(*) FROM exemplars");
         if (!counting.ok() || counting.step() != SQLITE_ROW)
             return badBank(m_impl->path,
                 QStringLiteral("its exemplars cannot be counted (%1)")
@@ -599,7 +449,7 @@ Result<BankEmbeddings> ExemplarBank::embeddings() const
     out.vectors.resize(size_t(count) * size_t(dimension));
     out.ids.reserve(size_t(count));
     out.synthetic.reserve(size_t(count));
-    Statement rows(m_impl->db,
+    SqliteStatement rows(m_impl->db,
         "SELECT id, path, label, generator, source, licence, attribution, sha256, width, height, "
         "thumb_width, thumb_height, NULL, embedding FROM exemplars ORDER BY id");
     float *destination = out.vectors.data();
@@ -625,7 +475,7 @@ Result<BankEmbeddings> ExemplarBank::embeddings() const
 
 Result<Exemplar> ExemplarBank::exemplar(qint64 id) const
 {
-    Statement row(m_impl->db,
+    SqliteStatement row(m_impl->db,
         "SELECT id, path, label, generator, source, licence, attribution, sha256, width, height, "
         "thumb_width, thumb_height, thumbnail, embedding FROM exemplars WHERE id = ?");
     if (!row.ok() || !row.bindInt(1, id))
@@ -646,7 +496,7 @@ Result<Exemplar> ExemplarBank::exemplar(qint64 id) const
 
 bool ExemplarBank::contains(const QString &path) const
 {
-    Statement row(m_impl->db, "SELECT 1 FROM exemplars WHERE path = ?");
+    SqliteStatement row(m_impl->db, "SELECT 1 FROM exemplars WHERE path = ?");
     return row.ok() && row.bindText(1, path) && row.step() == SQLITE_ROW;
 }
 
@@ -702,7 +552,7 @@ std::optional<Error> ExemplarBank::insert(const Exemplar &exemplar)
     }
     if (std::optional<Error> error = m_impl->begin())
         return error;
-    Statement row(m_impl->db,
+    SqliteStatement row(m_impl->db,
         "INSERT INTO exemplars(path, label, generator, source, licence, attribution, sha256, "
         "width, height, thumb_width, thumb_height, thumbnail, embedding) "
         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -732,7 +582,7 @@ std::optional<Error> ExemplarBank::commit()
     if (!m_impl->inTransaction)
         return std::nullopt;
     m_impl->inTransaction = false;
-    if (!execute(m_impl->db, "COMMIT"))
+    if (!executeSql(m_impl->db, "COMMIT"))
         return Error{ ErrorCode::BankWriteFailed,
             QStringLiteral("cannot write to %1: %2").arg(m_impl->path, sqliteMessage(m_impl->db)) };
     return std::nullopt;

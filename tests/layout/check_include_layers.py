@@ -17,6 +17,8 @@ PUBLIC = os.path.join(CORE, "include", "forgelens")
 # Lower areas first. "base" is core/include/forgelens/*.h (result, error codes).
 ALLOWED = {
     "base": set(),
+    # core/sqlite/: the checks every SQLite file from elsewhere gets (private to the library)
+    "sqlite": {"base"},
     "image": {"base"},
     "models": {"base", "image"},
     "metadata": {"base", "image"},
@@ -26,14 +28,17 @@ ALLOWED = {
     "report": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis"},
     "scan": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report"},
     "exemplars": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis",
-                  "scan"},
+                  "scan", "sqlite"},
     "explain": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "scan",
                 "exemplars"},
     # eval reads labels as bank builds do (one labels-CSV format, exemplars/bank_build.h)
     "eval": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
              "scan", "exemplars"},
+    # a case keeps every kind of run and words its report from all of them
+    "case": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
+             "scan", "exemplars", "explain", "eval", "sqlite"},
     "session": {"base", "image", "models", "metadata", "sandbox", "inference", "analysis", "report",
-                "scan", "exemplars", "explain", "eval"},
+                "scan", "exemplars", "explain", "eval", "case"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 TORCH = ("torch/", "ATen/", "c10/")
@@ -50,6 +55,8 @@ def included_area(name, source):
     if name.startswith("forgelens/"):
         parts = name.split("/")
         return parts[1] if len(parts) > 2 else "base"
+    if name.startswith("sqlite/"):
+        return "sqlite"
     if name.startswith("../"):
         return os.path.normpath(os.path.join(os.path.dirname(source), name)).split(os.sep)[-2]
     return None

@@ -71,6 +71,11 @@ enum class ErrorCode {
     BankMismatch,
     BankWriteFailed,
     NoEmbedding,
+    // Cases and forensic reports
+    BadCase,
+    CaseWriteFailed,
+    EvidenceChanged,
+    ReportWriteFailed,
     // A caller's own reason to stop a callback-driven read (e.g. a CSV row visitor)
     Stopped,
 };

@@ -53,5 +53,9 @@ QString imageMapKindName(ImageMap::Kind kind);
 // size, grid size, window and stride, units, range, and `values` as rows of numbers, with each
 // cell's window as [x, y, width, height].
 QJsonObject imageMapToJson(const ImageMap &map);
+// The map back from that JSON (as a case keeps it), checked as input from elsewhere: a known
+// kind, a grid of at most 4096 cells whose values and windows fit it, windows inside the image.
+// Null (isNull()) when it is not such a map.
+ImageMap imageMapFromJson(const QJsonObject &json);
 
 } // namespace forgelens
