@@ -1,11 +1,13 @@
 #include "analyze_command.h"
 
+#include "case_command.h"
 #include "cli_streams.h"
 #include "engine_options.h"
 #include "exit_code.h"
 
 #include "forgelens/analysis/detector_set.h"
 #include "forgelens/analysis/file_analysis.h"
+#include "forgelens/case/case_recording.h"
 #include "forgelens/models/default_bundle.h"
 #include "forgelens/report/analysis_json.h"
 #include "forgelens/report/display_text.h"
@@ -14,6 +16,7 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTextStream>
@@ -171,7 +174,8 @@ int runAnalyze(const QStringList &arguments)
     const QCommandLineOption json(
         QStringLiteral("json"), QStringLiteral("Print one JSON document instead of text."));
     const EngineOptions engineOptions;
-    parser.addOptions({ model, json });
+    const QCommandLineOption caseOption = caseRunOption();
+    parser.addOptions({ model, json, caseOption });
     engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli analyze: " << parser.errorText() << "\n";
@@ -216,6 +220,14 @@ int runAnalyze(const QStringList &arguments)
         return kUsageError;
     }
 
+    std::unique_ptr<CaseFile> caseFile;
+    if (parser.isSet(caseOption)) {
+        caseFile = openCaseForRun(QStringLiteral("analyze"), parser.value(caseOption));
+        if (!caseFile)
+            return kOutputFailed;
+        request.keepMetadataReport = true; // the case keeps every property for its report
+    }
+
     request.sandbox = std::make_shared<DecoderPool>(SandboxConfig{}, request.limits);
     request.sandbox->prestart(1); // it warms up while the models load
     Result<DetectorSet> detectors = DetectorSet::load(bundles, config, 32, pins);
@@ -240,8 +252,12 @@ int runAnalyze(const QStringList &arguments)
     const QDateTime started = QDateTime::currentDateTimeUtc();
     QJsonArray results;
     int failures = 0;
+    std::vector<ReportItemInput> recorded;
     for (const QString &path : images) {
-        const AnalysisRecord record = analyzeFile(path, *detectors, request);
+        const AnalysisRecord record = analyzeFile(
+            caseFile ? QFileInfo(path).absoluteFilePath() : path, *detectors, request);
+        if (caseFile)
+            recorded.push_back(ReportItemInput{ record, {}, {}, {} });
         if (!record.ok())
             ++failures;
         if (asJson) {
@@ -254,6 +270,31 @@ int runAnalyze(const QStringList &arguments)
             printText(record);
             out() << '\n';
         }
+    }
+
+    if (caseFile) {
+        std::vector<std::shared_ptr<const ModelInfo>> models;
+        for (size_t i = 0; i < detectors->size(); ++i)
+            models.push_back(detectors->model(i));
+        const QJsonObject settings{ { QStringLiteral("device"),
+                                        EngineConfig::deviceName(config.device) },
+            { QStringLiteral("threads"), config.intraOpThreads },
+            { QStringLiteral("max_megapixels"), double(request.limits.maxPixels) / 1e6 } };
+        Result<RecordedRun> run = recordAnalysis(*caseFile, recorded,
+            runEnvironment(models, {}, settings), started, QDateTime::currentDateTimeUtc());
+        if (!run) {
+            err() << "forgelens-cli analyze: --case: [" << run.error().codeName() << "] "
+                  << displayText(run.error().message) << '\n';
+            err().flush();
+            return kOutputFailed;
+        }
+        for (const QString &problem : run->problems) {
+            ++failures;
+            err() << "forgelens-cli analyze: --case: " << displayText(problem) << '\n';
+        }
+        err() << "forgelens-cli analyze: recorded as run " << run->runId << " of case "
+              << displayText(caseFile->header().number) << " with " << run->evidence.size()
+              << " evidence item(s)\n";
     }
 
     if (asJson) {

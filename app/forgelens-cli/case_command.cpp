@@ -120,6 +120,29 @@ CaseHeader CaseHeaderOptions::read(const QCommandLineParser &parser) const
     return header;
 }
 
+QCommandLineOption caseRunOption()
+{
+    return QCommandLineOption(QStringLiteral("case"),
+        QStringLiteral("Add this run (its settings, detectors and results) to a case made with "
+                       "forgelens-cli case new."),
+        QStringLiteral("CASE"));
+}
+
+bool addRunToCase(const QString &command, CaseFile &caseFile, const CaseRun &run)
+{
+    Result<qint64> added = caseFile.addRun(run);
+    if (!added) {
+        err() << "forgelens-cli " << command << ": --case: [" << added.error().codeName() << "] "
+              << displayText(added.error().message) << '\n';
+        err().flush();
+        return false;
+    }
+    err() << "forgelens-cli " << command << ": recorded as run " << *added << " of case "
+          << displayText(caseFile.header().number) << " (" << displayText(caseFile.path()) << ")\n";
+    err().flush();
+    return true;
+}
+
 std::unique_ptr<CaseFile> openCaseForRun(const QString &command, const QString &path)
 {
     Result<std::unique_ptr<CaseFile>> opened = CaseFile::open(path);

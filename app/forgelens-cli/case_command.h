@@ -30,7 +30,13 @@ private:
     QCommandLineOption m_timeZone;
 };
 
+// --case CASE: the case a command adds its run to (it must exist and its log must verify).
+QCommandLineOption caseRunOption();
+
 // Opens the case given with --case for a command that adds its run to it, printing why not.
 std::unique_ptr<CaseFile> openCaseForRun(const QString &command, const QString &path);
+
+// Adds `run` to the case and says so (or why not) on the terminal. Returns false when it failed.
+bool addRunToCase(const QString &command, CaseFile &caseFile, const CaseRun &run);
 
 } // namespace forgelens::cli

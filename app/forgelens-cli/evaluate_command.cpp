@@ -1,5 +1,6 @@
 #include "evaluate_command.h"
 
+#include "case_command.h"
 #include "cli_streams.h"
 #include "count_option.h"
 #include "engine_options.h"
@@ -251,9 +252,10 @@ int runEvaluate(const QStringList &arguments)
         QStringLiteral("auto, bar, lines or none."), QStringLiteral("STYLE"),
         QStringLiteral("auto"));
     const EngineOptions engineOptions;
-    parser.addOptions(
-        { model, output, labels, classFolder, report, exclude, fpr, bootstrap, seed, writeThreshold,
-            bandFpr, noPlots, resume, overwrite, noMetadata, decodeThreads, batch, progress });
+    const QCommandLineOption caseOption = caseRunOption();
+    parser.addOptions({ model, output, labels, classFolder, report, exclude, fpr, bootstrap, seed,
+        writeThreshold, bandFpr, noPlots, resume, overwrite, noMetadata, decodeThreads, batch,
+        progress, caseOption });
     engineOptions.addTo(parser);
     const auto usage = [](const QString &message) {
         err() << "forgelens-cli evaluate: " << message << "\n";
@@ -352,6 +354,14 @@ int runEvaluate(const QStringList &arguments)
             return usage(problem);
     }
 
+    std::unique_ptr<CaseFile> caseFile;
+    if (parser.isSet(caseOption)) {
+        caseFile = openCaseForRun(QStringLiteral("evaluate"), parser.value(caseOption));
+        if (!caseFile)
+            return kOutputFailed;
+    }
+
+    const QDateTime started = QDateTime::currentDateTimeUtc();
     const std::atomic_bool &stop = installStopSignals();
     ScanProgressPrinter printer(ScanProgressPrinter::styleFor(style));
     ScanObserver observer;
@@ -369,6 +379,21 @@ int runEvaluate(const QStringList &arguments)
         printScanSummary(*run->scan, "evaluate");
     if (run->interrupted)
         return kInterrupted;
+    if (caseFile) {
+        CaseRun caseRun;
+        caseRun.kind = QStringLiteral("evaluation");
+        caseRun.startedUtc = started;
+        caseRun.finishedUtc = QDateTime::currentDateTimeUtc();
+        caseRun.results = run->document;
+        caseRun.environment = QJsonObject{ { QStringLiteral("tool"),
+                                               QStringLiteral("forgelens-cli evaluate") },
+            { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
+            { QStringLiteral("detectors"), run->reportSidecar.value(QStringLiteral("models")) },
+            { QStringLiteral("settings"), run->reportSidecar.value(QStringLiteral("settings")) },
+            { QStringLiteral("output"), QFileInfo(settings.outputDir).absoluteFilePath() } };
+        if (!addRunToCase(QStringLiteral("evaluate"), *caseFile, caseRun))
+            return kOutputFailed;
+    }
 
     const Evaluation &evaluation = run->evaluation;
     qint64 synthetic = 0;

@@ -1,5 +1,6 @@
 #include "scan_command.h"
 
+#include "case_command.h"
 #include "cli_streams.h"
 #include "count_option.h"
 #include "engine_options.h"
@@ -7,6 +8,7 @@
 #include "scan_progress_printer.h"
 #include "stop_signal.h"
 
+#include "forgelens/case/scan_summary.h"
 #include "forgelens/report/display_text.h"
 #include "forgelens/scan/scan_pipeline.h"
 
@@ -92,8 +94,9 @@ int runScan(const QStringList &arguments)
     const QCommandLineOption progress(QStringLiteral("progress"),
         QStringLiteral("auto (a bar on a terminal, else a line every 5 s), bar, lines or none."),
         QStringLiteral("STYLE"), QStringLiteral("auto"));
+    const QCommandLineOption caseOption = caseRunOption();
     parser.addOptions({ model, output, resume, overwrite, shard, followSymlinks, allFiles,
-        noMetadata, decodeThreads, batch, flushRows, progress });
+        noMetadata, decodeThreads, batch, flushRows, progress, caseOption });
     engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli scan: " << parser.errorText() << "\n";
@@ -149,6 +152,13 @@ int runScan(const QStringList &arguments)
     if (const QString problem = settings.validate(); !problem.isEmpty())
         return usage(problem);
 
+    std::unique_ptr<CaseFile> caseFile;
+    if (parser.isSet(caseOption)) {
+        caseFile = openCaseForRun(QStringLiteral("scan"), parser.value(caseOption));
+        if (!caseFile)
+            return kOutputFailed;
+    }
+
     const std::atomic_bool &stop = installStopSignals();
     ScanProgressPrinter printer(ScanProgressPrinter::styleFor(style));
     ScanObserver observer;
@@ -165,6 +175,16 @@ int runScan(const QStringList &arguments)
     printScanSummary(*summary, "scan");
     if (summary->interrupted)
         return kInterrupted;
+    if (caseFile) {
+        Result<CaseRun> run = scanCaseRun(settings.outputCsv);
+        if (!run || !addRunToCase(QStringLiteral("scan"), *caseFile, *run)) {
+            if (!run)
+                err() << "forgelens-cli scan: --case: [" << run.error().codeName() << "] "
+                      << displayText(run.error().message) << '\n';
+            err().flush();
+            return kOutputFailed;
+        }
+    }
     // Folders that could not be listed hold files with no row: not "every row is ok".
     return summary->failedRows() == 0 && summary->plan.walkProblems.isEmpty() ? kAllAnalysed
                                                                               : kSomeFailed;

@@ -471,6 +471,71 @@ private Q_SLOTS:
         for (const QJsonValue &row : detector.value(QStringLiteral("flagged")).toArray())
             QVERIFY(text.contains(row.toObject().value(QStringLiteral("sha256")).toString()));
     }
+
+    void analyzeScanAndEvaluateAddTheirRuns()
+    {
+        const QString caseFile = m_dir.filePath(QStringLiteral("runs.forgelens"));
+        QCOMPARE(cli({ QStringLiteral("case"), QStringLiteral("new"), caseFile,
+                         QStringLiteral("--case-number"), QStringLiteral("R-1") })
+                     .exitCode,
+            0);
+        const CliRun analyze = cli({ QStringLiteral("analyze"), m_images.first(),
+            QStringLiteral("--model"), kModel, QStringLiteral("--case"), caseFile });
+        QVERIFY2(analyze.exitCode == 0, qPrintable(analyze.err));
+        QVERIFY(analyze.err.contains(QStringLiteral("recorded as run 1")));
+        // A labelled folder: real/ and sdxl/, scanned and evaluated into the case.
+        const QString labelled = m_dir.filePath(QStringLiteral("labelled"));
+        QRandomGenerator random(3);
+        for (const QString &label : { QStringLiteral("real"), QStringLiteral("sdxl") }) {
+            QVERIFY(QDir().mkpath(labelled + u'/' + label));
+            for (int i = 0; i < 5; ++i) {
+                QImage image(80 + 4 * i, 72, QImage::Format_RGB888);
+                image.fill(QColor(
+                    int(random.bounded(256)), label == QLatin1String("real") ? 60 : 200, 30 * i));
+                QVERIFY(image.save(labelled + u'/' + label + QStringLiteral("/%1.png").arg(i)));
+            }
+        }
+        const CliRun scan = cli({ QStringLiteral("scan"), labelled, QStringLiteral("--model"),
+            kModel, QStringLiteral("-o"), m_dir.filePath(QStringLiteral("out/labelled.csv")),
+            QStringLiteral("--progress"), QStringLiteral("none"), QStringLiteral("--case"),
+            caseFile });
+        QVERIFY2(scan.exitCode == 0, qPrintable(scan.err));
+        const CliRun evaluate = cli({ QStringLiteral("evaluate"), labelled,
+            QStringLiteral("--model"), kModel, QStringLiteral("-o"),
+            m_dir.filePath(QStringLiteral("out/evaluation")), QStringLiteral("--no-plots"),
+            QStringLiteral("--bootstrap"), QStringLiteral("50"), QStringLiteral("--progress"),
+            QStringLiteral("none"), QStringLiteral("--case"), caseFile });
+        QVERIFY2(evaluate.exitCode == 0, qPrintable(evaluate.err));
+        const CliRun info = cli({ QStringLiteral("case"), QStringLiteral("info"), caseFile });
+        QVERIFY(info.out.contains(QStringLiteral("run 1: analysis")));
+        QVERIFY(info.out.contains(QStringLiteral("run 2: scan")));
+        QVERIFY(info.out.contains(QStringLiteral("run 3: evaluation")));
+        QVERIFY(info.out.contains(QStringLiteral("intact")));
+        const QString pdf = m_dir.filePath(QStringLiteral("out/runs.pdf"));
+        const QString json = m_dir.filePath(QStringLiteral("out/runs.json"));
+        const CliRun report = cli({ QStringLiteral("report"), caseFile, QStringLiteral("-o"), pdf,
+            QStringLiteral("--json"), json });
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+        const QJsonObject content = readJson(json);
+        QCOMPARE(content.value(QStringLiteral("scans")).toArray().size(), 1);
+        const QJsonArray evaluations = content.value(QStringLiteral("evaluations")).toArray();
+        QCOMPARE(evaluations.size(), 1);
+        const QJsonObject detector = evaluations.first()
+                                         .toObject()
+                                         .value(QStringLiteral("detectors"))
+                                         .toArray()
+                                         .first()
+                                         .toObject();
+        const double auc = detector.value(QStringLiteral("overall"))
+                               .toObject()
+                               .value(QStringLiteral("auc"))
+                               .toDouble();
+        const QString text = pdfText(pdf);
+        QVERIFY(text.contains(QStringLiteral("How the detectors measured on labelled images")));
+        QVERIFY2(squeezed(text).contains(QString::number(auc, 'f', 3)),
+            qPrintable(QString::number(auc)));
+        QVERIFY(squeezed(text).contains(QStringLiteral("forgelens-clievaluate")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliReport)
