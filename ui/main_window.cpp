@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "case_header_dialog.h"
 #include "detector_list_panel.h"
 #include "display_image_job.h"
 #include "evaluation_panel.h"
@@ -9,12 +10,15 @@
 #include "maps_panel.h"
 #include "metadata_panel.h"
 #include "preferences_dialog.h"
+#include "report_export.h"
+#include "report_export_dialog.h"
 #include "scan_panel.h"
 #include "verdict_panel.h"
 
 #include "forgelens/models/default_bundle.h"
 #include "forgelens/report/display_text.h"
 #include "forgelens/report/verdict_statement.h"
+#include "forgelens/sandbox/decoder_pool.h"
 #include "forgelens/scan/scan_report.h"
 #include "forgelens/session/workbench.h"
 
@@ -148,12 +152,61 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_workbench, &Workbench::analysisStarted, this, &MainWindow::onAnalysisStarted);
     connect(m_workbench, &Workbench::imageDecoded, this, &MainWindow::onImageDecoded);
     connect(m_workbench, &Workbench::recordReady, this, &MainWindow::onRecordReady);
+    CaseSession *session = m_workbench->caseSession();
+    connect(session, &CaseSession::caseOpened, this,
+        [this](const QString &path, const QStringList &evidence) {
+            Preferences::remember(m_preferences.recentCases, path);
+            m_preferences.save();
+            if (!evidence.isEmpty())
+                m_workbench->openFiles(evidence);
+            m_status->setText(tr("Case %1 open: %n evidence item(s)", nullptr, int(evidence.size()))
+                                  .arg(displayText(m_workbench->caseSession()->header().number)));
+            // From now on the case keeps the scan panel's marks (ISSUE-NOTES: its one store).
+            m_scanPanel->model().setTriageStore(
+                [this](const QString &rowPath, const TriageEntry &entry) -> std::optional<Error> {
+                    m_workbench->caseSession()->setMark(CaseMark{
+                        rowPath, entry.sha256, entry.mark, entry.note, entry.changedUtc });
+                    return std::nullopt;
+                });
+        });
+    connect(session, &CaseSession::caseChanged, this, &MainWindow::updateCaseState);
+    connect(session, &CaseSession::caseClosed, this, [this] {
+        m_scanPanel->model().setTriageStore(nullptr);
+        updateCaseState();
+        showCustody();
+    });
+    connect(session, &CaseSession::evidenceChecked, this,
+        [this](const QString &path, const EvidenceCheck &check) {
+            if (check.state != EvidenceState::Unchanged)
+                m_status->setText(displayText(check.message));
+            if (path == m_workbench->currentFile())
+                showCustody();
+        });
+    connect(
+        session, &CaseSession::caseFailed, this, [this](const QString &what, const Error &error) {
+            // Not modal: the work in the background goes on while the analyst reads it.
+            auto *box = new QMessageBox(QMessageBox::Warning, what,
+                QStringLiteral("%1\n\n[%2]").arg(displayText(error.message), error.codeName()),
+                QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+            m_status->setText(QStringLiteral("%1: %2").arg(what, displayText(error.message)));
+        });
+    connect(session, &CaseSession::marksLoaded, this,
+        [this](const QString &reportCsv, const QVector<CaseMark> &marks) {
+            if (m_scanPanel->reportCsv() != reportCsv)
+                return;
+            TriageMarks triage;
+            for (const CaseMark &mark : marks)
+                triage.set(
+                    mark.path, TriageEntry{ mark.mark, mark.note, mark.sha256, mark.changedUtc });
+            m_scanPanel->model().setTriage(std::move(triage));
+        });
     connect(m_workbench, &Workbench::busyChanged, this, &MainWindow::updateBusy);
     connect(m_workbench, &Workbench::currentChanged, this, [this](int, const QString &path) {
         m_imageView->setPlaceholder(defaultPlaceholder());
-        setWindowTitle(path.isEmpty()
-                ? tr("ForgeLens")
-                : tr("%1 — ForgeLens").arg(displayText(QFileInfo(path).fileName())));
+        updateCaseState();
+        showCustody();
         if (path.isEmpty()) {
             m_imageView->clearImage();
             m_verdictPanel->clear();
@@ -210,6 +263,36 @@ void MainWindow::createMenus()
     QAction *close = file->addAction(
         tr("&Close Image"), this, [this] { m_workbench->closeFile(m_workbench->currentIndex()); });
     close->setShortcut(QKeySequence::Close);
+    file->addSeparator();
+    file->addAction(tr("&New Case…"), this, &MainWindow::chooseNewCase)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    file->addAction(tr("Open &Case…"), this, &MainWindow::chooseCase);
+    QMenu *recentCases = file->addMenu(tr("Recent Cas&es"));
+    connect(recentCases, &QMenu::aboutToShow, this, [this, recentCases] {
+        recentCases->clear();
+        for (const QString &path : m_preferences.recentCases)
+            recentCases->addAction(displayText(path), this, [this, path] { openCase(path); });
+        if (m_preferences.recentCases.isEmpty())
+            recentCases->addAction(tr("(none)"))->setEnabled(false);
+    });
+    QAction *saveAs = file->addAction(tr("Save Case &As…"), this, &MainWindow::chooseCaseSaveAs);
+    QAction *closeCase = file->addAction(
+        tr("Close Cas&e"), this, [this] { m_workbench->caseSession()->closeCase(); });
+    QAction *exportReport
+        = file->addAction(tr("&Export Report…"), this, &MainWindow::chooseReportExport);
+    exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    for (QAction *action : { saveAs, closeCase, exportReport })
+        action->setEnabled(false);
+    connect(m_workbench->caseSession(), &CaseSession::caseChanged, this,
+        [saveAs, closeCase, exportReport, this] {
+            for (QAction *action : { saveAs, closeCase, exportReport })
+                action->setEnabled(m_workbench->caseSession()->isOpen());
+        });
+    connect(m_workbench->caseSession(), &CaseSession::caseClosed, this,
+        [saveAs, closeCase, exportReport] {
+            for (QAction *action : { saveAs, closeCase, exportReport })
+                action->setEnabled(false);
+        });
     file->addSeparator();
     file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences)
         ->setShortcut(QKeySequence::Preferences);
@@ -453,7 +536,11 @@ void MainWindow::openReport(const QString &reportCsv)
             m_status->setText(tr("Report %1: %L2 rows")
                                   .arg(displayText(report->csvPath))
                                   .arg(report->rows.size()));
+            const QString csv = report->csvPath;
             m_scanPanel->showReport(std::move(report).value());
+            // Its marks go into the open case, which shows them from then on.
+            if (m_workbench->caseSession()->isOpen())
+                m_workbench->caseSession()->importTriage(csv);
         });
     });
 }
@@ -714,6 +801,166 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_workbench->cancel();
     m_preferences.save();
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::chooseNewCase()
+{
+    CaseHeaderDialog dialog(QDir::homePath(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        newCase(dialog.path(), dialog.header());
+}
+
+void MainWindow::newCase(const QString &path, const CaseHeader &header)
+{
+    m_workbench->caseSession()->createCase(path, header);
+}
+
+void MainWindow::chooseCase()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Case"),
+        m_preferences.recentCases.value(0), tr("ForgeLens cases (*.forgelens);;All files (*)"));
+    if (!path.isEmpty())
+        openCase(path);
+}
+
+void MainWindow::openCase(const QString &path)
+{
+    m_status->setText(tr("Opening the case %1 and checking its log …").arg(displayText(path)));
+    m_workbench->caseSession()->openCase(path);
+}
+
+void MainWindow::chooseCaseSaveAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Case As"),
+        m_workbench->caseSession()->path(), tr("ForgeLens cases (*.forgelens)"));
+    if (!path.isEmpty())
+        saveCaseAs(path.endsWith(QLatin1String(".forgelens"))
+                ? path
+                : path + QStringLiteral(".forgelens"));
+}
+
+void MainWindow::saveCaseAs(const QString &path)
+{
+    m_workbench->caseSession()->saveCaseAs(path);
+    Preferences::remember(m_preferences.recentCases, path);
+    m_preferences.save();
+}
+
+void MainWindow::chooseReportExport()
+{
+    if (!m_workbench->caseSession()->isOpen())
+        return;
+    const QFileInfo caseInfo(m_workbench->caseSession()->path());
+    ReportExportDialog dialog(caseInfo.absoluteDir().filePath(
+                                  caseInfo.completeBaseName() + QStringLiteral("-report.pdf")),
+        !m_workbench->currentFile().isEmpty(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        exportReport(
+            dialog.pdfPath(), dialog.jsonPath(), dialog.pageSize(), dialog.currentImageOnly());
+}
+
+void MainWindow::exportReport(const QString &pdfPath, const QString &jsonPath,
+    QPageSize::PageSizeId pageSize, bool currentImageOnly)
+{
+    CaseSession *session = m_workbench->caseSession();
+    if (!session->isOpen()) {
+        Q_EMIT reportExported(pdfPath, tr("No case is open."));
+        return;
+    }
+    ReportExportRequest request;
+    request.pdfPath = pdfPath;
+    request.jsonPath = jsonPath;
+    request.pdf.pageSize = pageSize;
+    request.caseOptions.pageSize
+        = pageSize == QPageSize::Letter ? QStringLiteral("Letter") : QStringLiteral("A4");
+    const QString current = m_workbench->currentFile();
+    const AnalysisRecord *record = current.isEmpty() ? nullptr : m_workbench->record(current);
+    const QString currentSha256 = record ? record->digest.sha256 : QString();
+    const std::shared_ptr<DecoderPool> sandbox = m_workbench->decoderPool();
+    m_status->setText(tr("Writing the report %1 …").arg(displayText(pdfPath)));
+    session->withCase(
+        [request, currentImageOnly, currentSha256, current, sandbox](
+            CaseFile &caseFile) mutable -> Result<QString> {
+            if (currentImageOnly) {
+                for (const CaseEvidence &item : caseFile.evidence()) {
+                    if (item.intake.sha256 == currentSha256 && item.intake.path == current)
+                        request.caseOptions.evidenceIds.push_back(item.id);
+                }
+                if (request.caseOptions.evidenceIds.empty())
+                    return Error{ ErrorCode::BadSettings,
+                        QStringLiteral("the image shown now is not yet evidence of the case") };
+            }
+            Result<ReportExportOutcome> outcome
+                = exportCaseReport(caseFile, request, sandbox, DecodeLimits{});
+            if (!outcome)
+                return outcome.error();
+            return QStringLiteral("SHA-256 %1, %2 bytes; case log head %3")
+                .arg(outcome->pdfSha256)
+                .arg(outcome->pdfBytes)
+                .arg(outcome->chainHead);
+        },
+        [this, pdfPath](const Result<QString> &result) {
+            if (!result) {
+                m_status->setText(
+                    tr("The report was not written: %1").arg(displayText(result.error().message)));
+                auto *box = new QMessageBox(QMessageBox::Warning, tr("Export Report"),
+                    displayText(result.error().message), QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+                Q_EMIT reportExported(pdfPath, result.error().message);
+                return;
+            }
+            m_status->setText(tr("Report written: %1 (%2)").arg(displayText(pdfPath), *result));
+            Q_EMIT reportExported(pdfPath, QString());
+        });
+}
+
+void MainWindow::updateCaseState()
+{
+    CaseSession *session = m_workbench->caseSession();
+    const QString file = m_workbench->currentFile();
+    QStringList title;
+    if (!file.isEmpty())
+        title << displayText(QFileInfo(file).fileName());
+    if (session->isOpen())
+        title << tr("Case %1: %2%3")
+                     .arg(displayText(session->header().number),
+                         displayText(session->header().title),
+                         session->chainStatus().intact ? QString() : tr(" [LOG BROKEN]"));
+    title << tr("ForgeLens");
+    setWindowTitle(title.join(QStringLiteral(" — ")));
+    if (!session->isOpen())
+        return;
+    const CaseChainStatus chain = session->chainStatus();
+    if (!chain.intact)
+        m_status->setText(tr("The case's log does not verify: %1. Nothing will be added to it.")
+                              .arg(displayText(chain.problems.value(0))));
+}
+
+void MainWindow::showCustody()
+{
+    CaseSession *session = m_workbench->caseSession();
+    const QString path = m_workbench->currentFile();
+    if (!session->isOpen() || path.isEmpty()) {
+        m_verdictPanel->setCustody(QString(), false);
+        return;
+    }
+    const std::optional<EvidenceCheck> state = session->evidenceState(path);
+    if (!state) {
+        m_verdictPanel->setCustody(tr("Case %1: taken in as evidence once analysed.")
+                                       .arg(displayText(session->header().number)),
+            false);
+    } else if (state->state == EvidenceState::Unchanged) {
+        m_verdictPanel->setCustody(
+            tr("Case %1: the file's bytes match the SHA-256 recorded at intake.")
+                .arg(displayText(session->header().number)),
+            false);
+    } else {
+        m_verdictPanel->setCustody(
+            tr("EVIDENCE %1: %2")
+                .arg(evidenceStateName(state->state).toUpper(), displayText(state->message)),
+            true);
+    }
 }
 
 } // namespace forgelens

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "forgelens/analysis/analysis_record.h"
+#include "forgelens/case/case_file.h"
 #include "preferences.h"
 
 #include <QImage>
 #include <QMainWindow>
+#include <QPageSize>
 #include <QString>
 #include <QStringList>
 
@@ -77,7 +79,19 @@ public:
 
     bool isBusy() const;
 
+    // Cases (File ▸ New Case, Open Case, Save Case As, Export Report): the case's evidence opens
+    // in the workspace, and every analysis, scan, evaluation and mark is recorded in it.
+    void newCase(const QString &path, const CaseHeader &header);
+    void openCase(const QString &path);
+    void saveCaseAs(const QString &path);
+    // Writes the report of the open case (or of the image shown now) in the background;
+    // reportExported says how it went.
+    void exportReport(const QString &pdfPath, const QString &jsonPath,
+        QPageSize::PageSizeId pageSize = QPageSize::A4, bool currentImageOnly = false);
+
 Q_SIGNALS:
+    // A report was written (error empty) or not.
+    void reportExported(const QString &pdfPath, const QString &error);
     // Emitted when a record is on screen (verdicts, metadata and scored regions).
     void analysisShown(const forgelens::AnalysisRecord &record);
     void modelReady();
@@ -94,6 +108,12 @@ private:
     void applyEngineConfig(); // the preferences' engine settings with this session's overrides
     void createMenus();
     void chooseImages();
+    void chooseNewCase();
+    void chooseCase();
+    void chooseCaseSaveAs();
+    void chooseReportExport();
+    void updateCaseState();
+    void showCustody();
     void chooseFolder();
     void chooseReport();
     void openFromScan(const QString &path);

@@ -17,6 +17,7 @@ Preferences Preferences::load()
     p.recentFiles = store.value(QStringLiteral("recent/files")).toStringList().mid(0, kRecentLimit);
     p.recentBundles
         = store.value(QStringLiteral("recent/bundles")).toStringList().mid(0, kRecentLimit);
+    p.recentCases = store.value(QStringLiteral("recent/cases")).toStringList().mid(0, kRecentLimit);
     return p;
 }
 
@@ -28,6 +29,7 @@ void Preferences::save() const
     store.setValue(QStringLiteral("detectors/default"), defaultDetectors);
     store.setValue(QStringLiteral("recent/files"), recentFiles);
     store.setValue(QStringLiteral("recent/bundles"), recentBundles);
+    store.setValue(QStringLiteral("recent/cases"), recentCases);
 }
 
 EngineConfig Preferences::engineConfig() const

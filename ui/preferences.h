@@ -8,7 +8,7 @@ namespace forgelens {
 
 // What the window remembers between sessions (QSettings, organisation and application
 // "ForgeLens"): the device and operator threads for new detectors, the detectors to load at
-// start, and the recent evidence files and bundles.
+// start, and the recent evidence files, bundles and cases.
 struct Preferences {
     static constexpr int kRecentLimit = 10;
 
@@ -17,6 +17,7 @@ struct Preferences {
     QStringList defaultDetectors; // bundles loaded at start, in order
     QStringList recentFiles; // newest first
     QStringList recentBundles; // newest first
+    QStringList recentCases; // newest first
 
     static Preferences load();
     void save() const;

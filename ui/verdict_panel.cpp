@@ -77,6 +77,9 @@ VerdictPanel::VerdictPanel(QWidget *parent) : QWidget(parent)
     fileLayout->addWidget(new QLabel(tr("SHA-256"), fileBox));
     fileLayout->addWidget(m_sha256);
     fileLayout->addWidget(m_error);
+    m_custody = makeLabel(QStringLiteral("custody"), fileBox);
+    m_custody->hide();
+    fileLayout->addWidget(m_custody);
     layout->addWidget(fileBox);
 
     auto *verdictBox = new QGroupBox(tr("Detectors"), this);
@@ -131,6 +134,16 @@ void VerdictPanel::clearVerdicts()
     m_table->setRowCount(0);
     m_probability->setText(QStringLiteral("–"));
     m_verdict->clear();
+}
+
+void VerdictPanel::setCustody(const QString &text, bool warning)
+{
+    m_custody->setText(text);
+    m_custody->setStyleSheet(warning
+            ? QStringLiteral(
+                "color: #b3261e; font-weight: bold; background: #fbe4e4; padding: 4px;")
+            : QStringLiteral("color: #2e6b2e;"));
+    m_custody->setVisible(!text.isEmpty());
 }
 
 void VerdictPanel::clear()

@@ -27,6 +27,9 @@ public:
     void showWaitingForDetectors(const QString &path);
     void showRecord(const AnalysisRecord &record);
     void clear();
+    // The file's standing in the open case, in one line under its hash: empty hides it;
+    // `warning` shows it in red (a file that is no longer the evidence taken in).
+    void setCustody(const QString &text, bool warning);
     int selectedDetector() const;
     const std::optional<AnalysisRecord> &record() const { return m_record; }
 
@@ -43,6 +46,7 @@ private:
     QLabel *m_fileDetails;
     QLineEdit *m_sha256; // read-only, so the whole hash can be selected and copied exactly
     QLabel *m_error;
+    QLabel *m_custody;
     QLabel *m_caveats;
     QLabel *m_agreement;
     QTableWidget *m_table;

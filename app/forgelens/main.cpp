@@ -52,6 +52,11 @@ int main(int argc, char **argv)
         QStringLiteral("A threshold override (forgelens-cli evaluate --write-threshold) for the "
                        "bundle it names; repeat for several. The bundles are not changed."),
         QStringLiteral("FILE"));
+    const QCommandLineOption caseOption(QStringLiteral("case"),
+        QStringLiteral("Open a case (forgelens-cli case new, or File ▸ New Case): its evidence "
+                       "opens, and what is analysed is recorded in it."),
+        QStringLiteral("CASE"));
+    parser.addOption(caseOption);
     parser.addOption(evaluate);
     parser.addOption(thresholdOverride);
     parser.addOption(evaluationOutput);
@@ -69,6 +74,8 @@ int main(int argc, char **argv)
     window.setThresholdOverrides(parser.values(thresholdOverride));
     window.loadStartupDetectors(parser.values(model));
     window.attachBanksWhenLoaded(parser.values(bank));
+    if (parser.isSet(caseOption))
+        window.openCase(parser.value(caseOption));
     // Images open in the workspace; a folder asks where its scan report goes, then is scanned.
     QStringList images;
     for (const QString &argument : parser.positionalArguments()) {

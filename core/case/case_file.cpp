@@ -869,7 +869,8 @@ std::optional<Error> CaseFile::setMark(const CaseMark &mark)
             "VALUES(?, ?, ?, ?, ?)");
         if (!upsert.bindText(1, mark.path)
             || !upsert.bindText(2, mark.sha256.isEmpty() ? QString() : mark.sha256)
-            || !upsert.bindText(3, triageMarkName(mark.mark)) || !upsert.bindText(4, mark.note)
+            || !upsert.bindText(3, triageMarkName(mark.mark))
+            || !upsert.bindText(4, mark.note.isNull() ? QStringLiteral("") : mark.note)
             || !upsert.bindText(5, utcText(changed)) || upsert.step() != SQLITE_DONE)
             return std::optional<QString>(QStringLiteral("the mark cannot be written"));
         return std::optional<QString>();

@@ -386,7 +386,15 @@ std::optional<Error> ScanResultsModel::changeTriage(
     entry.changedUtc = QDateTime::currentDateTimeUtc();
     m_triage.set(row->path, entry);
     Q_EMIT dataChanged(index(visibleRow, 0), index(visibleRow, columnCount() - 1));
+    if (m_triageStore)
+        return m_triageStore(row->path, entry);
     return m_reportCsv.isEmpty() ? std::nullopt : m_triage.save(m_reportCsv);
+}
+
+void ScanResultsModel::setTriageStore(
+    std::function<std::optional<Error>(const QString &, const TriageEntry &)> store)
+{
+    m_triageStore = std::move(store);
 }
 
 std::optional<Error> ScanResultsModel::setMark(int visibleRow, TriageMark mark)

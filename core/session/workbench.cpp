@@ -40,6 +40,9 @@ struct Workbench::Impl {
     std::shared_ptr<std::atomic_bool> evaluation; // the evaluation running (its cancel), or null
     // Banks by the SHA-256 of the bundle they were built with.
     QHash<QString, std::shared_ptr<const AttachedBank>> banks;
+    // What the open case is to keep of each file analysed: the record, then its exemplars and
+    // maps as they come.
+    std::map<QString, ReportItemInput> caseItems;
     int nearestCount = 10;
     std::shared_ptr<std::atomic_bool> bankBuildCancel; // the build running, or null
     // The current file's pixels, for maps (implicitly shared: no copy).
@@ -83,6 +86,112 @@ Workbench::Workbench(QObject *parent) : QObject(parent), m_impl(std::make_unique
     // Loads and analyses at once, plus a worker's release; the models' own threads do the
     // heavy work.
     m_impl->pool.setMaxThreadCount(4);
+    m_case = new CaseSession(this);
+    recordCaseOnSignals();
+}
+
+void Workbench::recordCaseOnSignals()
+{
+    // A record waits for its exemplars when a detector has a bank, so that the case keeps them
+    // with it; maps, computed on request, are recorded with the record again as a new run.
+    connect(this, &Workbench::recordReady, this,
+        [this](const QString &path, const AnalysisRecord &record) {
+            if (!m_case->isOpen() || record.digest.sha256.isEmpty())
+                return;
+            m_impl->caseItems[path] = ReportItemInput{ record, {}, {}, {} };
+            bool banked = false;
+            for (const DetectorResult &result : record.detectors)
+                banked = banked
+                    || (result.model && m_impl->banks.contains(result.model->bundleSha256));
+            if (!banked)
+                recordInCase(path);
+        });
+    connect(this, &Workbench::exemplarsReady, this,
+        [this](const QString &path, const QVector<DetectorExemplars> &exemplars) {
+            const auto found = m_impl->caseItems.find(path);
+            if (!m_case->isOpen() || found == m_impl->caseItems.end())
+                return;
+            found->second.exemplars.clear();
+            for (const DetectorExemplars &entry : exemplars)
+                found->second.exemplars.push_back(ReportExemplars{
+                    entry.detectorId, entry.bankPath, entry.neighbourhood, entry.missing });
+            recordInCase(path);
+        });
+    connect(this, &Workbench::mapsReady, this,
+        [this](const QString &path, const QVector<DetectorMaps> &maps) {
+            const auto found = m_impl->caseItems.find(path);
+            if (!m_case->isOpen() || found == m_impl->caseItems.end())
+                return;
+            ReportItemInput &item = found->second;
+            item.maps.clear();
+            item.mapsMissing.clear();
+            for (const DetectorMaps &entry : maps) {
+                if (!entry.maps) {
+                    item.mapsMissing.emplace_back(
+                        entry.detectorId, entry.error ? entry.error->message : QString());
+                    continue;
+                }
+                item.maps.push_back(entry.maps->tileScores);
+                for (const auto &[map, missing] :
+                    { std::pair{ &entry.maps->selfConsistency, entry.maps->noSelfConsistency },
+                        std::pair{
+                            &entry.maps->patchSimilarity, entry.maps->noPatchSimilarity } }) {
+                    if (*map)
+                        item.maps.push_back(**map);
+                    else
+                        item.mapsMissing.emplace_back(entry.detectorId, missing);
+                }
+            }
+            recordInCase(path);
+        });
+    connect(this, &Workbench::scanFinished, this, [this](const ScanFolderOutcome &outcome) {
+        if (m_case->isOpen() && outcome.summary && !outcome.summary->interrupted)
+            m_case->recordScanReport(outcome.summary->csvPath);
+    });
+    connect(this, &Workbench::evaluationFinished, this, [this](const EvaluationOutcome &outcome) {
+        if (!m_case->isOpen() || !outcome.run || outcome.run->interrupted)
+            return;
+        CaseRun run;
+        run.kind = QStringLiteral("evaluation");
+        run.startedUtc = QDateTime::fromString(
+            outcome.run->document.value(QStringLiteral("created_utc")).toString(),
+            Qt::ISODateWithMs);
+        run.finishedUtc = QDateTime::currentDateTimeUtc();
+        if (!run.startedUtc.isValid())
+            run.startedUtc = run.finishedUtc;
+        run.results = outcome.run->document;
+        run.environment = QJsonObject{ { QStringLiteral("tool"), QStringLiteral("forgelens") },
+            { QStringLiteral("tool_version"), QStringLiteral(FORGELENS_VERSION) },
+            { QStringLiteral("detectors"),
+                outcome.run->reportSidecar.value(QStringLiteral("models")) },
+            { QStringLiteral("settings"),
+                outcome.run->reportSidecar.value(QStringLiteral("settings")) } };
+        m_case->recordRun(run);
+    });
+    connect(m_case, &CaseSession::caseClosed, this, [this] { m_impl->caseItems.clear(); });
+}
+
+void Workbench::recordInCase(const QString &path)
+{
+    const auto found = m_impl->caseItems.find(path);
+    if (found == m_impl->caseItems.end())
+        return;
+    const AnalysisRecord &record = found->second.record;
+    std::vector<std::shared_ptr<const ModelInfo>> models;
+    QStringList banks;
+    for (const DetectorResult &result : record.detectors) {
+        models.push_back(result.model);
+        if (result.model && m_impl->banks.contains(result.model->bundleSha256))
+            banks << m_impl->banks.value(result.model->bundleSha256)->path();
+    }
+    const QJsonObject settings{ { QStringLiteral("device"),
+                                    EngineConfig::deviceName(m_impl->engineConfig.device) },
+        { QStringLiteral("threads"), m_impl->engineConfig.intraOpThreads },
+        { QStringLiteral("max_megapixels"), double(m_impl->request.limits.maxPixels) / 1e6 },
+        { QStringLiteral("sandbox"), m_impl->sandboxConfig.enabled },
+        { QStringLiteral("maps"), !found->second.maps.empty() } };
+    m_case->recordAnalysis(found->second, runEnvironment(models, banks, settings),
+        record.startedUtc, record.finishedUtc);
 }
 
 void Workbench::setSandboxConfig(const SandboxConfig &config)

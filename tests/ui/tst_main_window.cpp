@@ -10,7 +10,9 @@
 #include "ui/metadata_panel.h"
 #include "ui/scan_panel.h"
 
+#include "forgelens/case/case_file.h"
 #include "forgelens/scan/triage_marks.h"
+#include "forgelens/session/case_session.h"
 #include "forgelens/session/scan_results_model.h"
 #include "forgelens/session/workbench.h"
 
@@ -23,6 +25,8 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -117,6 +121,7 @@ private Q_SLOTS:
     void closingWhileBusyIsSafe();
     void folderScanFillsTheTableAndOpensRows();
     void mapsAndExemplarsOfTheOpenImage();
+    void aCaseKeepsTheWorkAndExportsItsReport();
 
 private:
     QTemporaryDir m_dir;
@@ -549,6 +554,99 @@ void TestMainWindow::mapsAndExemplarsOfTheOpenImage()
     QVERIFY(!view->mapLayer().isNull());
     maps->findChild<QCheckBox *>(QStringLiteral("showMap"))->setChecked(false);
     QVERIFY(view->mapLayer().isNull());
+}
+
+void TestMainWindow::aCaseKeepsTheWorkAndExportsItsReport()
+{
+    const QString evidence = m_dir.filePath(QStringLiteral("case-evidence"));
+    QVERIFY(QDir().mkpath(evidence));
+    const QString image = evidence + QStringLiteral("/lighthouse.png");
+    QVERIFY(QFile::copy(m_sdPng, image));
+    QVERIFY(QFile::copy(
+        kFixtures + QStringLiteral("pattern.png"), evidence + QStringLiteral("/pattern.png")));
+    const QString casePath = m_dir.filePath(QStringLiteral("window.forgelens"));
+    const QString report = m_dir.filePath(QStringLiteral("case-scan.csv"));
+    QString sha256;
+    {
+        MainWindow window;
+        window.resize(1500, 900);
+        window.show();
+        CaseSession *session = window.workbench().caseSession();
+        QSignalSpy opened(session, &CaseSession::caseOpened);
+        QSignalSpy ready(&window, &MainWindow::modelReady);
+        QSignalSpy shown(&window, &MainWindow::analysisShown);
+        window.loadModel(m_model);
+        QVERIFY(ready.wait(30000));
+        CaseHeader header;
+        header.number = QStringLiteral("W-7");
+        header.title = QStringLiteral("Lighthouse");
+        header.examiner = QStringLiteral("A. Analyst");
+        header.timeZone = QStringLiteral("Europe/Berlin");
+        window.newCase(casePath, header);
+        QVERIFY(opened.wait(30000));
+        QVERIFY(window.windowTitle().contains(QStringLiteral("Case W-7: Lighthouse")));
+        window.openImage(image);
+        QVERIFY(shown.wait(30000));
+        sha256 = shown.last().first().value<AnalysisRecord>().digest.sha256;
+        // Taken in and recorded: case-created, evidence-added, run-added.
+        QTRY_VERIFY_WITH_TIMEOUT(session->chainStatus().entries >= 3, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            labelText(window, "custody").contains(QStringLiteral("match the SHA-256")), 10000);
+
+        // A folder scan goes into the case, and its marks are kept there, not in a sidecar.
+        QSignalSpy finished(&window.workbench(), &Workbench::scanFinished);
+        window.scanFolder(evidence, report);
+        QVERIFY(finished.wait(60000));
+        const qint64 afterScan = session->chainStatus().entries;
+        QTRY_VERIFY_WITH_TIMEOUT(session->chainStatus().entries > 3, 30000);
+        QVERIFY(!window.scanPanel()->model().setMark(0, TriageMark::Suspicious));
+        QTRY_VERIFY_WITH_TIMEOUT(session->chainStatus().entries > afterScan, 30000);
+        QVERIFY(!QFile::exists(TriageMarks::pathFor(report)));
+
+        const QString pdf = m_dir.filePath(QStringLiteral("window-report.pdf"));
+        const QString json = m_dir.filePath(QStringLiteral("window-report.json"));
+        QSignalSpy exported(&window, &MainWindow::reportExported);
+        window.exportReport(pdf, json);
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.last().at(1).toString(), QString());
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject content = QJsonDocument::fromJson(file.readAll()).object();
+        const QJsonArray items = content.value(QStringLiteral("evidence")).toArray();
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items.first().toObject().value(QStringLiteral("sha256")).toString(), sha256);
+        QCOMPARE(content.value(QStringLiteral("scans")).toArray().size(), 1);
+        QVERIFY(QFileInfo(pdf).size() > 10000);
+        saveScreenshot(window, QStringLiteral("case-window.png"));
+        // An export into the evidence folder is refused.
+        window.exportReport(evidence + QStringLiteral("/report.pdf"), QString());
+        QVERIFY(exported.wait(30000));
+        QVERIFY(exported.last().at(1).toString().contains(QStringLiteral("never written")));
+    }
+    {
+        Result<std::unique_ptr<CaseFile>> kept = CaseFile::open(casePath);
+        QVERIFY(kept.ok());
+        QVERIFY((*kept)->chainStatus().intact);
+        QCOMPARE((*kept)->marks().size(), size_t(1));
+        QCOMPARE((*kept)->log().back().action, QStringLiteral("exported"));
+    }
+    // The evidence changes behind the case's back: reopened, the case says so for that file.
+    QImage changed(image);
+    changed.setPixelColor(0, 0, Qt::red);
+    QVERIFY(changed.save(image));
+    MainWindow window;
+    window.resize(1500, 900);
+    window.show();
+    CaseSession *session = window.workbench().caseSession();
+    QSignalSpy checked(session, &CaseSession::evidenceChecked);
+    window.openCase(casePath);
+    QTRY_VERIFY_WITH_TIMEOUT(!checked.isEmpty(), 30000);
+    QCOMPARE(checked.first().at(1).value<EvidenceCheck>().state, EvidenceState::Changed);
+    QCOMPARE(window.workbench().currentFile(), QFileInfo(image).absoluteFilePath());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        labelText(window, "custody").contains(QStringLiteral("EVIDENCE CHANGED")), 10000);
+    QVERIFY(labelText(window, "custody").contains(sha256));
+    saveScreenshot(window, QStringLiteral("case-evidence-changed.png"));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -91,6 +91,11 @@ public:
 
     // Sets the mark or the note of the row shown at `visibleRow` and saves the triage file.
     // Error output-write-failed (the change stays in the model).
+    // Where marks and notes are kept: by default the report's triage sidecar; while a case is
+    // open, the case (ISSUE-NOTES: from then on it is their one store), and the sidecar is left
+    // as it was. `store` gets the row's path and the entry as changed; null: the sidecar again.
+    void setTriageStore(
+        std::function<std::optional<Error>(const QString &, const TriageEntry &)> store);
     std::optional<Error> setMark(int visibleRow, TriageMark mark);
     std::optional<Error> setNote(int visibleRow, const QString &note);
     const TriageEntry *triage(int visibleRow) const;
@@ -127,6 +132,7 @@ private:
     std::vector<ScanResultRow> m_rows;
     std::vector<int> m_visible; // indexes into m_rows, in display order
     TriageMarks m_triage;
+    std::function<std::optional<Error>(const QString &, const TriageEntry &)> m_triageStore;
     ScanResultsFilter m_filter;
     std::function<QVariant(const QString &)> m_decoration;
     int m_sortColumn = -1; // -1: the report's order (the walk's)

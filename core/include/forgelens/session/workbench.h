@@ -13,6 +13,7 @@
 #include "forgelens/sandbox/sandbox_config.h"
 #include "forgelens/scan/scan_file_list.h"
 #include "forgelens/scan/scan_folder_job.h"
+#include "forgelens/session/case_session.h"
 
 #include <QObject>
 #include <QString>
@@ -169,6 +170,11 @@ public:
     void cancelEvaluation(); // stops after the files in flight; resumable
     bool isEvaluating() const;
 
+    // The open case: while one is open, every analysis (with its exemplars and, once computed,
+    // its maps), every finished folder scan and every evaluation is recorded in it, and each
+    // file analysed is taken in as evidence.
+    CaseSession *caseSession() const { return m_case; }
+
 Q_SIGNALS:
     void detectorsChanged();
     void detectorLoadStarted(const QString &bundlePath);
@@ -210,7 +216,10 @@ private:
     void jobStarted();
     void jobEnded();
     void findExemplars(const QString &path, const AnalysisRecord &record);
+    void recordCaseOnSignals();
+    void recordInCase(const QString &path);
     std::unique_ptr<Impl> m_impl;
+    CaseSession *m_case;
 };
 
 } // namespace forgelens
