@@ -398,16 +398,12 @@ private:
                         .arg(displayText(map.detectorId), imageMapKindName(map.kind),
                             displayText(map.reading)));
             }
-            const int mapHeight = int(flow.contentRect().height() * 0.42);
-            if (!maps.empty())
-                flow.heading(tr("Maps"), 2,
-                    maps.front()
-                            .first.size()
-                            .scaled(QSize(flow.width(), mapHeight), Qt::KeepAspectRatio)
-                            .height()
-                        + int(12 * flow.mm()));
-            for (const auto &[rendered, caption] : maps)
-                flow.image(rendered, mapHeight, caption, small());
+            // Two maps side by side, each with its legend and how to read it.
+            const int mapHeight = int(flow.contentRect().height() * 0.28);
+            if (!maps.empty()) {
+                flow.heading(tr("Maps"), 2, mapHeight + int(20 * flow.mm()));
+                flow.imageGrid(maps, 2, mapHeight, small());
+            }
         } else if (!matches) {
             flow.paragraph(tr("The image is not shown: the file at its path is no longer the "
                               "evidence that was analysed."),
