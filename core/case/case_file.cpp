@@ -740,24 +740,28 @@ Result<qint64> CaseFile::addRun(const CaseRun &run)
         return Error{ ErrorCode::BadSettings, QStringLiteral("a run needs its kind") };
     const QString environment = compact(run.environment);
     const QString results = compact(run.results);
+    // A run without its times gets the time it was recorded (the columns are NOT NULL).
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime started = run.startedUtc.isValid() ? run.startedUtc : now;
+    const QDateTime finished = run.finishedUtc.isValid() ? run.finishedUtc : started;
     std::lock_guard lock(m_impl->mutex);
     qint64 id = 0;
     sqlite3 *db = m_impl->db;
     const QJsonObject detail{ { QStringLiteral("kind"), run.kind },
         { QStringLiteral("content_sha256"), runContentSha256(environment, results) } };
-    std::optional<Error> error = m_impl->change(
-        QStringLiteral("run-added"), detail, [&](QJsonObject &logged) {
-            SqliteStatement insert(db,
-                "INSERT INTO runs(kind, started_utc, finished_utc, environment, results) "
-                "VALUES(?, ?, ?, ?, ?)");
-            if (!insert.bindText(1, run.kind) || !insert.bindText(2, utcText(run.startedUtc))
-                || !insert.bindText(3, utcText(run.finishedUtc)) || !insert.bindText(4, environment)
-                || !insert.bindText(5, results) || insert.step() != SQLITE_DONE)
-                return std::optional<QString>(QStringLiteral("the run cannot be added"));
-            id = sqlite3_last_insert_rowid(db);
-            logged.insert(QStringLiteral("run"), id);
-            return std::optional<QString>();
-        });
+    std::optional<Error> error
+        = m_impl->change(QStringLiteral("run-added"), detail, [&](QJsonObject &logged) {
+              SqliteStatement insert(db,
+                  "INSERT INTO runs(kind, started_utc, finished_utc, environment, results) "
+                  "VALUES(?, ?, ?, ?, ?)");
+              if (!insert.bindText(1, run.kind) || !insert.bindText(2, utcText(started))
+                  || !insert.bindText(3, utcText(finished)) || !insert.bindText(4, environment)
+                  || !insert.bindText(5, results) || insert.step() != SQLITE_DONE)
+                  return std::optional<QString>(QStringLiteral("the run cannot be added"));
+              id = sqlite3_last_insert_rowid(db);
+              logged.insert(QStringLiteral("run"), id);
+              return std::optional<QString>();
+          });
     if (error)
         return *error;
     return id;

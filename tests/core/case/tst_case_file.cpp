@@ -186,6 +186,12 @@ private Q_SLOTS:
         QCOMPARE((*opened)->marks().front().mark, TriageMark::Suspicious);
         QCOMPARE(
             (*opened)->runs().front().results.value(QStringLiteral("items")).toArray().size(), 1);
+        // A run without times is recorded at the time it was added, not refused.
+        CaseRun untimed;
+        untimed.kind = QStringLiteral("evaluation");
+        Result<qint64> added = (*opened)->addRun(untimed);
+        QVERIFY2(added.ok(), qPrintable(added.ok() ? QString() : added.error().message));
+        QVERIFY((*opened)->runs().back().startedUtc.isValid());
     }
 
     void editsOutsideForgeLensAreFound_data()
