@@ -32,6 +32,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -278,21 +279,35 @@ void MainWindow::createMenus()
     QAction *saveAs = file->addAction(tr("Save Case &As…"), this, &MainWindow::chooseCaseSaveAs);
     QAction *closeCase = file->addAction(
         tr("Close Cas&e"), this, [this] { m_workbench->caseSession()->closeCase(); });
+    const auto askForNote = [this](bool aboutImage) {
+        bool ok = false;
+        const QString text = QInputDialog::getMultiLineText(this,
+            aboutImage ? tr("Note on the Image Shown") : tr("Note on the Case"),
+            aboutImage ? tr("The note is kept in the case with this image's SHA-256, logged, and "
+                            "printed in the report.")
+                       : tr("The note is kept in the case, logged, and printed in the report."),
+            QString(), &ok);
+        if (ok && !text.trimmed().isEmpty())
+            addCaseNote(text, aboutImage);
+    };
+    QAction *caseNote
+        = file->addAction(tr("Add Note to the Case…"), this, [askForNote] { askForNote(false); });
+    QAction *imageNote = file->addAction(
+        tr("Add Note to the Image Shown…"), this, [askForNote] { askForNote(true); });
     QAction *exportReport
         = file->addAction(tr("&Export Report…"), this, &MainWindow::chooseReportExport);
     exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    for (QAction *action : { saveAs, closeCase, exportReport })
+    const QList<QAction *> caseActions{ saveAs, closeCase, caseNote, imageNote, exportReport };
+    for (QAction *action : caseActions)
         action->setEnabled(false);
-    connect(m_workbench->caseSession(), &CaseSession::caseChanged, this,
-        [saveAs, closeCase, exportReport, this] {
-            for (QAction *action : { saveAs, closeCase, exportReport })
-                action->setEnabled(m_workbench->caseSession()->isOpen());
-        });
-    connect(m_workbench->caseSession(), &CaseSession::caseClosed, this,
-        [saveAs, closeCase, exportReport] {
-            for (QAction *action : { saveAs, closeCase, exportReport })
-                action->setEnabled(false);
-        });
+    connect(m_workbench->caseSession(), &CaseSession::caseChanged, this, [caseActions, this] {
+        for (QAction *action : caseActions)
+            action->setEnabled(m_workbench->caseSession()->isOpen());
+    });
+    connect(m_workbench->caseSession(), &CaseSession::caseClosed, this, [caseActions] {
+        for (QAction *action : caseActions)
+            action->setEnabled(false);
+    });
     file->addSeparator();
     file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences)
         ->setShortcut(QKeySequence::Preferences);
@@ -857,6 +872,21 @@ void MainWindow::chooseReportExport()
     if (dialog.exec() == QDialog::Accepted)
         exportReport(
             dialog.pdfPath(), dialog.jsonPath(), dialog.pageSize(), dialog.currentImageOnly());
+}
+
+void MainWindow::addCaseNote(const QString &text, bool aboutCurrentImage)
+{
+    QString sha256;
+    if (aboutCurrentImage) {
+        const QString current = m_workbench->currentFile();
+        const AnalysisRecord *record = current.isEmpty() ? nullptr : m_workbench->record(current);
+        if (!record || record->digest.sha256.isEmpty()) {
+            m_status->setText(tr("No analysed image is shown: the note was not added."));
+            return;
+        }
+        sha256 = record->digest.sha256;
+    }
+    m_workbench->caseSession()->addNote(text, sha256);
 }
 
 void MainWindow::exportReport(const QString &pdfPath, const QString &jsonPath,

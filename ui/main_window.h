@@ -84,6 +84,8 @@ public:
     void newCase(const QString &path, const CaseHeader &header);
     void openCase(const QString &path);
     void saveCaseAs(const QString &path);
+    // The examiner's note, on the case, or on the image shown now (by its SHA-256).
+    void addCaseNote(const QString &text, bool aboutCurrentImage);
     // Writes the report of the open case (or of the image shown now) in the background;
     // reportExported says how it went.
     void exportReport(const QString &pdfPath, const QString &jsonPath,

@@ -234,6 +234,19 @@ void CaseSession::setMark(const CaseMark &mark)
     });
 }
 
+void CaseSession::addNote(const QString &text, const QString &evidenceSha256)
+{
+    post([this, text, evidenceSha256](CaseFile *caseFile) {
+        if (!caseFile)
+            return;
+        if (Result<qint64> added = caseFile->addNote(text, evidenceSha256); !added)
+            QMetaObject::invokeMethod(this, [this, error = added.error()] {
+                Q_EMIT caseFailed(tr("The note could not be added to the case"), error);
+            });
+        publish(m_impl->caseFile);
+    });
+}
+
 void CaseSession::importTriage(const QString &reportCsv)
 {
     post([this, reportCsv](CaseFile *caseFile) {

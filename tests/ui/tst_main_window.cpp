@@ -603,6 +603,11 @@ void TestMainWindow::aCaseKeepsTheWorkAndExportsItsReport()
         QTRY_VERIFY_WITH_TIMEOUT(session->chainStatus().entries > afterScan, 30000);
         QVERIFY(!QFile::exists(TriageMarks::pathFor(report)));
 
+        // Notes on the case and on the image shown, written from the window.
+        const qint64 beforeNotes = session->chainStatus().entries;
+        window.addCaseNote(QStringLiteral("Received by e-mail.\nNo other copy."), false);
+        window.addCaseNote(QStringLiteral("The horizon is bent."), true);
+        QTRY_VERIFY_WITH_TIMEOUT(session->chainStatus().entries >= beforeNotes + 2, 30000);
         const QString pdf = m_dir.filePath(QStringLiteral("window-report.pdf"));
         const QString json = m_dir.filePath(QStringLiteral("window-report.json"));
         QSignalSpy exported(&window, &MainWindow::reportExported);
@@ -616,6 +621,22 @@ void TestMainWindow::aCaseKeepsTheWorkAndExportsItsReport()
         QCOMPARE(items.size(), 1);
         QCOMPARE(items.first().toObject().value(QStringLiteral("sha256")).toString(), sha256);
         QCOMPARE(content.value(QStringLiteral("scans")).toArray().size(), 1);
+        QCOMPARE(content.value(QStringLiteral("notes"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("text"))
+                     .toString(),
+            QStringLiteral("Received by e-mail.\nNo other copy."));
+        QCOMPARE(items.first()
+                     .toObject()
+                     .value(QStringLiteral("notes"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("text"))
+                     .toString(),
+            QStringLiteral("The horizon is bent."));
         QVERIFY(QFileInfo(pdf).size() > 10000);
         saveScreenshot(window, QStringLiteral("case-window.png"));
         // An export into the evidence folder is refused.

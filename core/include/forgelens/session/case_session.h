@@ -48,6 +48,8 @@ public:
     // A finished scan's report, summed up into a run (scan_summary.h).
     void recordScanReport(const QString &reportCsv);
     void setMark(const CaseMark &mark);
+    // The examiner's note, on the case as a whole (empty sha256) or on one evidence item.
+    void addNote(const QString &text, const QString &evidenceSha256 = {});
     // The triage file of a scan report into the case, then the case's marks in marksLoaded.
     void importTriage(const QString &reportCsv);
 
