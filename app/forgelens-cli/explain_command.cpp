@@ -133,26 +133,17 @@ int runExplain(const QStringList &arguments)
     }
 
     // Each bank goes to the detector whose bundle made it.
-    std::vector<std::shared_ptr<const AttachedBank>> banks(detectors->size());
-    for (const QString &bankPath : parser.values(bankOption)) {
-        std::optional<Error> refusal;
-        bool attached = false;
-        for (size_t d = 0; d < detectors->size() && !attached; ++d) {
-            Result<std::shared_ptr<const AttachedBank>> bank
-                = AttachedBank::open(bankPath, *detectors->model(d));
-            if (bank) {
-                banks[d] = std::move(bank).value();
-                attached = true;
-            } else if (bank.error().code != ErrorCode::BankMismatch || !refusal) {
-                refusal = bank.error();
-            }
-        }
-        if (!attached) {
-            err() << "forgelens-cli explain: " << displayText(bankPath) << ": ["
-                  << refusal->codeName() << "] " << displayText(refusal->message) << '\n';
-            return kUsageError;
-        }
+    std::vector<std::shared_ptr<const ModelInfo>> models;
+    for (size_t d = 0; d < detectors->size(); ++d)
+        models.push_back(detectors->model(d));
+    Result<std::vector<std::shared_ptr<const AttachedBank>>> attached
+        = AttachedBank::attachToDetectors(parser.values(bankOption), models);
+    if (!attached) {
+        err() << "forgelens-cli explain: [" << attached.error().codeName() << "] "
+              << displayText(attached.error().message) << '\n';
+        return kUsageError;
     }
+    const std::vector<std::shared_ptr<const AttachedBank>> &banks = *attached;
 
     int failures = 0;
     for (const QString &image : images) {

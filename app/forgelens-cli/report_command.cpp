@@ -229,27 +229,21 @@ int runReport(const QStringList &arguments)
                   << "]: " << displayText(detectors.error().message) << '\n';
             return kModelUnusable;
         }
-        std::vector<std::shared_ptr<const AttachedBank>> banks(detectors->size());
+        std::vector<std::shared_ptr<const ModelInfo>> models;
+        for (size_t d = 0; d < detectors->size(); ++d)
+            models.push_back(detectors->model(d));
+        Result<std::vector<std::shared_ptr<const AttachedBank>>> attached
+            = AttachedBank::attachToDetectors(parser.values(bankOption), models);
+        if (!attached) {
+            err() << "forgelens-cli report: [" << attached.error().codeName() << "] "
+                  << displayText(attached.error().message) << '\n';
+            return kUsageError;
+        }
+        const std::vector<std::shared_ptr<const AttachedBank>> &banks = *attached;
         QStringList bankPaths;
-        for (const QString &bankPath : parser.values(bankOption)) {
-            bool attached = false;
-            std::optional<Error> refusal;
-            for (size_t d = 0; d < detectors->size() && !attached; ++d) {
-                Result<std::shared_ptr<const AttachedBank>> bank
-                    = AttachedBank::open(bankPath, *detectors->model(d));
-                if (bank) {
-                    banks[d] = std::move(bank).value();
-                    attached = true;
-                } else if (bank.error().code != ErrorCode::BankMismatch || !refusal) {
-                    refusal = bank.error();
-                }
-            }
-            if (!attached) {
-                err() << "forgelens-cli report: " << displayText(bankPath) << ": ["
-                      << refusal->codeName() << "] " << displayText(refusal->message) << '\n';
-                return kUsageError;
-            }
-            bankPaths << QFileInfo(bankPath).absoluteFilePath();
+        for (const auto &bank : banks) {
+            if (bank)
+                bankPaths << QFileInfo(bank->path()).absoluteFilePath();
         }
         request.readMetadata = true;
         request.keepMetadataReport = true;
@@ -311,9 +305,6 @@ int runReport(const QStringList &arguments)
             }
             analysed.push_back(std::move(entry));
         }
-        std::vector<std::shared_ptr<const ModelInfo>> models;
-        for (size_t d = 0; d < detectors->size(); ++d)
-            models.push_back(detectors->model(d));
         const QJsonObject settings{ { QStringLiteral("device"),
                                         EngineConfig::deviceName(config.device) },
             { QStringLiteral("threads"), config.intraOpThreads },

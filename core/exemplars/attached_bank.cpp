@@ -12,6 +12,32 @@ QString ExemplarNeighbourhood::shareText() const
         .arg(neighbours.size());
 }
 
+Result<std::vector<std::shared_ptr<const AttachedBank>>> AttachedBank::attachToDetectors(
+    const QStringList &bankPaths, const std::vector<std::shared_ptr<const ModelInfo>> &detectors)
+{
+    std::vector<std::shared_ptr<const AttachedBank>> banks(detectors.size());
+    for (const QString &bankPath : bankPaths) {
+        std::optional<Error> refusal;
+        bool attached = false;
+        for (size_t d = 0; d < detectors.size() && !attached; ++d) {
+            Result<std::shared_ptr<const AttachedBank>> bank = open(bankPath, *detectors[d]);
+            if (bank) {
+                banks[d] = std::move(bank).value();
+                attached = true;
+            } else if (bank.error().code != ErrorCode::BankMismatch || !refusal) {
+                refusal = bank.error();
+            }
+        }
+        if (!attached) {
+            Error error = refusal.value_or(
+                Error{ ErrorCode::BadSettings, QStringLiteral("no detector is loaded") });
+            error.message = QStringLiteral("%1: %2").arg(bankPath, error.message);
+            return error;
+        }
+    }
+    return banks;
+}
+
 AttachedBank::~AttachedBank() = default;
 
 Result<std::shared_ptr<const AttachedBank>> AttachedBank::open(

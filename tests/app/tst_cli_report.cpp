@@ -15,9 +15,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "sqlite_edit.h"
+
 #include <sqlite3.h>
 
 using forgelens::testing::CliRun;
+using forgelens::testing::editWithSqlite;
 using forgelens::testing::runProgram;
 
 namespace {
@@ -97,17 +100,6 @@ int expectedImages(const QJsonObject &item)
                 : 1;
     }
     return count;
-}
-
-bool editWithSqlite(const QString &path, const char *sql)
-{
-    sqlite3 *db = nullptr;
-    const bool opened
-        = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr)
-        == SQLITE_OK;
-    const bool done = opened && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-    sqlite3_close_v2(db);
-    return done;
 }
 
 } // namespace

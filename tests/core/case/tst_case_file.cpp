@@ -2,6 +2,7 @@
 // that shows whether any of it was changed outside ForgeLens.
 #include "forgelens/case/case_file.h"
 #include "forgelens/case/case_report.h"
+#include "sqlite_edit.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -10,9 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sqlite3.h>
-
 using namespace forgelens;
+using forgelens::testing::editWithSqlite;
 
 namespace {
 
@@ -43,18 +43,6 @@ bool writeBytes(const QString &path, const QByteArray &bytes)
 QString hex(const QByteArray &bytes, QCryptographicHash::Algorithm algorithm)
 {
     return QString::fromLatin1(QCryptographicHash::hash(bytes, algorithm).toHex());
-}
-
-// What another tool (the sqlite3 shell) would do to the file: plain SQL, no ForgeLens.
-bool editWithSqlite(const QString &path, const char *sql)
-{
-    sqlite3 *db = nullptr;
-    const bool opened
-        = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr)
-        == SQLITE_OK;
-    const bool done = opened && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-    sqlite3_close_v2(db);
-    return done;
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "forgelens/result.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <mutex>
@@ -44,6 +45,13 @@ public:
     // none), internal-error (the search could not be built).
     static Result<std::shared_ptr<const AttachedBank>> open(
         const QString &path, const ModelInfo &detector, const NearestSearchConfig &search = {});
+    // Each of `bankPaths` attached to the detector whose bundle made it (the first that accepts
+    // it), as `forgelens-cli explain` and `report` take --bank: one entry per detector of
+    // `detectors`, null where no bank was given. A bank that fits none is an error naming it,
+    // with the reason of the detector that came closest (a mismatch only when nothing else).
+    static Result<std::vector<std::shared_ptr<const AttachedBank>>> attachToDetectors(
+        const QStringList &bankPaths,
+        const std::vector<std::shared_ptr<const ModelInfo>> &detectors);
     ~AttachedBank();
 
     const QString &path() const { return m_path; }
