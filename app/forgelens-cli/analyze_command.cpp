@@ -273,15 +273,13 @@ int runAnalyze(const QStringList &arguments)
     }
 
     if (caseFile) {
-        std::vector<std::shared_ptr<const ModelInfo>> models;
-        for (size_t i = 0; i < detectors->size(); ++i)
-            models.push_back(detectors->model(i));
         const QJsonObject settings{ { QStringLiteral("device"),
                                         EngineConfig::deviceName(config.device) },
             { QStringLiteral("threads"), config.intraOpThreads },
             { QStringLiteral("max_megapixels"), double(request.limits.maxPixels) / 1e6 } };
         Result<RecordedRun> run = recordAnalysis(*caseFile, recorded,
-            runEnvironment(models, {}, settings), started, QDateTime::currentDateTimeUtc());
+            runEnvironment(detectors->sharedModels(), {}, settings), started,
+            QDateTime::currentDateTimeUtc());
         if (!run) {
             err() << "forgelens-cli analyze: --case: [" << run.error().codeName() << "] "
                   << displayText(run.error().message) << '\n';

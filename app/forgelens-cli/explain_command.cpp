@@ -133,11 +133,8 @@ int runExplain(const QStringList &arguments)
     }
 
     // Each bank goes to the detector whose bundle made it.
-    std::vector<std::shared_ptr<const ModelInfo>> models;
-    for (size_t d = 0; d < detectors->size(); ++d)
-        models.push_back(detectors->model(d));
     Result<std::vector<std::shared_ptr<const AttachedBank>>> attached
-        = AttachedBank::attachToDetectors(parser.values(bankOption), models);
+        = AttachedBank::attachToDetectors(parser.values(bankOption), detectors->sharedModels());
     if (!attached) {
         err() << "forgelens-cli explain: [" << attached.error().codeName() << "] "
               << displayText(attached.error().message) << '\n';

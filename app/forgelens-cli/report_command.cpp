@@ -229,11 +229,8 @@ int runReport(const QStringList &arguments)
                   << "]: " << displayText(detectors.error().message) << '\n';
             return kModelUnusable;
         }
-        std::vector<std::shared_ptr<const ModelInfo>> models;
-        for (size_t d = 0; d < detectors->size(); ++d)
-            models.push_back(detectors->model(d));
         Result<std::vector<std::shared_ptr<const AttachedBank>>> attached
-            = AttachedBank::attachToDetectors(parser.values(bankOption), models);
+            = AttachedBank::attachToDetectors(parser.values(bankOption), detectors->sharedModels());
         if (!attached) {
             err() << "forgelens-cli report: [" << attached.error().codeName() << "] "
                   << displayText(attached.error().message) << '\n';
@@ -313,7 +310,8 @@ int runReport(const QStringList &arguments)
             { QStringLiteral("max_windows"), mapSettings.maxWindows },
             { QStringLiteral("exemplars"), k } };
         Result<RecordedRun> recorded = recordAnalysis(*caseFile, analysed,
-            runEnvironment(models, bankPaths, settings), started, QDateTime::currentDateTimeUtc());
+            runEnvironment(detectors->sharedModels(), bankPaths, settings), started,
+            QDateTime::currentDateTimeUtc());
         if (!recorded) {
             err() << "forgelens-cli report: [" << recorded.error().codeName() << "] "
                   << displayText(recorded.error().message) << '\n';

@@ -89,17 +89,6 @@ Result<QString> csvSha256(const QString &csvPath)
 
 } // namespace
 
-Result<QJsonObject> summariseScanReport(const QString &csvPath, int maxFlagged)
-{
-    Result<ScanReport> report = readScanReport(csvPath);
-    if (!report)
-        return report.error();
-    Result<QString> sha256 = csvSha256(csvPath);
-    if (!sha256)
-        return sha256.error();
-    return scanSummaryJson(*report, *sha256, maxFlagged);
-}
-
 Result<CaseRun> scanCaseRun(const QString &csvPath, int maxFlagged)
 {
     Result<ScanReport> report = readScanReport(csvPath);

@@ -45,6 +45,8 @@ public:
     }
     // The model's identity, shared by every record the detector produces.
     const std::shared_ptr<const ModelInfo> &model(size_t index) const { return m_models.at(index); }
+    // Every detector's identity, in the set's order.
+    const std::vector<std::shared_ptr<const ModelInfo>> &sharedModels() const { return m_models; }
     std::vector<ModelInfo> models() const;
     const std::vector<InputGroup> &groups() const { return m_groups; }
 

@@ -18,9 +18,6 @@ namespace forgelens {
 QJsonObject scanSummaryJson(
     const ScanReport &report, const QString &csvSha256, int maxFlagged = 500);
 
-// Reads the CSV (readScanReport) and hashes it. Error codes: those of readScanReport.
-Result<QJsonObject> summariseScanReport(const QString &csvPath, int maxFlagged = 500);
-
 // A scan as a case keeps it: kind "scan", its summary as results, and as environment what the
 // report's sidecar says of the run (tool version, detectors with their bundle and manifest
 // hashes and thresholds, settings, UTC start and end). Error codes: those of readScanReport.
