@@ -54,7 +54,9 @@ sanitize: deps
 # the batch scan (tests/bench/scan_bench.py: stage rates, efficiency, the Python reference,
 # peak memory at 1,000 and 10,000 files). Its images are generated once into build/bench-data.
 # Then the forensic report (tests/bench/report_bench.py): one 12-megapixel image with two
-# detectors, maps and exemplars, and a 2,000-file scan's summary, time and PDF size. Last, the window's UI-thread stalls while it analyses a 50-megapixel photograph with two
+# detectors, maps and exemplars, and a 2,000-file scan's summary, time and PDF size. Then the
+# decode time of a 12-megapixel image in each format against its JPEG (tests/bench/format_bench.py).
+# Last, the window's UI-thread stalls while it analyses a 50-megapixel photograph with two
 # detectors, and its open-to-verdict time read in-process and through the sandbox, in one run
 # (tests/bench/gui_latency_bench.cpp); then its folder scan against the CLI's on the 2,000 small
 # images, its UI-thread stalls meanwhile, and sorting and filtering 100,000 rows
@@ -66,6 +68,7 @@ bench: build
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)
 	/usr/bin/python3 tests/bench/report_bench.py $(BUILD_DIR)
+	/usr/bin/python3 tests/bench/format_bench.py $(BUILD_DIR)
 	$(BUILD_DIR)/tests/forgelens-bank-search-bench
 	$(BUILD_DIR)/tests/forgelens-map-bench models/reference/reference.pt
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/forgelens-gui-latency-bench models/reference/reference.pt $(BUILD_DIR)/bench-data

@@ -45,6 +45,10 @@ constexpr std::array kCodes{
         QT_TRANSLATE_NOOP("forgelens::ErrorCode",
             "The JPEG has more scans than any encoder writes; refused before decoding (a known "
             "way to make decoders run for minutes).") },
+    CodeText{ ErrorCode::UnsupportedFormat, "unsupported-format",
+        QT_TRANSLATE_NOOP("forgelens::ErrorCode",
+            "The file is an image in a format or variant ForgeLens recognises but does not "
+            "decode.") },
     CodeText{ ErrorCode::DecoderCrashed, "decoder-crashed",
         QT_TRANSLATE_NOOP("forgelens::ErrorCode",
             "The sandboxed decoder crashed on this file; the job went on.") },

@@ -11,8 +11,13 @@ packages=(
   qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
   libsqlite3-dev libfaiss-dev
+  # image formats beyond OpenCV's: HEIF/HEIC, AVIF, JPEG XL, camera RAW
+  libheif-dev libde265-dev libavif-dev libjxl-dev libraw-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils qpdf
+  # the tests' fixtures in every format, written with each format's own encoder, and exiftool
+  # to check the fixtures written from our own reading of a format
+  libheif-examples libavif-bin libjxl-tools libopenjp2-tools libimage-exiftool-perl
   # the fonts every PDF report embeds
   fonts-dejavu-core
   # the fuzzing harnesses (libFuzzer, ASan, UBSan), built and smoke-run by `make test`

@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "forgelens/image/image_format.h"
+
 #include "case_header_dialog.h"
 #include "detector_list_panel.h"
 #include "display_image_job.h"
@@ -47,6 +49,15 @@
 
 namespace forgelens {
 namespace {
+
+// "*.jpg *.heic …": every suffix an image file is named with, for the open dialog's filter.
+QString imageFilePatterns()
+{
+    QStringList patterns = imageFileSuffixes();
+    for (QString &suffix : patterns)
+        suffix.prepend(QStringLiteral("*."));
+    return patterns.join(u' ');
+}
 
 // Outline colours for the detectors' scored regions, by row.
 const QColor kRegionColours[]
@@ -408,7 +419,7 @@ void MainWindow::chooseImages()
 {
     const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Images"),
         QFileInfo(m_workbench->currentFile()).absolutePath(),
-        tr("Images (*.jpg *.jpeg *.jpe *.png *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"));
+        tr("Images (%1);;All files (*)").arg(imageFilePatterns()));
     if (!paths.isEmpty())
         openImages(paths);
 }

@@ -429,7 +429,7 @@ void MetadataPanel::showReport(const MetadataReport &report)
     m_c2paNotice->setVisible(report.c2pa.has_value());
 
     QStringList status;
-    status << tr("Format: %1.").arg(imageFormatName(report.format).toUpper());
+    status << tr("Format: %1.").arg(imageFormatDisplayName(report.format));
     if (report.findings.empty())
         status << tr("No findings: nothing in the metadata speaks to the file's origin, which "
                      "proves nothing either way.");

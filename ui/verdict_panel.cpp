@@ -184,12 +184,14 @@ void VerdictPanel::showFile(const AnalysisRecord &record)
     m_sha256->setCursorPosition(0);
     if (record.decoded()) {
         QString details = tr("%1 · %2 × %3 pixels · %4")
-                              .arg(imageFormatName(record.format).toUpper())
+                              .arg(imageFormatDisplayName(record.format))
                               .arg(record.width)
                               .arg(record.height)
                               .arg(locale.formattedDataSize(record.fileSize));
         if (record.orientation != 1)
-            details += tr(" · EXIF orientation %1 applied").arg(record.orientation);
+            details += tr(" · %1 orientation %2 applied")
+                           .arg(orientationSourceName(record.format))
+                           .arg(record.orientation);
         m_fileDetails->setText(details);
     } else if (record.fileSize >= 0) {
         m_fileDetails->setText(locale.formattedDataSize(record.fileSize));

@@ -113,10 +113,11 @@ void printText(const AnalysisRecord &record)
     if (!record.digest.sha256.isEmpty())
         out() << "  sha256       " << record.digest.sha256 << '\n';
     if (record.decoded()) {
-        out() << "  image        " << imageFormatName(record.format).toUpper() << ' '
-              << record.width << "x" << record.height << ", " << record.fileSize << " bytes";
+        out() << "  image        " << imageFormatDisplayName(record.format) << ' ' << record.width
+              << "x" << record.height << ", " << record.fileSize << " bytes";
         if (record.orientation != 1)
-            out() << ", EXIF orientation " << record.orientation << " applied";
+            out() << ", " << orientationSourceName(record.format) << " orientation "
+                  << record.orientation << " applied";
         out() << '\n';
     }
     if (!record.findingCodes.isEmpty())

@@ -111,6 +111,8 @@ Result<EvidenceFile> readEvidenceFile(
                 .arg(got) };
     evidence.digest = digestBytes(evidence.view());
     evidence.readAtUtc = QDateTime::currentDateTimeUtc();
+    evidence.modifiedUtc = QDateTime::fromMSecsSinceEpoch(
+        qint64(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1'000'000, Qt::UTC);
     return evidence;
 }
 

@@ -50,6 +50,9 @@ void initialiseExiv2()
         Exiv2::LogMsg::setLevel(Exiv2::LogMsg::warn);
         Exiv2::LogMsg::setHandler(&collectExiv2Message);
         Exiv2::XmpParser::initialize(&lockXmpToolkit, nullptr);
+        // ISO-BMFF (HEIF, AVIF, JPEG XL's container, CR3) is off in Exiv2 0.27 unless asked for:
+        // without it, a phone's HEIC has no EXIF or XMP at all as far as Exiv2 is concerned.
+        Exiv2::enableBMFF(true);
     });
 }
 

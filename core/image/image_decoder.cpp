@@ -3,14 +3,20 @@
 #include "forgelens/image/exif_orientation.h"
 #include "forgelens/image/image_header_probe.h"
 
+#include "container_pixels.h"
+#include "jpeg_layout.h"
+#include "pixel_limit.h"
+
 #include <QBuffer>
 #include <QImage>
 #include <QImageReader>
 
+#include <cstring>
 #include <functional>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 namespace forgelens {
 namespace {
@@ -18,61 +24,6 @@ namespace {
 Error decodeError(ErrorCode code, const QString &message)
 {
     return Error{ code, message };
-}
-
-// What the decoder will face in a JPEG, found by walking its segments and the entropy-coded data
-// of every scan (progressive files have many) up to the first EOI marker; bytes appended after
-// it (as some phones do) are ignored, and so are stray bytes between segments, which libjpeg
-// also skips with a warning.
-struct JpegLayout {
-    // libjpeg "decodes" a JPEG cut short by padding it with grey and only warns; a forensic tool
-    // must say the file is truncated instead.
-    bool endsProperly = false;
-    int scans = 0;
-    qint64 entropyBytes = 0; // entropy-coded data of all scans
-    bool huffman = false; // SOF0-SOF2 (the frame types whose blocks each cost a bit, below)
-};
-
-JpegLayout walkJpeg(std::span<const std::uint8_t> bytes)
-{
-    JpegLayout layout;
-    const size_t size = bytes.size();
-    const auto isRestart = [](std::uint8_t m) { return m >= 0xD0 && m <= 0xD7; };
-    size_t pos = 2; // after SOI
-    while (pos + 1 < size) {
-        const std::uint8_t marker = bytes[pos + 1];
-        if (bytes[pos] != 0xFF || marker == 0xFF) { // stray byte, or a fill byte before a marker
-            ++pos;
-            continue;
-        }
-        if (marker == 0xD9) { // EOI
-            layout.endsProperly = true;
-            return layout;
-        }
-        if (marker == 0x00 || marker == 0x01 || isRestart(marker)) { // no length field
-            pos += 2;
-            continue;
-        }
-        if (pos + 4 > size)
-            return layout;
-        const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
-        if (length < 2)
-            return layout;
-        if (marker >= 0xC0 && marker <= 0xC2)
-            layout.huffman = true;
-        pos += 2 + length;
-        if (marker == 0xDA) {
-            ++layout.scans;
-            // Entropy-coded data runs to the first marker that is neither a stuffed zero
-            // (FF 00) nor a restart marker.
-            const size_t start = pos;
-            while (pos + 1 < size
-                && !(bytes[pos] == 0xFF && bytes[pos + 1] != 0x00 && !isRestart(bytes[pos + 1])))
-                ++pos;
-            layout.entropyBytes += qint64(qMin(pos, size) - qMin(start, size));
-        }
-    }
-    return layout;
 }
 
 // Encoders write at most a few dozen scans (libjpeg's most elaborate progressive script has 10);
@@ -150,26 +101,6 @@ Result<cv::Mat> decodeGifFirstFrame(std::span<const std::uint8_t> bytes)
     return bgr;
 }
 
-void applyOrientation(cv::Mat &image, int orientation)
-{
-    cv::Mat out;
-    switch (orientation) {
-    case 2: cv::flip(image, out, 1); break;
-    case 3: cv::rotate(image, out, cv::ROTATE_180); break;
-    case 4: cv::flip(image, out, 0); break;
-    case 5: cv::transpose(image, out); break;
-    case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); break;
-    case 7:
-        // Transverse: mirror across the anti-diagonal = transpose, then rotate by 180°.
-        cv::transpose(image, out);
-        cv::flip(out, out, -1);
-        break;
-    case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: return;
-    }
-    image = out;
-}
-
 // Hands a decoder the destination of the RGB pixels as its output matrix, so that it decodes
 // straight into the caller's memory. imdecode leaves a placeholder untouched when it cannot read
 // the header, so a placeholder with data of its own would pass for a decoded image: this one
@@ -216,6 +147,55 @@ private:
     mutable unsigned char *m_given = nullptr;
 };
 
+// HEIF, AVIF, JPEG XL and camera RAW go through their own libraries, which orient the image as
+// their container says (never from EXIF, which those containers carry only for information).
+// Returns nothing for the formats decoded below with OpenCV, and for a TIFF that looked like a
+// camera's raw data but that LibRaw does not know (it is then decoded as a TIFF).
+std::optional<Result<DecodedImage>> decodeWithContainerLibrary(std::span<const std::uint8_t> bytes,
+    ImageFormat format, const DecodeLimits &limits, PixelTarget target)
+{
+    Result<ContainerPixels> pixels = Error{ ErrorCode::InternalError, QString() };
+    switch (format) {
+    case ImageFormat::Heif: pixels = decodeHeif(bytes, limits); break;
+    case ImageFormat::Avif: pixels = decodeAvif(bytes, limits); break;
+    case ImageFormat::JpegXl: pixels = decodeJpegXl(bytes, limits); break;
+    case ImageFormat::Raw: pixels = decodeCameraRaw(bytes, limits); break;
+    default: return std::nullopt;
+    }
+    if (!pixels) {
+        if (format == ImageFormat::Raw && hasClassicTiffSignature(bytes)
+            && pixels.error().code == ErrorCode::UnsupportedFormat)
+            return std::nullopt;
+        return Result<DecodedImage>(pixels.error());
+    }
+    const cv::Mat &rgb = pixels->rgb;
+    if (rgb.empty() || rgb.type() != CV_8UC3)
+        return Result<DecodedImage>(decodeError(ErrorCode::DecodeFailed,
+            QStringLiteral("the %1 decoder returned no image")
+                .arg(imageFormatDisplayName(format))));
+    if (const auto bomb = pixelLimitError(rgb.cols, rgb.rows, limits))
+        return Result<DecodedImage>(*bomb);
+    DecodedImage out;
+    out.format = format;
+    out.width = rgb.cols;
+    out.height = rgb.rows;
+    out.storedWidth = pixels->storedWidth;
+    out.storedHeight = pixels->storedHeight;
+    out.orientation = pixels->orientation;
+    const qint64 needed = qint64(out.width) * out.height * 3;
+    unsigned char *destination = nullptr;
+    if (target.data && needed <= target.capacity) {
+        destination = target.data;
+    } else {
+        out.rgb.resize(qsizetype(needed));
+        destination = reinterpret_cast<unsigned char *>(out.rgb.data());
+    }
+    const size_t rowBytes = size_t(out.width) * 3;
+    for (int y = 0; y < out.height; ++y)
+        std::memcpy(destination + size_t(y) * rowBytes, rgb.ptr(y), rowBytes);
+    return Result<DecodedImage>(std::move(out));
+}
+
 } // namespace
 
 QString DecodeLimits::validate() const
@@ -233,15 +213,13 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
     Result<ImageHeader> header = probeImageHeader(bytes);
     if (!header)
         return header.error();
-    const qint64 pixels = qint64(header->width) * header->height;
-    if (pixels > limits.maxPixels)
-        return decodeError(ErrorCode::DecompressionBomb,
-            QStringLiteral("the header declares %1 × %2 pixels (%3 megapixels), "
-                           "more than the limit of %4 megapixels; not decoded")
-                .arg(header->width)
-                .arg(header->height)
-                .arg(double(pixels) / 1e6, 0, 'f', 1)
-                .arg(double(limits.maxPixels) / 1e6, 0, 'f', 1));
+    if (const auto bomb = pixelLimitError(header->width, header->height, limits))
+        return *bomb;
+    if (const std::optional<Result<DecodedImage>> decoded
+        = decodeWithContainerLibrary(bytes, header->format, limits, target))
+        return *decoded;
+    if (header->format == ImageFormat::Raw)
+        header->format = ImageFormat::Tiff; // a TIFF LibRaw does not know as a camera's raw
     bool jpegTruncated = false;
     if (header->format == ImageFormat::Jpeg) {
         const JpegLayout layout = walkJpeg(bytes);
@@ -329,7 +307,7 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
 
         out.storedWidth = bgr.cols;
         out.storedHeight = bgr.rows;
-        applyOrientation(bgr, out.orientation);
+        applyExifOrientation(bgr, out.orientation);
         out.width = bgr.cols;
         out.height = bgr.rows;
         unsigned char *destination

@@ -2,10 +2,13 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <optional>
 #include <span>
 
 namespace forgelens {
@@ -26,20 +29,39 @@ struct Signature {
 };
 
 // One table drives both sniffing and the "file ends inside a signature" check, so the two can
-// never disagree. BigTIFF is listed as TIFF so that it is reported as an unsupported TIFF
-// variant rather than as "not an image".
-constexpr std::array<Signature, 10> kSignatures = { {
+// never disagree; the first match wins, so the RAW variants of TIFF come before TIFF. BigTIFF is
+// listed as TIFF so that it is reported as an unsupported TIFF variant rather than as "not an
+// image". ISO-BMFF files (HEIF, AVIF, CR3) are told apart by their brands (bmffFormat below).
+constexpr std::array<Signature, 22> kSignatures = { {
     { ImageFormat::Jpeg, { 0xFF, 0xD8, 0xFF }, 3 },
     { ImageFormat::Png, { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, 8 },
     { ImageFormat::Gif, { 'G', 'I', 'F', '8', '7', 'a' }, 6 },
     { ImageFormat::Gif, { 'G', 'I', 'F', '8', '9', 'a' }, 6 },
     { ImageFormat::Bmp, { 'B', 'M' }, 2 },
+    // Canon CR2: a TIFF whose header is followed by "CR" and the CR2 version.
+    { ImageFormat::Raw, { 'I', 'I', 0x2A, 0x00, kAnyByte, kAnyByte, kAnyByte, kAnyByte, 'C', 'R' },
+        10 },
+    { ImageFormat::Raw, { 'I', 'I', 'R', 'O' }, 4 }, // Olympus ORF
+    { ImageFormat::Raw, { 'I', 'I', 'R', 'S' }, 4 }, // Olympus ORF (older)
+    { ImageFormat::Raw, { 'M', 'M', 'O', 'R' }, 4 }, // Olympus ORF (big-endian)
+    { ImageFormat::Raw, { 'I', 'I', 'U', 0x00 }, 4 }, // Panasonic RW2
+    { ImageFormat::Raw, { 'F', 'U', 'J', 'I', 'F', 'I', 'L', 'M', 'C', 'C', 'D', '-' }, 12 }, // RAF
+    { ImageFormat::Raw, { 'F', 'O', 'V', 'b' }, 4 }, // Sigma X3F
+    { ImageFormat::Raw, { 0x00, 'M', 'R', 'M' }, 4 }, // Minolta MRW
     { ImageFormat::Tiff, { 'I', 'I', 0x2A, 0x00 }, 4 },
     { ImageFormat::Tiff, { 'M', 'M', 0x00, 0x2A }, 4 },
     { ImageFormat::Tiff, { 'I', 'I', 0x2B, 0x00 }, 4 },
     { ImageFormat::Tiff, { 'M', 'M', 0x00, 0x2B }, 4 },
     { ImageFormat::WebP,
         { 'R', 'I', 'F', 'F', kAnyByte, kAnyByte, kAnyByte, kAnyByte, 'W', 'E', 'B', 'P' }, 12 },
+    // JPEG XL: the ISO-BMFF container's signature box, or the bare codestream's marker.
+    { ImageFormat::JpegXl, { 0x00, 0x00, 0x00, 0x0C, 'J', 'X', 'L', ' ', 0x0D, 0x0A, 0x87, 0x0A },
+        12 },
+    { ImageFormat::JpegXl, { 0xFF, 0x0A }, 2 },
+    // JPEG 2000: the JP2 signature box, or a bare codestream (SOC then SIZ).
+    { ImageFormat::Jpeg2000, { 0x00, 0x00, 0x00, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A },
+        12 },
+    { ImageFormat::Jpeg2000, { 0xFF, 0x4F, 0xFF, 0x51 }, 4 },
 } };
 
 // Compares the first min(bytes.size(), signature.length) bytes against the signature.
@@ -56,6 +78,10 @@ bool matchesSignaturePrefix(Bytes bytes, const Signature &signature)
 // The format whose signature the whole file is a proper prefix of, or Unknown.
 ImageFormat formatOfIncompleteSignature(Bytes bytes)
 {
+    // Zero bytes alone begin the box signatures (JPEG XL, JPEG 2000) and MRW, and many other
+    // files: they say nothing about an image.
+    if (std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t byte) { return byte == 0; }))
+        return ImageFormat::Unknown;
     for (const Signature &signature : kSignatures) {
         if (bytes.size() < signature.length && matchesSignaturePrefix(bytes, signature))
             return signature.format;
@@ -63,19 +89,9 @@ ImageFormat formatOfIncompleteSignature(Bytes bytes)
     return ImageFormat::Unknown;
 }
 
-// Human-facing name used in messages (the lower-case imageFormatName() is for CSV/JSON).
 QString displayName(ImageFormat format)
 {
-    switch (format) {
-    case ImageFormat::Jpeg: return QStringLiteral("JPEG");
-    case ImageFormat::Png: return QStringLiteral("PNG");
-    case ImageFormat::Gif: return QStringLiteral("GIF");
-    case ImageFormat::Bmp: return QStringLiteral("BMP");
-    case ImageFormat::Tiff: return QStringLiteral("TIFF");
-    case ImageFormat::WebP: return QStringLiteral("WebP");
-    case ImageFormat::Unknown: break;
-    }
-    return QStringLiteral("unknown");
+    return imageFormatDisplayName(format);
 }
 
 // Offsets come from the file itself, so the sum is done in 64 bits where it cannot wrap.
@@ -347,8 +363,9 @@ Result<ImageHeader> probeTiff(Bytes bytes)
     };
 
     if (u16(2) == 43) {
-        return badHeader(QStringLiteral("The file is a BigTIFF (64-bit TIFF variant), which is not "
-                                        "supported; only classic TIFF files can be analysed."));
+        return Result<ImageHeader>::failure(ErrorCode::UnsupportedFormat,
+            QStringLiteral("The file is a BigTIFF (64-bit TIFF variant), which is not "
+                           "supported; only classic TIFF files can be analysed."));
     }
     if (!hasBytes(bytes, 4, 4))
         return endsBefore(format, QStringLiteral("the position of its first image directory"));
@@ -495,13 +512,294 @@ Result<ImageHeader> probeWebP(Bytes bytes)
                          .arg(fourCcText(bytes, 12)));
 }
 
+// ISO-BMFF ("....ftyp" then the major brand, a minor version and compatible brands): HEIF
+// (HEVC items: heic, heix, heim, heis; sequences: hevc, hevx, hevm, hevs), AVIF (avif, avis),
+// Canon CR3 (crx), and the structural brands mif1/msf1 that either can carry, decided by the
+// compatible brands. Video files (isom, mp41, qt) are not images.
+ImageFormat bmffFormat(Bytes bytes)
+{
+    if (!hasBytes(bytes, 0, 12) || readU32Be(bytes, 4) != 0x66747970u) // "ftyp"
+        return ImageFormat::Unknown;
+    const auto brandFormat = [](std::uint32_t brand) {
+        switch (brand) {
+        case 0x61766966u: // avif
+        case 0x61766973u: // avis
+            return ImageFormat::Avif;
+        case 0x68656963u: // heic
+        case 0x68656978u: // heix
+        case 0x6865696Du: // heim
+        case 0x68656973u: // heis
+        case 0x68657663u: // hevc
+        case 0x68657678u: // hevx
+        case 0x6865766Du: // hevm
+        case 0x68657673u: // hevs
+            return ImageFormat::Heif;
+        case 0x63727820u: // "crx "
+            return ImageFormat::Raw;
+        default: return ImageFormat::Unknown;
+        }
+    };
+    const std::uint32_t major = readU32Be(bytes, 8);
+    if (const ImageFormat format = brandFormat(major); format != ImageFormat::Unknown)
+        return format;
+    const bool structural = major == 0x6D696631u || major == 0x6D736631u; // mif1, msf1
+    // Compatible brands follow the minor version, up to the box's end (bounded by the file).
+    const std::uint64_t boxSize = readU32Be(bytes, 0);
+    const std::uint64_t end
+        = std::min<std::uint64_t>(std::min<std::uint64_t>(boxSize, 4096), bytes.size());
+    bool heifCompatible = false;
+    for (std::uint64_t at = 16; at + 4 <= end; at += 4) {
+        const ImageFormat format = brandFormat(readU32Be(bytes, std::size_t(at)));
+        if (format == ImageFormat::Avif)
+            return ImageFormat::Avif;
+        heifCompatible = heifCompatible || format == ImageFormat::Heif;
+    }
+    return structural || heifCompatible ? ImageFormat::Heif : ImageFormat::Unknown;
+}
+
+// A TIFF whose first directory says it is a camera's raw data rather than a picture: DNG
+// (DNGVersion), a thumbnail in IFD0 with the raw image in SubIFDs (NEF, ARW, PEF, SRW), colour
+// filter array or linear raw photometric interpretation, or a vendor's raw compression.
+bool tiffIsCameraRaw(Bytes bytes)
+{
+    if (!hasBytes(bytes, 0, 8))
+        return false;
+    const bool littleEndian = bytes[0] == 'I';
+    const auto u16 = [&](std::size_t at) {
+        return littleEndian ? readU16Le(bytes, at) : readU16Be(bytes, at);
+    };
+    const auto u32 = [&](std::size_t at) {
+        return littleEndian ? readU32Le(bytes, at) : readU32Be(bytes, at);
+    };
+    if (u16(2) != 42)
+        return false;
+    const std::uint32_t ifd = u32(4);
+    if (!hasBytes(bytes, ifd, 2))
+        return false;
+    const std::uint16_t entries = u16(ifd);
+    for (std::uint32_t i = 0; i < entries; ++i) {
+        const std::uint64_t entry = std::uint64_t{ ifd } + 2 + std::uint64_t{ i } * 12;
+        if (!hasBytes(bytes, entry, 12))
+            return false;
+        const auto at = static_cast<std::size_t>(entry);
+        const std::uint16_t tag = u16(at);
+        const std::uint16_t type = u16(at + 2);
+        const std::uint32_t value = type == 3 ? u16(at + 8) : u32(at + 8);
+        if (tag == 50706 || tag == 330) // DNGVersion, SubIFDs
+            return true;
+        if (tag == 262 && (value == 32803 || value == 34892)) // CFA, LinearRaw
+            return true;
+        if (tag == 259
+            && (value == 34713 || value == 65535 || value == 32767 || value == 32769
+                || value == 32770)) // Nikon, Pentax and other raw compressions
+            return true;
+    }
+    return false;
+}
+
+// JPEG XL's SizeHeader (ISO/IEC 18181-1 D.2), read bit by bit, least significant bit first,
+// right after the codestream's FF 0A marker.
+class LsbBitReader {
+public:
+    LsbBitReader(Bytes bytes, std::size_t start) : m_bytes(bytes), m_bit(std::uint64_t{ start } * 8)
+    {
+    }
+    bool ok() const { return m_ok; }
+    std::uint32_t bits(int count)
+    {
+        std::uint32_t value = 0;
+        for (int i = 0; i < count; ++i) {
+            const std::uint64_t byte = m_bit / 8;
+            if (byte >= m_bytes.size()) {
+                m_ok = false;
+                return 0;
+            }
+            value |= std::uint32_t((m_bytes[std::size_t(byte)] >> (m_bit % 8)) & 1u) << i;
+            ++m_bit;
+        }
+        return value;
+    }
+
+private:
+    Bytes m_bytes;
+    std::uint64_t m_bit;
+    bool m_ok = true;
+};
+
+Result<ImageHeader> jxlSizeHeader(Bytes bytes, std::size_t codestream)
+{
+    constexpr ImageFormat format = ImageFormat::JpegXl;
+    if (!hasBytes(bytes, codestream, 2) || bytes[codestream] != 0xFF
+        || bytes[codestream + 1] != 0x0A)
+        return badHeader(QStringLiteral("The JPEG XL codestream does not start with its FF 0A "
+                                        "signature."));
+    LsbBitReader in(bytes, codestream + 2);
+    const auto dimension = [&in](bool small) -> std::uint64_t {
+        if (small)
+            return (std::uint64_t{ in.bits(5) } + 1) * 8;
+        static constexpr int kBits[] = { 9, 13, 18, 30 };
+        return std::uint64_t{ in.bits(kBits[in.bits(2)]) } + 1;
+    };
+    const bool small = in.bits(1) != 0;
+    const std::uint64_t height = dimension(small);
+    const std::uint32_t ratio = in.bits(3);
+    // Fixed aspect ratios: width = height * numerator / denominator.
+    static constexpr std::uint64_t kRatios[8][2]
+        = { { 1, 1 }, { 1, 1 }, { 12, 10 }, { 4, 3 }, { 3, 2 }, { 16, 9 }, { 5, 4 }, { 2, 1 } };
+    const std::uint64_t width
+        = ratio == 0 ? dimension(small) : height * kRatios[ratio][0] / kRatios[ratio][1];
+    if (!in.ok())
+        return endsBefore(format, QStringLiteral("the image size in its codestream header"));
+    return checkedHeader(format, width, height, QStringLiteral("SizeHeader"));
+}
+
+// Walks top-level ISO-BMFF boxes from `start`: calls `visit(type, payloadStart, payloadSize)`
+// until it returns true (found) or the boxes end. Sizes come from the file and are checked.
+template <typename Visit>
+bool walkBoxes(Bytes bytes, std::uint64_t start, std::uint64_t end, Visit visit)
+{
+    std::uint64_t at = start;
+    while (at + 8 <= end) {
+        std::uint64_t size = readU32Be(bytes, std::size_t(at));
+        const std::uint32_t type = readU32Be(bytes, std::size_t(at + 4));
+        std::uint64_t header = 8;
+        if (size == 1) {
+            if (at + 16 > end)
+                return false;
+            size = (std::uint64_t{ readU32Be(bytes, std::size_t(at + 8)) } << 32)
+                | readU32Be(bytes, std::size_t(at + 12));
+            header = 16;
+        } else if (size == 0) {
+            size = end - at; // to the end of the enclosing box or file
+        }
+        if (size < header || size > end - at)
+            return visit(type, at + header, end - at - header);
+        if (visit(type, at + header, size - header))
+            return true;
+        at += size;
+    }
+    return false;
+}
+
+Result<ImageHeader> probeJpegXl(Bytes bytes)
+{
+    if (bytes[0] == 0xFF)
+        return jxlSizeHeader(bytes, 0);
+    // The container: the codestream is in a jxlc box, or split over jxlp boxes, each of which
+    // starts with a 4-byte sequence number.
+    std::optional<std::uint64_t> codestream;
+    walkBoxes(
+        bytes, 0, bytes.size(), [&](std::uint32_t type, std::uint64_t payload, std::uint64_t) {
+            if (type == 0x6A786C63u) // jxlc
+                codestream = payload;
+            else if (type == 0x6A786C70u) // jxlp
+                codestream = payload + 4;
+            return codestream.has_value();
+        });
+    if (!codestream)
+        return truncated(QStringLiteral("The JPEG XL container holds no codestream box (jxlc or "
+                                        "jxlp); it is truncated or damaged."));
+    return jxlSizeHeader(bytes, std::size_t(*codestream));
+}
+
+Result<ImageHeader> probeJpeg2000(Bytes bytes)
+{
+    constexpr ImageFormat format = ImageFormat::Jpeg2000;
+    if (bytes[0] == 0xFF) {
+        // SOC, SIZ marker, Lsiz(2) Rsiz(2) Xsiz(4) Ysiz(4) XOsiz(4) YOsiz(4): the image area is
+        // the reference grid less its offset.
+        if (!hasBytes(bytes, 0, 24))
+            return endsBefore(format, QStringLiteral("the image size in its SIZ marker"));
+        const std::uint32_t xsiz = readU32Be(bytes, 8), ysiz = readU32Be(bytes, 12);
+        const std::uint32_t xo = readU32Be(bytes, 16), yo = readU32Be(bytes, 20);
+        if (xo >= xsiz || yo >= ysiz)
+            return badHeader(QStringLiteral("The JPEG 2000 SIZ marker places the image offset "
+                                            "(%1, %2) outside the reference grid (%3 x %4).")
+                                 .arg(xo)
+                                 .arg(yo)
+                                 .arg(xsiz)
+                                 .arg(ysiz));
+        return checkedHeader(format, xsiz - xo, ysiz - yo, QStringLiteral("SIZ marker"));
+    }
+    // JP2: the header superbox (jp2h) holds the image header box (ihdr): HEIGHT(4) WIDTH(4).
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> size;
+    walkBoxes(bytes, 0, bytes.size(),
+        [&](std::uint32_t type, std::uint64_t payload, std::uint64_t length) {
+            if (type != 0x6A703268u) // jp2h
+                return false;
+            walkBoxes(bytes, payload, payload + length,
+                [&](std::uint32_t inner, std::uint64_t at, std::uint64_t innerLength) {
+                    if (inner == 0x69686472u && innerLength >= 8) // ihdr
+                        size = std::pair{ readU32Be(bytes, std::size_t(at + 4)),
+                            readU32Be(bytes, std::size_t(at)) };
+                    return size.has_value();
+                });
+            return true;
+        });
+    if (!size)
+        return endsBefore(format, QStringLiteral("its image header box (jp2h/ihdr)"));
+    return checkedHeader(format, size->first, size->second, QStringLiteral("ihdr box"));
+}
+
+bool startsWith(Bytes bytes, const char *text)
+{
+    const std::size_t length = std::strlen(text);
+    return bytes.size() >= length && std::memcmp(bytes.data(), text, length) == 0;
+}
+
 } // namespace
+
+bool hasClassicTiffSignature(std::span<const std::uint8_t> bytes)
+{
+    return bytes.size() >= 4
+        && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] == 0x2A && bytes[3] == 0)
+            || (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] == 0x2A));
+}
+
+QString undecodedImageFormat(std::span<const std::uint8_t> bytes)
+{
+    if (startsWith(bytes, "8BPS"))
+        return QStringLiteral("Photoshop document (PSD/PSB)");
+    if (startsWith(bytes, "\x76\x2F\x31\x01"))
+        return QStringLiteral("OpenEXR image");
+    if (startsWith(bytes, "#?RADIANCE") || startsWith(bytes, "#?RGBE"))
+        return QStringLiteral("Radiance HDR image");
+    if (startsWith(bytes, "qoif"))
+        return QStringLiteral("QOI image");
+    if (startsWith(bytes, "II\xBC"))
+        return QStringLiteral("JPEG XR (HD Photo) image");
+    if (startsWith(bytes, "DDS "))
+        return QStringLiteral("DirectDraw Surface (DDS) texture");
+    if (startsWith(bytes, "gimp xcf"))
+        return QStringLiteral("GIMP document (XCF)");
+    // Netpbm: "P1" to "P7", then white space.
+    if (bytes.size() >= 3 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '7'
+        && (bytes[2] == ' ' || bytes[2] == '\n' || bytes[2] == '\r' || bytes[2] == '\t'))
+        return QStringLiteral("Netpbm image (PBM/PGM/PPM/PAM)");
+    // Windows icons and cursors: reserved 0, type 1 or 2, then 1 to 255 images.
+    if (bytes.size() >= 6 && bytes[0] == 0 && bytes[1] == 0 && (bytes[2] == 1 || bytes[2] == 2)
+        && bytes[3] == 0 && bytes[4] > 0 && bytes[5] == 0)
+        return QStringLiteral("Windows icon (ICO/CUR)");
+    // SVG: XML text whose first kilobyte opens an <svg element.
+    const std::size_t head = std::min<std::size_t>(bytes.size(), 1024);
+    const QByteArray text
+        = QByteArray::fromRawData(reinterpret_cast<const char *>(bytes.data()), qsizetype(head));
+    if ((text.startsWith("<?xml") || text.startsWith("<svg") || text.startsWith("\xEF\xBB\xBF<"))
+        && text.contains("<svg"))
+        return QStringLiteral("SVG vector drawing");
+    return {};
+}
 
 ImageFormat sniffImageFormat(std::span<const std::uint8_t> bytes)
 {
+    if (const ImageFormat bmff = bmffFormat(bytes); bmff != ImageFormat::Unknown)
+        return bmff;
     for (const Signature &signature : kSignatures) {
-        if (bytes.size() >= signature.length && matchesSignaturePrefix(bytes, signature))
+        if (bytes.size() >= signature.length && matchesSignaturePrefix(bytes, signature)) {
+            if (signature.format == ImageFormat::Tiff && tiffIsCameraRaw(bytes))
+                return ImageFormat::Raw;
             return signature.format;
+        }
     }
     return ImageFormat::Unknown;
 }
@@ -521,6 +819,24 @@ Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
     case ImageFormat::Bmp: return probeBmp(bytes);
     case ImageFormat::Tiff: return probeTiff(bytes);
     case ImageFormat::WebP: return probeWebP(bytes);
+    case ImageFormat::JpegXl: return probeJpegXl(bytes);
+    case ImageFormat::Jpeg2000: return probeJpeg2000(bytes);
+    // Their size is declared deep in the container (HEIF/AVIF item properties, a RAW's maker
+    // directories): the decoder reads it through its library and applies the limit there,
+    // still before any pixel is allocated.
+    case ImageFormat::Heif:
+    case ImageFormat::Avif: return ImageHeader{ format, 0, 0 };
+    case ImageFormat::Raw: {
+        // A TIFF-based RAW reports its first directory's size (often a preview's), which is
+        // what a TIFF decoder would show should LibRaw not know the camera.
+        if (hasClassicTiffSignature(bytes)) {
+            Result<ImageHeader> tiff = probeTiff(bytes);
+            if (tiff)
+                tiff->format = ImageFormat::Raw;
+            return tiff;
+        }
+        return ImageHeader{ format, 0, 0 };
+    }
     case ImageFormat::Unknown: break;
     }
 
@@ -533,9 +849,16 @@ Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
                              .arg(bytes.size())
                              .arg(displayName(partial)));
     }
+    if (const QString undecoded = undecodedImageFormat(bytes); !undecoded.isEmpty())
+        return Result<ImageHeader>::failure(ErrorCode::UnsupportedFormat,
+            QStringLiteral("The file is a %1: an image format ForgeLens recognises but does not "
+                           "decode. Export it to PNG or TIFF to analyse it (the export is a new "
+                           "file, not the evidence).")
+                .arg(undecoded));
     return Result<ImageHeader>::failure(ErrorCode::NotAnImage,
-        QStringLiteral("The content is not a recognised image format (JPEG, PNG, GIF, BMP, TIFF "
-                       "or WebP). The format is judged from the file's content, not its name."));
+        QStringLiteral("The content is not a recognised image format (JPEG, PNG, GIF, BMP, TIFF, "
+                       "WebP, HEIF, AVIF, JPEG XL, JPEG 2000 or camera RAW). The format is judged "
+                       "from the file's content, not its name."));
 }
 
 } // namespace forgelens

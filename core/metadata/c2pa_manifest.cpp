@@ -1,5 +1,7 @@
 #include "forgelens/metadata/c2pa_manifest.h"
 
+#include "c2pa_containers.h"
+
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborValue>
@@ -225,7 +227,29 @@ Result<std::optional<QByteArray>> extractC2paJumbf(
     switch (format) {
     case ImageFormat::Jpeg: return jpegApp11Jumbf(bytes);
     case ImageFormat::WebP: return webpC2paChunk(bytes);
+    case ImageFormat::Heif:
+    case ImageFormat::Avif: return bmffC2paStore(bytes);
+    case ImageFormat::JpegXl: return jpegXlC2paStore(bytes);
+    case ImageFormat::Tiff:
+    case ImageFormat::Raw: return tiffC2paStore(bytes); // DNG and the TIFF-based RAWs
+    case ImageFormat::Gif: return gifC2paStore(bytes);
     default: return std::optional<QByteArray>(); // PNG: scanPngChunks() finds the caBX chunk
+    }
+}
+
+QString c2paContainerName(ImageFormat format)
+{
+    switch (format) {
+    case ImageFormat::Jpeg: return QStringLiteral("JPEG APP11");
+    case ImageFormat::Png: return QStringLiteral("PNG caBX");
+    case ImageFormat::WebP: return QStringLiteral("WebP C2PA");
+    case ImageFormat::Heif: return QStringLiteral("HEIF uuid box");
+    case ImageFormat::Avif: return QStringLiteral("AVIF uuid box");
+    case ImageFormat::JpegXl: return QStringLiteral("JPEG XL jumb box");
+    case ImageFormat::Tiff: return QStringLiteral("TIFF tag 52545");
+    case ImageFormat::Raw: return QStringLiteral("DNG tag 52545");
+    case ImageFormat::Gif: return QStringLiteral("GIF C2PA_GIF extension");
+    default: return imageFormatDisplayName(format);
     }
 }
 

@@ -1,88 +1,24 @@
 #include "forgelens/metadata/metadata_findings.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "generator_signatures.h"
+#include "whole_word_match.h"
+
+#include <QDateTime>
+#include <QMap>
 #include <QRegularExpression>
+
+#include <optional>
 
 namespace forgelens {
 namespace {
 
 using Severity = MetadataFinding::Severity;
 
-// Generators and services that name themselves in Software / CreatorTool / text chunks.
-const QStringList kGenerators{ QStringLiteral("midjourney"), QStringLiteral("dall-e"),
-    QStringLiteral("dall·e"), QStringLiteral("stable diffusion"), QStringLiteral("firefly"),
-    QStringLiteral("imagen"), QStringLiteral("novelai"), QStringLiteral("comfyui"),
-    QStringLiteral("automatic1111"), QStringLiteral("invokeai"), QStringLiteral("leonardo.ai"),
-    QStringLiteral("ideogram"), QStringLiteral("flux") };
 const QStringList kEditors{ QStringLiteral("photoshop"), QStringLiteral("gimp"),
     QStringLiteral("lightroom"), QStringLiteral("affinity"), QStringLiteral("snapseed"),
     QStringLiteral("picsart"), QStringLiteral("canva"), QStringLiteral("pixelmator"),
     QStringLiteral("paint.net"), QStringLiteral("capture one"), QStringLiteral("darktable"),
     QStringLiteral("rawtherapee"), QStringLiteral("facetune") };
-
-// The first of `names` that appears in `text` as a whole word (case-insensitive): "flux" must
-// not match "influx", nor "imagen" "ImageNet".
-QString matching(const QString &text, const QStringList &names)
-{
-    for (const QString &name : names) {
-        const QRegularExpression word(
-            QStringLiteral("(?<![\\w])%1(?![\\w])").arg(QRegularExpression::escape(name)),
-            QRegularExpression::CaseInsensitiveOption
-                | QRegularExpression::UseUnicodePropertiesOption);
-        if (word.match(text).hasMatch())
-            return name;
-    }
-    return {};
-}
-
-QString excerpt(const QString &text)
-{
-    QString simplified = text.simplified();
-    return simplified.size() > 200 ? simplified.left(200) + QStringLiteral("…") : simplified;
-}
-
-// "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Model hash: 6ce0161689, Model: v1-5"
-// is how Stable Diffusion WebUI (AUTOMATIC1111, Forge, SD.Next) writes its settings.
-bool looksLikeWebUiParameters(const QString &text)
-{
-    return text.contains(QLatin1String("Steps: ")) && text.contains(QLatin1String("Sampler: "));
-}
-
-QString webUiSummary(const QString &fullText)
-{
-    // The settings line is the last one; a bounded tail keeps a hostile megabyte-long chunk
-    // from making the search slow.
-    const QString text = fullText.right(65536);
-    QStringList parts;
-    for (const char *field : { "Steps", "Sampler", "Model hash", "Model", "Seed", "Size" }) {
-        const QRegularExpression pattern(
-            QStringLiteral("(?:^|[,\\n][ \\t]*)%1: ([^,\\n]+)").arg(QLatin1String(field)));
-        const QRegularExpressionMatch match = pattern.match(text);
-        if (match.hasMatch())
-            parts.append(
-                QStringLiteral("%1 %2").arg(QLatin1String(field), match.captured(1).trimmed()));
-    }
-    return parts.join(QStringLiteral(", "));
-}
-
-// ComfyUI stores its API graph ("prompt": an object of nodes) and editor graph ("workflow":
-// {"nodes": [...]}) as JSON text chunks.
-int comfyNodeCount(const QString &keyword, const QString &text)
-{
-    const QJsonObject json = QJsonDocument::fromJson(text.toUtf8()).object();
-    if (json.isEmpty())
-        return -1;
-    if (keyword == QLatin1String("workflow"))
-        return json.value(QLatin1String("nodes")).isArray()
-            ? int(json.value(QLatin1String("nodes")).toArray().size())
-            : -1;
-    return json.begin()->isObject()
-            && json.begin()->toObject().contains(QLatin1String("class_type"))
-        ? int(json.size())
-        : -1;
-}
 
 // IPTC NewsCodes digital source types (the last segment of the URI): made by a trained model
 // (warning), made by other algorithms or composited synthetically (notice), anything else
@@ -96,56 +32,6 @@ Severity sourceTypeSeverity(const QString &uri)
     if (type == QLatin1String("algorithmicMedia") || type == QLatin1String("compositeSynthetic"))
         return Severity::Notice;
     return Severity::Info;
-}
-
-void addGeneratorFindings(const MetadataReport &report, std::vector<MetadataFinding> &out)
-{
-    if (report.png) {
-        bool comfyReported = false;
-        for (const PngTextChunk &chunk : report.png->texts) {
-            const QString where
-                = QStringLiteral("PNG %1 \"%2\"").arg(chunk.chunkType, chunk.keyword);
-            if (chunk.keyword == QLatin1String("parameters")
-                && looksLikeWebUiParameters(chunk.text)) {
-                out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
-                    QStringLiteral("PNG parameters chunk from Stable Diffusion WebUI: %1")
-                        .arg(webUiSummary(chunk.text)),
-                    QStringLiteral("%1: %2").arg(where, excerpt(chunk.text)) });
-            } else if ((chunk.keyword == QLatin1String("prompt")
-                           || chunk.keyword == QLatin1String("workflow"))
-                && !comfyReported) {
-                const int nodes = comfyNodeCount(chunk.keyword, chunk.text);
-                if (nodes >= 0) {
-                    comfyReported = true;
-                    out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
-                        QStringLiteral("ComfyUI %1 graph in a PNG text chunk (%2 nodes)")
-                            .arg(chunk.keyword)
-                            .arg(nodes),
-                        QStringLiteral("%1: %2").arg(where, excerpt(chunk.text)) });
-                }
-            } else if (const QString name = matching(chunk.text, kGenerators);
-                       !name.isEmpty() && chunk.keyword != QLatin1String("XML:com.adobe.xmp")) {
-                out.push_back({ Severity::Notice, QStringLiteral("ai-generator-metadata"),
-                    QStringLiteral("A PNG text chunk names the generator \"%1\"").arg(name),
-                    QStringLiteral("%1: %2").arg(where, excerpt(chunk.text)) });
-            }
-        }
-    }
-    for (const char *key : { "Exif.Photo.UserComment", "Exif.Image.ImageDescription" }) {
-        const QString text = report.embedded.value(QLatin1String(key));
-        if (looksLikeWebUiParameters(text))
-            out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
-                QStringLiteral("Stable Diffusion WebUI parameters in EXIF: %1")
-                    .arg(webUiSummary(text)),
-                QStringLiteral("%1: %2").arg(QLatin1String(key), excerpt(text)) });
-    }
-    for (const char *key : { "Exif.Image.Software", "Xmp.xmp.CreatorTool", "Exif.Image.Artist" }) {
-        const QString text = report.embedded.value(QLatin1String(key));
-        if (const QString name = matching(text, kGenerators); !name.isEmpty())
-            out.push_back({ Severity::Warning, QStringLiteral("ai-generator-metadata"),
-                QStringLiteral("%1 names the generator \"%2\"").arg(QLatin1String(key), name),
-                QStringLiteral("%1 = %2").arg(QLatin1String(key), excerpt(text)) });
-    }
 }
 
 void addProvenanceFindings(const MetadataReport &report, std::vector<MetadataFinding> &out)
@@ -206,7 +92,7 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
     const QString software = report.embedded.value(QStringLiteral("Exif.Image.Software"));
     const QString creatorTool = report.embedded.value(QStringLiteral("Xmp.xmp.CreatorTool"));
     for (const QString &tool : { software, creatorTool }) {
-        if (const QString editor = matching(tool, kEditors); !editor.isEmpty()) {
+        if (const QString editor = firstWholeWord(tool, kEditors); !editor.isEmpty()) {
             out.push_back({ Severity::Notice, QStringLiteral("software-editor"),
                 QStringLiteral("Edited or exported with \"%1\"").arg(tool.simplified()),
                 tool == software ? QStringLiteral("Exif.Image.Software")
@@ -224,8 +110,15 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
         }
         return QString();
     };
-    const QString make = firstOf({ "Exif.Image.Make", "Xmp.tiff.Make" });
-    const QString model = firstOf({ "Exif.Image.Model", "Xmp.tiff.Model" });
+    // ComfyUI's WebP writer puts its graphs into Make and Model ("workflow:{…}", "prompt:{…}"):
+    // no camera is named there.
+    const auto camera = [](const QString &value) {
+        static const QRegularExpression graph(QStringLiteral("^(?:prompt|workflow)?:?\\s*\\{"),
+            QRegularExpression::CaseInsensitiveOption);
+        return graph.match(value).hasMatch() ? QString() : value;
+    };
+    const QString make = camera(firstOf({ "Exif.Image.Make", "Xmp.tiff.Make" }));
+    const QString model = camera(firstOf({ "Exif.Image.Model", "Xmp.tiff.Model" }));
     if (!make.isEmpty() || !model.isEmpty()) {
         QStringList exposure;
         for (const auto &keys : { std::pair{ "Exif.Photo.ExposureTime", "Xmp.exif.ExposureTime" },
@@ -272,14 +165,134 @@ void addCaptureFindings(const MetadataReport &report, std::vector<MetadataFindin
     }
 }
 
+// XMP's xmpMM:History: what each saving application says it did (Exiv2 flattens the sequence
+// to Xmp.xmpMM.History[n]/stEvt:action, .../stEvt:softwareAgent, .../stEvt:when).
+void addHistoryFindings(const MetadataReport &report, std::vector<MetadataFinding> &out)
+{
+    QMap<int, QStringList> events;
+    static const QRegularExpression field(
+        QStringLiteral("^Xmp\\.xmpMM\\.History\\[(\\d+)\\]/stEvt:(action|softwareAgent|when)$"));
+    for (const MetadataProperty &property : report.embedded.properties) {
+        const QRegularExpressionMatch match = field.match(property.key);
+        if (!match.hasMatch() || property.value.trimmed().isEmpty())
+            continue;
+        QStringList &event = events[match.captured(1).toInt()];
+        event.resize(3);
+        const QString part = match.captured(2);
+        event[part == QLatin1String("action")            ? 0
+                : part == QLatin1String("softwareAgent") ? 1
+                                                         : 2]
+            = property.value.simplified().left(80);
+    }
+    if (events.isEmpty())
+        return;
+    QStringList steps;
+    for (auto it = events.cbegin(); it != events.cend() && steps.size() < 6; ++it) {
+        const QStringList &event = *it;
+        QString step = event.value(0).isEmpty() ? QStringLiteral("(no action)") : event.value(0);
+        if (!event.value(1).isEmpty())
+            step += QStringLiteral(" by %1").arg(event.value(1));
+        if (!event.value(2).isEmpty())
+            step += QStringLiteral(" at %1").arg(event.value(2));
+        steps.append(step);
+    }
+    out.push_back({ Severity::Notice, QStringLiteral("editing-history"),
+        QStringLiteral("XMP records %1 editing step(s): %2%3")
+            .arg(events.size())
+            .arg(steps.join(QStringLiteral("; ")),
+                events.size() > steps.size() ? QStringLiteral("; …") : QString()),
+        QStringLiteral("Xmp.xmpMM.History") });
+}
+
+// An EXIF date, "YYYY:MM:DD HH:MM:SS" in the camera clock's local time; the OffsetTime field
+// beside it, where there is one, says which zone that was.
+struct ExifDate {
+    QDateTime local; // the clock's reading, held as if it were UTC
+    std::optional<int> offsetSeconds;
+    QString text;
+};
+
+std::optional<ExifDate> exifDate(
+    const MetadataReport &report, const char *key, const char *offsetKey)
+{
+    ExifDate date;
+    date.text = report.embedded.value(QLatin1String(key)).trimmed();
+    date.local = QDateTime::fromString(date.text.left(19), QStringLiteral("yyyy:MM:dd HH:mm:ss"));
+    if (!date.local.isValid())
+        return std::nullopt;
+    date.local.setTimeSpec(Qt::UTC);
+    static const QRegularExpression offset(QStringLiteral("^([+-])(\\d\\d):(\\d\\d)$"));
+    const QRegularExpressionMatch match
+        = offset.match(report.embedded.value(QLatin1String(offsetKey)).trimmed());
+    if (match.hasMatch())
+        date.offsetSeconds = (match.captured(2).toInt() * 3600 + match.captured(3).toInt() * 60)
+            * (match.captured(1) == QLatin1String("-") ? -1 : 1);
+    return date;
+}
+
+QString spanText(qint64 seconds)
+{
+    seconds = qAbs(seconds);
+    if (seconds < 3600)
+        return QStringLiteral("%1 minutes").arg(seconds / 60);
+    if (seconds < 172800)
+        return QStringLiteral("%1 hours").arg(seconds / 3600);
+    return QStringLiteral("%1 days").arg(seconds / 86400);
+}
+
+// Dates that contradict each other or the file system. Each is a notice, never proof: clocks
+// are set wrong, scanners date the scan, and copying a file resets its modification time.
+void addDateFindings(const MetadataReport &report, std::vector<MetadataFinding> &out)
+{
+    const auto original
+        = exifDate(report, "Exif.Photo.DateTimeOriginal", "Exif.Photo.OffsetTimeOriginal");
+    const auto digitized
+        = exifDate(report, "Exif.Photo.DateTimeDigitized", "Exif.Photo.OffsetTimeDigitized");
+    const auto modified = exifDate(report, "Exif.Image.DateTime", "Exif.Photo.OffsetTime");
+    const auto notice = [&out](const QString &message, const QString &evidence) {
+        out.push_back(
+            { Severity::Notice, QStringLiteral("date-inconsistency"), message, evidence });
+    };
+    constexpr qint64 kSlack = 60; // seconds: cameras write these within the same second
+    if (original && digitized && qAbs(original->local.secsTo(digitized->local)) > kSlack)
+        notice(QStringLiteral("EXIF's DateTimeOriginal and DateTimeDigitized differ by %1: usual "
+                              "for a scanned print, unusual for a camera")
+                   .arg(spanText(original->local.secsTo(digitized->local))),
+            QStringLiteral("DateTimeOriginal %1, DateTimeDigitized %2")
+                .arg(original->text, digitized->text));
+    if (original && modified && modified->local.secsTo(original->local) > kSlack)
+        notice(QStringLiteral("EXIF's DateTime (last change) is %1 before DateTimeOriginal (when "
+                              "it was taken)")
+                   .arg(spanText(modified->local.secsTo(original->local))),
+            QStringLiteral("DateTime %1, DateTimeOriginal %2").arg(modified->text, original->text));
+    // Taken after the file was last written? Without an offset the camera's zone is unknown, so
+    // only a gap wider than any zone (14 hours) counts.
+    if (original && report.file.modifiedUtc.isValid()) {
+        const QDateTime takenUtc = original->local.addSecs(-original->offsetSeconds.value_or(0));
+        const qint64 ahead = report.file.modifiedUtc.secsTo(takenUtc);
+        const qint64 allowed = original->offsetSeconds ? kSlack : 14 * 3600 + kSlack;
+        if (ahead > allowed)
+            notice(
+                QStringLiteral("EXIF says the photograph was taken %1 after the file system says "
+                               "the file was last modified")
+                    .arg(spanText(ahead)),
+                QStringLiteral("DateTimeOriginal %1%2, file modified %3")
+                    .arg(original->text,
+                        original->offsetSeconds ? QString() : QStringLiteral(" (zone unknown)"),
+                        report.file.modifiedUtc.toString(Qt::ISODate)));
+    }
+}
+
 } // namespace
 
 std::vector<MetadataFinding> deriveMetadataFindings(const MetadataReport &report)
 {
     std::vector<MetadataFinding> out;
-    addGeneratorFindings(report, out);
+    addGeneratorSignatureFindings(report, out);
     addProvenanceFindings(report, out);
     addCaptureFindings(report, out);
+    addHistoryFindings(report, out);
+    addDateFindings(report, out);
     std::stable_sort(
         out.begin(), out.end(), [](const MetadataFinding &a, const MetadataFinding &b) {
             return int(a.severity) > int(b.severity);

@@ -2,6 +2,10 @@
 
 #include "forgelens/image/image_header_probe.h"
 #include "forgelens/metadata/metadata_findings.h"
+#include "forgelens/metadata/stealth_metadata.h"
+
+#include "camera_raw_properties.h"
+#include "container_findings.h"
 
 #include <functional>
 
@@ -11,6 +15,10 @@ namespace {
 void readParts(std::span<const std::uint8_t> bytes, MetadataReport &report)
 {
     report.format = sniffImageFormat(bytes);
+    if (const Result<ImageHeader> header = probeImageHeader(bytes)) {
+        report.width = header->width;
+        report.height = header->height;
+    }
 
     Result<EmbeddedMetadata> embedded = readEmbeddedMetadata(bytes);
     if (embedded) {
@@ -39,8 +47,7 @@ void readParts(std::span<const std::uint8_t> bytes, MetadataReport &report)
             report.errors.push_back(found.error());
         else if (found->has_value())
             jumbf = **found;
-        container = report.format == ImageFormat::Jpeg ? QStringLiteral("JPEG APP11")
-                                                       : QStringLiteral("WebP C2PA");
+        container = c2paContainerName(report.format);
     }
     if (!jumbf.isEmpty()) {
         Result<C2paSummary> c2pa = parseC2paJumbf(jumbf, container);
@@ -59,13 +66,22 @@ void readParts(std::span<const std::uint8_t> bytes, MetadataReport &report)
     }
     if (!report.embedded.thumbnail.isEmpty())
         report.thumbnail = compareThumbnail(report.embedded.thumbnail, bytes);
+    if (report.format == ImageFormat::Raw)
+        appendCameraRawProperties(bytes, report.embedded.properties);
+    if (std::optional<StealthMetadata> stealth = readStealthMetadata(bytes, report.format)) {
+        if (!stealth->problem.isEmpty())
+            report.errors.push_back({ ErrorCode::MetadataMalformed, stealth->problem });
+        report.embedded.properties.push_back(stealthProperty(*stealth));
+    }
 }
 
 } // namespace
 
-MetadataReport readMetadataReport(std::span<const std::uint8_t> bytes)
+MetadataReport readMetadataReport(
+    std::span<const std::uint8_t> bytes, const MetadataFileFacts &file)
 {
     MetadataReport report;
+    report.file = file;
     // Every part returns errors as values; these catch what none of them foresaw, so a hostile
     // file costs a part of its report, never the process, and never the findings of the parts
     // that were read.
@@ -84,7 +100,10 @@ MetadataReport readMetadataReport(std::span<const std::uint8_t> bytes)
     guarded("reading the metadata", [&] { readParts(bytes, report); });
     // Findings describe images: "no camera metadata" about a text file would be noise.
     if (report.format != ImageFormat::Unknown)
-        guarded("deriving the findings", [&] { report.findings = deriveMetadataFindings(report); });
+        guarded("deriving the findings", [&] {
+            report.findings = deriveMetadataFindings(report);
+            appendContainerFindings(bytes, report);
+        });
     return report;
 }
 

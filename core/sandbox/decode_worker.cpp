@@ -1,6 +1,7 @@
 #include "forgelens/sandbox/decode_worker.h"
 
 #include "../image/exiv2_setup.h"
+#include "../image/heif_hevc_plugin.h"
 #include "forgelens/sandbox/evidence_reading.h"
 #include "forgelens/sandbox/evidence_reading_codec.h"
 #include "forgelens/sandbox/sandbox_protocol.h"
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <memory>
+#include <omp.h>
 #include <pwd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -43,6 +45,10 @@ constexpr unsigned char kTinyGif[]
 void warmUp()
 {
     cv::setNumThreads(0); // the worker must never start a thread: the filter forbids clone
+    // LibRaw demosaics in OpenMP parallel regions, which start a team of threads per core.
+    omp_set_num_threads(1);
+    // libheif's plugins are set up once, here, and HEVC decodes on this thread.
+    registerSingleThreadHevcDecoder();
     initialiseExiv2();
     // Exiv2 looks up the user's home folder (getpwuid(getuid())) for its ~/.exiv2 lens-name
     // overrides whenever it prints a Canon, Pentax or Sony lens: on ordinary camera photographs.
@@ -236,6 +242,67 @@ void attemptSelfTest(const char *selfTest)
     }
 }
 
+// The decoder libraries' own messages (libpng's "iCCP: known incorrect sRGB profile", libjpeg's
+// "premature end of data segment", LibRaw's and libde265's complaints) go to stderr, which in a
+// worker is a non-blocking pipe of its own: read after each file, they become part of that file's
+// error or a decoder-warning finding instead of noise on the analyst's terminal. A library that
+// writes more than the pipe holds loses the rest (its write fails), never blocks.
+class DecoderMessages {
+public:
+    bool capture()
+    {
+        int fds[2];
+        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+            return false;
+        if (::dup2(fds[1], STDERR_FILENO) < 0) {
+            ::close(fds[0]);
+            ::close(fds[1]);
+            return false;
+        }
+        ::close(fds[1]);
+        m_readEnd = fds[0];
+        return true;
+    }
+
+    // What was written since the last call, at most 4 KiB of it, trimmed.
+    QString take()
+    {
+        if (m_readEnd < 0)
+            return {};
+        QByteArray text;
+        char buffer[4096];
+        for (;;) {
+            const ssize_t got = ::read(m_readEnd, buffer, sizeof buffer);
+            if (got <= 0)
+                break;
+            if (text.size() < 4096)
+                text.append(buffer, qsizetype(std::min<ssize_t>(got, 4096 - text.size())));
+        }
+        return QString::fromUtf8(text).trimmed();
+    }
+
+private:
+    int m_readEnd = -1;
+};
+
+void attachDecoderMessages(EvidenceReading &reading, const QString &messages)
+{
+    if (messages.isEmpty())
+        return;
+    const QString said = messages.simplified().left(600);
+    if (reading.error) {
+        reading.error->message += QStringLiteral(" (the decoder reported: %1)").arg(said);
+        return;
+    }
+    if (!reading.findingCodes.contains(QStringLiteral("decoder-warning")))
+        reading.findingCodes.append(QStringLiteral("decoder-warning"));
+    if (reading.metadata)
+        reading.metadata->findings.push_back(
+            { MetadataFinding::Severity::Notice, QStringLiteral("decoder-warning"),
+                QStringLiteral("The decoder reported while reading this file: %1").arg(said),
+                QStringLiteral("decoder messages") });
+}
+
 } // namespace
 
 bool isDecodeWorkerInvocation(int argc, char **argv)
@@ -279,6 +346,9 @@ int runDecodeWorker(int argc, char **argv)
     // pixel memory (SandboxConfig::keptPixelBytes) before it hands memory back.
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, int(std::min<qint64>(keptBytes, qint64(1) << 30)));
+    DecoderMessages messages;
+    if (qEnvironmentVariableIsEmpty("FORGELENS_SANDBOX_STDERR"))
+        messages.capture();
     warmUp();
     if (!lowerLimits(memoryBytes) || !installFilter())
         return 3;
@@ -307,8 +377,10 @@ int runDecodeWorker(int argc, char **argv)
 
         // The decoder converts straight into the shared memory: no copy, and no fresh buffer
         // for each large image.
+        messages.take(); // what the warm-up or the previous file left
         EvidenceReading reading = readEvidence(request.path, request.nativePath, request.read,
             PixelTarget{ static_cast<unsigned char *>(shared), shared ? capacity : 0 });
+        attachDecoderMessages(reading, messages.take());
         const DecodedImage *pixels = reading.image ? &*reading.image
             : reading.salvaged                     ? &*reading.salvaged
                                                    : nullptr;

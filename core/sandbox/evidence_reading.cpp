@@ -2,6 +2,8 @@
 
 #include "forgelens/image/evidence_file.h"
 
+#include <QFileInfo>
+
 #include <new>
 
 namespace forgelens {
@@ -19,7 +21,8 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
     reading.digest = evidence->digest;
     reading.readAtUtc = evidence->readAtUtc;
     if (request.readMetadata) {
-        MetadataReport report = readMetadataReport(evidence->view());
+        MetadataReport report = readMetadataReport(evidence->view(),
+            MetadataFileFacts{ QFileInfo(path).fileName(), evidence->modifiedUtc });
         for (const MetadataFinding &finding : report.findings) {
             if (!reading.findingCodes.contains(finding.code))
                 reading.findingCodes.append(finding.code);

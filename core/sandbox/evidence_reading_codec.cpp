@@ -8,7 +8,7 @@ namespace forgelens {
 namespace {
 
 constexpr quint32 kFormat = 0x464C4531; // "FLE1"
-constexpr qint32 kLastFormat = qint32(ImageFormat::WebP); // the enum's last value
+constexpr qint32 kLastFormat = qint32(ImageFormat::Raw); // the enum's last value
 
 // Qt 6.4's QDataStream allocates a QString or QByteArray of the length the stream declares
 // before it reads a byte of it, so a forged length of 3.5 GB is an allocation of 3.5 GB (found

@@ -128,12 +128,15 @@ private:
         const int fd = ::open(path.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
             return true; // its row will say why it cannot be read
-        std::array<std::uint8_t, 16> head{};
+        // Enough for every signature, a TIFF's first directory (DNG) and an SVG's opening.
+        std::array<std::uint8_t, 1024> head{};
         const ssize_t got = ::read(fd, head.data(), head.size());
         ::close(fd);
         if (got <= 0)
             return false;
-        return sniffImageFormat(std::span(head.data(), size_t(got))) != ImageFormat::Unknown;
+        const std::span<const std::uint8_t> bytes(head.data(), size_t(got));
+        return sniffImageFormat(bytes) != ImageFormat::Unknown
+            || !undecodedImageFormat(bytes).isEmpty();
     }
 
     static QString displayName(const QString &relative)
@@ -150,13 +153,8 @@ private:
 
 bool hasImageExtension(const QString &fileName)
 {
-    static const std::array<QLatin1String, 14> extensions{ QLatin1String(".jpg"),
-        QLatin1String(".jpeg"), QLatin1String(".jpe"), QLatin1String(".jfif"),
-        QLatin1String(".png"), QLatin1String(".gif"), QLatin1String(".bmp"), QLatin1String(".dib"),
-        QLatin1String(".tif"), QLatin1String(".tiff"), QLatin1String(".webp"),
-        QLatin1String(".heic"), QLatin1String(".heif"), QLatin1String(".avif") };
-    return std::any_of(extensions.begin(), extensions.end(),
-        [&fileName](QLatin1String ext) { return fileName.endsWith(ext, Qt::CaseInsensitive); });
+    const qsizetype dot = fileName.lastIndexOf(QLatin1Char('.'));
+    return dot >= 0 && imageFileSuffixes().contains(fileName.mid(dot + 1).toLower());
 }
 
 Result<ScanFileList> listScanFiles(const QString &root, const ScanWalkOptions &options)

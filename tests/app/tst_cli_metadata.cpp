@@ -61,9 +61,9 @@ void TestCliMetadata::showsFindingsForEachFile()
     const forgelens::testing::CliRun text = runCli({ QStringLiteral("metadata"), webui, c2pa });
     QCOMPARE(text.exitCode, 0);
     QVERIFY2(text.out.contains(
-                 QStringLiteral("[warning] ai-generator-metadata: PNG parameters chunk from "
-                                "Stable Diffusion WebUI: Steps 30, Sampler DPM++ 2M Karras, "
-                                "Model hash abcdef1234")),
+                 QStringLiteral("[warning] ai-generator-metadata: Stable Diffusion WebUI "
+                                "(AUTOMATIC1111) settings in PNG tEXt \"parameters\": Model "
+                                "hash abcdef1234, Steps 30, Sampler DPM++ 2M Karras")),
         qPrintable(text.out));
     QVERIFY(text.out.contains(QStringLiteral("[notice] c2pa-manifest")));
     QVERIFY(text.out.contains(QStringLiteral("signature NOT verified")));

@@ -11,20 +11,6 @@
 namespace forgelens::testing {
 namespace {
 
-QByteArray be32(quint32 value)
-{
-    QByteArray out(4, '\0');
-    qToBigEndian(value, out.data());
-    return out;
-}
-
-QByteArray be16(quint16 value)
-{
-    QByteArray out(2, '\0');
-    qToBigEndian(value, out.data());
-    return out;
-}
-
 QByteArray cborSuperbox(const QString &label, const QCborValue &value)
 {
     return jumbfSuperbox(label, { jumbfBox("cbor", value.toCbor()) });
@@ -42,6 +28,34 @@ QByteArray standInCertificate(const QString &issuer)
 
 } // namespace
 
+QByteArray be16(quint16 value)
+{
+    QByteArray out(2, '\0');
+    qToBigEndian(value, out.data());
+    return out;
+}
+
+QByteArray be32(quint32 value)
+{
+    QByteArray out(4, '\0');
+    qToBigEndian(value, out.data());
+    return out;
+}
+
+QByteArray le16(quint16 value)
+{
+    QByteArray out(2, '\0');
+    qToLittleEndian(value, out.data());
+    return out;
+}
+
+QByteArray le32(quint32 value)
+{
+    QByteArray out(4, '\0');
+    qToLittleEndian(value, out.data());
+    return out;
+}
+
 QByteArray readFileBytes(const QString &path)
 {
     QFile file(path);
@@ -55,6 +69,21 @@ QByteArray zlibCompressed(const QByteArray &data)
     compress2(reinterpret_cast<Bytef *>(out.data()), &size,
         reinterpret_cast<const Bytef *>(data.constData()), uLong(data.size()), 9);
     out.resize(qsizetype(size));
+    return out;
+}
+
+QByteArray gzipCompressed(const QByteArray &data)
+{
+    z_stream zs{};
+    deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY); // 16: gzip wrapper
+    QByteArray out(qsizetype(deflateBound(&zs, uLong(data.size())) + 64), '\0');
+    zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    zs.avail_in = uInt(data.size());
+    zs.next_out = reinterpret_cast<Bytef *>(out.data());
+    zs.avail_out = uInt(out.size());
+    deflate(&zs, Z_FINISH);
+    out.resize(qsizetype(zs.total_out));
+    deflateEnd(&zs);
     return out;
 }
 

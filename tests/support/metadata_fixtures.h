@@ -10,7 +10,17 @@ namespace forgelens::testing {
 
 QByteArray readFileBytes(const QString &path);
 
+// Fixed-width integers as the bytes a file format stores them in.
+QByteArray be16(quint16 value);
+QByteArray be32(quint32 value);
+QByteArray le16(quint16 value);
+QByteArray le32(quint32 value);
+
 QByteArray zlibCompressed(const QByteArray &data);
+
+// A gzip member (RFC 1952: header, deflate data, CRC-32, size), as Python's gzip.compress writes
+// (NovelAI's and the stealth-pnginfo extension's compressed hidden metadata).
+QByteArray gzipCompressed(const QByteArray &data);
 
 // length + type + data + CRC-32 (correct unless `breakCrc`).
 QByteArray pngChunk(const QByteArray &type, const QByteArray &data, bool breakCrc = false);

@@ -24,6 +24,7 @@ enum class ErrorCode {
     DecompressionBomb,
     DecodeFailed,
     JpegTooManyScans,
+    UnsupportedFormat, // an image format (or variant) recognised but not decoded
     DecoderCrashed,
     DecoderTimeout,
     DecoderOutOfMemory,

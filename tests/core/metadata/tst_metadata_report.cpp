@@ -131,9 +131,9 @@ void TestMetadataReport::stableDiffusionWebUiParameters()
     QVERIFY(f);
     QCOMPARE(f->severity, MetadataFinding::Severity::Warning);
     QCOMPARE(f->message,
-        QStringLiteral(
-            "PNG parameters chunk from Stable Diffusion WebUI: Steps 20, Sampler Euler a, "
-            "Model hash 6ce0161689, Model v1-5-pruned-emaonly, Seed 42, Size 512x512"));
+        QStringLiteral("Stable Diffusion WebUI (AUTOMATIC1111) settings in PNG tEXt "
+                       "\"parameters\": Model v1-5-pruned-emaonly, Model hash 6ce0161689, Seed "
+                       "42, Steps 20, Sampler Euler a, CFG scale 7, Size 512x512"));
     QVERIFY(f->evidence.startsWith(QStringLiteral("PNG tEXt \"parameters\": a cat on a sofa")));
     QCOMPARE(
         report.findings.front().code, QStringLiteral("ai-generator-metadata")); // warnings first
@@ -149,7 +149,8 @@ void TestMetadataReport::comfyUiGraph()
             pngChunk("tEXt", QByteArray("workflow") + '\0' + workflow) }));
     const MetadataFinding *f = finding(report, QStringLiteral("ai-generator-metadata"));
     QVERIFY(f);
-    QCOMPARE(f->message, QStringLiteral("ComfyUI prompt graph in a PNG text chunk (2 nodes)"));
+    QCOMPARE(f->message,
+        QStringLiteral("ComfyUI settings in PNG tEXt \"prompt\": prompt graph, 2 nodes, seed 1"));
 }
 
 void TestMetadataReport::c2paInPng()

@@ -18,6 +18,7 @@ struct EvidenceFile {
     QByteArray bytes;
     FileDigest digest; // of `bytes`
     QDateTime readAtUtc;
+    QDateTime modifiedUtc; // the file system's modification time when it was read
 
     std::span<const std::uint8_t> view() const
     {

@@ -39,12 +39,16 @@ struct PixelTarget {
 };
 
 // Decodes JPEG (baseline, progressive, CMYK), PNG (8/16-bit, palette, alpha, grey), BMP, GIF
-// (first frame), TIFF and WebP to 8-bit RGB and applies the EXIF orientation. Alpha is dropped
-// (as torchvision's convert("RGB") does); 16-bit samples keep their high byte.
+// (first frame), TIFF (first page), WebP and JPEG 2000 with OpenCV (GIF with Qt), applying the
+// EXIF orientation; HEIF/HEIC (libheif, HEVC by libde265 on this thread), AVIF (libavif, a
+// sequence's first frame), JPEG XL (libjxl) and camera RAW/DNG (LibRaw's default development at
+// full size), applying their containers' own orientation. Always 8-bit RGB: alpha is dropped (as
+// torchvision's convert("RGB") does); deeper samples keep their high byte (or are scaled).
+// Every format's declared size is checked against `limits` before pixels are allocated.
 // JPEGs are walked first: more than 500 scans is refused (jpeg-too-many-scans), and so is a
 // Huffman-coded JPEG whose data is too small to hold the pixels it declares (truncated).
-// Error codes: empty-file, not-an-image, truncated, bad-header, decompression-bomb,
-// jpeg-too-many-scans, decode-failed, decoder-out-of-memory.
+// Error codes: empty-file, not-an-image, unsupported-format, truncated, bad-header,
+// decompression-bomb, jpeg-too-many-scans, decode-failed, decoder-out-of-memory.
 Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
     DecodeMode mode = DecodeMode::Strict, PixelTarget target = {});
 

@@ -23,7 +23,8 @@ struct C2paAction {
 // What a C2PA manifest store says, read WITHOUT any cryptography: the signature is never
 // verified, so everything here is a claim, not a proof (signatureVerified is always false).
 struct C2paSummary {
-    QString container; // "JPEG APP11", "PNG caBX", "WebP C2PA"
+    QString
+        container; // "JPEG APP11", "PNG caBX", "WebP C2PA", "HEIF uuid", ... (c2paContainerName)
     QStringList manifests; // manifest labels in the store; the last one is the active one
     QString claimGenerator;
     QString title;
@@ -34,10 +35,15 @@ struct C2paSummary {
 };
 
 // The JUMBF bytes of a C2PA manifest store embedded in `bytes`: JPEG APP11 segments (joined
-// in sequence order), a PNG caBX chunk or a WebP C2PA chunk; std::nullopt when there is none.
+// in sequence order), a WebP C2PA chunk, a HEIF/AVIF C2PA uuid box, a JPEG XL jumb box, a TIFF
+// or DNG tag 52545, a GIF C2PA_GIF extension (PNG's caBX chunk: scanPngChunks); std::nullopt
+// when there is none.
 // Error code "malformed-c2pa" when segments are inconsistent.
 Result<std::optional<QByteArray>> extractC2paJumbf(
     std::span<const std::uint8_t> bytes, ImageFormat format);
+
+// Where `format` keeps its store, for reports: "JPEG APP11", "HEIF uuid box", "TIFF tag 52545".
+QString c2paContainerName(ImageFormat format);
 
 // Parses a JUMBF manifest store (boxes, CBOR claims and assertions). Error code
 // "malformed-c2pa" for a truncated or inconsistent box structure.
