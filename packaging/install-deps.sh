@@ -12,7 +12,7 @@ packages=(
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
   libsqlite3-dev libfaiss-dev
   # image formats beyond OpenCV's: HEIF/HEIC, AVIF, JPEG XL, camera RAW
-  libheif-dev libde265-dev libavif-dev libjxl-dev libraw-dev
+  libheif-dev libde265-dev libavif-dev libjxl-dev libraw-dev libbrotli-dev
   # headless GUI and PDF checks in tests
   xvfb poppler-utils qpdf
   # the tests' fixtures in every format, written with each format's own encoder, and exiftool

@@ -1,4 +1,5 @@
 #include "container_pixels.h"
+#include "orientation_transform.h"
 #include "pixel_limit.h"
 
 #include <avif/avif.h>

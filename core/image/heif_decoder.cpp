@@ -32,6 +32,11 @@ Error heifError(const heif_error &error, const char *stage)
         return Error{ ErrorCode::UnsupportedFormat,
             QStringLiteral("a HEIF variant libheif %1 does not decode, found while %2: %3")
                 .arg(QLatin1String(heif_get_version()), QLatin1String(stage), reason) };
+    if (error.subcode == heif_suberror_Security_limit_exceeded)
+        return Error{ ErrorCode::DecompressionBomb,
+            QStringLiteral("libheif refuses the image as larger than its security limits while "
+                           "%1: %2")
+                .arg(QLatin1String(stage), reason) };
     if (error.code == heif_error_Memory_allocation_error)
         return Error{ ErrorCode::DecoderOutOfMemory,
             QStringLiteral("not enough memory to decode this HEIF within the limit") };
@@ -44,10 +49,14 @@ Error heifError(const heif_error &error, const char *stage)
 
 Result<ContainerPixels> decodeHeif(std::span<const std::uint8_t> bytes, const DecodeLimits &limits)
 {
-    registerSingleThreadHevcDecoder();
+    if (!registerSingleThreadHevcDecoder())
+        return Error{ ErrorCode::UnsupportedFormat,
+            QStringLiteral("HEIF decoding is unavailable: libheif refused ForgeLens' "
+                           "single-thread HEVC decoder") };
     std::unique_ptr<heif_context, ContextFree> context(heif_context_alloc());
     if (!context)
-        return Error{ ErrorCode::DecoderOutOfMemory, QStringLiteral("libheif could not start") };
+        return Error{ ErrorCode::DecoderOutOfMemory,
+            QStringLiteral("libheif could not allocate its context") };
     // Grid images (every phone's HEIC) are tiles that libheif decodes four at a time on threads
     // of its own by default; 0 decodes them one after another on this thread.
     heif_context_set_max_decoding_threads(context.get(), 0);
@@ -61,13 +70,12 @@ Result<ContainerPixels> decodeHeif(std::span<const std::uint8_t> bytes, const De
         return heifError(error, "finding its primary image");
     const std::unique_ptr<heif_image_handle, HandleRelease> handle(primary);
 
-    // ispe is the size as coded; the handle's size is after irot (and clap).
+    // ispe is the size as coded; the handle's size is after clap and irot.
     ContainerPixels out;
-    out.storedWidth = heif_image_handle_get_ispe_width(primary);
-    out.storedHeight = heif_image_handle_get_ispe_height(primary);
     const int width = heif_image_handle_get_width(primary);
     const int height = heif_image_handle_get_height(primary);
-    if (const auto bomb = pixelLimitError(out.storedWidth, out.storedHeight, limits))
+    if (const auto bomb = pixelLimitError(heif_image_handle_get_ispe_width(primary),
+            heif_image_handle_get_ispe_height(primary), limits))
         return *bomb;
     if (const auto bomb = pixelLimitError(width, height, limits))
         return *bomb;
@@ -92,8 +100,11 @@ Result<ContainerPixels> decodeHeif(std::span<const std::uint8_t> bytes, const De
     out.rgb.create(planeHeight, planeWidth, CV_8UC3);
     for (int y = 0; y < planeHeight; ++y)
         std::memcpy(out.rgb.ptr(y), plane + size_t(y) * size_t(stride), size_t(planeWidth) * 3);
-    // libheif 1.15 applies irot and imir without saying which: `orientation` stays 1 rather
-    // than guess, and the stored (ispe) size beside the shown one tells a quarter turn.
+    // libheif 1.15 applies clap, irot and imir without saying which: `orientation` stays 1
+    // rather than guess, and the size recorded as stored is the one decoded (with clap's crop
+    // the coded ispe size is not the image's size turned).
+    out.storedWidth = planeWidth;
+    out.storedHeight = planeHeight;
     return out;
 }
 

@@ -4,8 +4,8 @@
 #include <libheif/heif.h>
 #include <libheif/heif_plugin.h>
 
+#include <cstdint>
 #include <cstring>
-#include <mutex>
 
 namespace forgelens {
 namespace {
@@ -159,6 +159,52 @@ heif_error decodeImage(void *decoder, heif_image **out)
     return result;
 }
 
+// AV1 items reached through libheif: refused, with a reason an analyst can act on.
+const char *av1PluginName()
+{
+    return "ForgeLens AV1 refusal";
+}
+
+int supportsAv1(heif_compression_format format)
+{
+    return format == heif_compression_AV1 ? 200 : 0; // above libheif's dav1d (150) and aom (100)
+}
+
+heif_error refuseAv1(void **)
+{
+    return { heif_error_Unsupported_feature, heif_suberror_Unsupported_codec,
+        "an AV1-coded item in a HEIF file without the avif brand; ForgeLens decodes AV1 only in "
+        "AVIF files (libavif)" };
+}
+
+void freeNothing(void *)
+{
+}
+
+heif_error pushNothing(void *, const void *, size_t)
+{
+    return success();
+}
+
+heif_error decodeNothing(void *, heif_image **)
+{
+    return refuseAv1(nullptr);
+}
+
+const heif_decoder_plugin kAv1Refusal = [] {
+    heif_decoder_plugin plugin{};
+    plugin.plugin_api_version = 3;
+    plugin.get_plugin_name = &av1PluginName;
+    plugin.does_support_format = &supportsAv1;
+    plugin.new_decoder = &refuseAv1;
+    plugin.free_decoder = &freeNothing;
+    plugin.push_data = &pushNothing;
+    plugin.decode_image = &decodeNothing;
+    plugin.set_strict_decoding = [](void *, int) {};
+    plugin.id_name = "forgelens-av1-refusal";
+    return plugin;
+}();
+
 const heif_decoder_plugin kPlugin = [] {
     heif_decoder_plugin plugin{};
     plugin.plugin_api_version = 3;
@@ -175,13 +221,14 @@ const heif_decoder_plugin kPlugin = [] {
 
 } // namespace
 
-void registerSingleThreadHevcDecoder()
+bool registerSingleThreadHevcDecoder()
 {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        heif_init(nullptr);
-        heif_register_decoder_plugin(&kPlugin);
-    });
+    static const bool registered = [] {
+        return heif_init(nullptr).code == heif_error_Ok
+            && heif_register_decoder_plugin(&kPlugin).code == heif_error_Ok
+            && heif_register_decoder_plugin(&kAv1Refusal).code == heif_error_Ok;
+    }();
+    return registered;
 }
 
 } // namespace forgelens

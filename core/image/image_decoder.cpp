@@ -5,6 +5,7 @@
 
 #include "container_pixels.h"
 #include "jpeg_layout.h"
+#include "orientation_transform.h"
 #include "pixel_limit.h"
 
 #include <QBuffer>
@@ -150,7 +151,8 @@ private:
 // HEIF, AVIF, JPEG XL and camera RAW go through their own libraries, which orient the image as
 // their container says (never from EXIF, which those containers carry only for information).
 // Returns nothing for the formats decoded below with OpenCV, and for a TIFF that looked like a
-// camera's raw data but that LibRaw does not know (it is then decoded as a TIFF).
+// camera's raw data (SubIFDs, a CFA, a vendor compression) but that LibRaw does not know: it is
+// then decoded as a TIFF.
 std::optional<Result<DecodedImage>> decodeWithContainerLibrary(std::span<const std::uint8_t> bytes,
     ImageFormat format, const DecodeLimits &limits, PixelTarget target)
 {
@@ -163,7 +165,9 @@ std::optional<Result<DecodedImage>> decodeWithContainerLibrary(std::span<const s
     default: return std::nullopt;
     }
     if (!pixels) {
-        if (format == ImageFormat::Raw && hasClassicTiffSignature(bytes)
+        // A DNG LibRaw refuses (a newer DNG compression) is not decoded as a TIFF: its first
+        // directory is a reduced preview, not the photograph.
+        if (format == ImageFormat::Raw && hasClassicTiffSignature(bytes) && !tiffDeclaresDng(bytes)
             && pixels.error().code == ErrorCode::UnsupportedFormat)
             return std::nullopt;
         return Result<DecodedImage>(pixels.error());

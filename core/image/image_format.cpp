@@ -100,9 +100,8 @@ const QStringList &imageFileSuffixes()
     static const QStringList suffixes = [] {
         QStringList list = decodedSuffixes().keys();
         // Recognised by content but not decoded: named so, they still get a row saying so.
-        for (const char *name :
-            { "psd", "psb", "svg", "svgz", "exr", "hdr", "qoi", "jxr", "wdp", "hdp", "dds", "xcf",
-                "ico", "cur", "pbm", "pgm", "ppm", "pnm", "pam", "tga", "pcx" })
+        for (const char *name : { "psd", "psb", "svg", "svgz", "exr", "hdr", "qoi", "jxr", "wdp",
+                 "hdp", "dds", "xcf", "ico", "cur", "pbm", "pgm", "ppm", "pnm", "pam" })
             list.append(QLatin1String(name));
         list.sort();
         return list;

@@ -32,7 +32,7 @@ struct Signature {
 // never disagree; the first match wins, so the RAW variants of TIFF come before TIFF. BigTIFF is
 // listed as TIFF so that it is reported as an unsupported TIFF variant rather than as "not an
 // image". ISO-BMFF files (HEIF, AVIF, CR3) are told apart by their brands (bmffFormat below).
-constexpr std::array<Signature, 22> kSignatures = { {
+constexpr std::array<Signature, 23> kSignatures = { {
     { ImageFormat::Jpeg, { 0xFF, 0xD8, 0xFF }, 3 },
     { ImageFormat::Png, { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, 8 },
     { ImageFormat::Gif, { 'G', 'I', 'F', '8', '7', 'a' }, 6 },
@@ -48,6 +48,8 @@ constexpr std::array<Signature, 22> kSignatures = { {
     { ImageFormat::Raw, { 'F', 'U', 'J', 'I', 'F', 'I', 'L', 'M', 'C', 'C', 'D', '-' }, 12 }, // RAF
     { ImageFormat::Raw, { 'F', 'O', 'V', 'b' }, 4 }, // Sigma X3F
     { ImageFormat::Raw, { 0x00, 'M', 'R', 'M' }, 4 }, // Minolta MRW
+    { ImageFormat::Raw, { 'I', 'I', 0x1A, 0x00, 0x00, 0x00, 'H', 'E', 'A', 'P', 'C', 'C' },
+        12 }, // CRW
     { ImageFormat::Tiff, { 'I', 'I', 0x2A, 0x00 }, 4 },
     { ImageFormat::Tiff, { 'M', 'M', 0x00, 0x2A }, 4 },
     { ImageFormat::Tiff, { 'I', 'I', 0x2B, 0x00 }, 4 },
@@ -87,11 +89,6 @@ ImageFormat formatOfIncompleteSignature(Bytes bytes)
             return signature.format;
     }
     return ImageFormat::Unknown;
-}
-
-QString displayName(ImageFormat format)
-{
-    return imageFormatDisplayName(format);
 }
 
 // Offsets come from the file itself, so the sum is done in 64 bits where it cannot wrap.
@@ -159,7 +156,7 @@ Result<ImageHeader> badHeader(const QString &message)
 Result<ImageHeader> endsBefore(ImageFormat format, const QString &what)
 {
     return truncated(QStringLiteral("The %1 file ends before %2 could be read; it is truncated.")
-                         .arg(displayName(format), what));
+                         .arg(imageFormatDisplayName(format), what));
 }
 
 // Shared last step: every format must yield dimensions that fit the ImageHeader's int fields and
@@ -170,14 +167,14 @@ Result<ImageHeader> checkedHeader(
     if (width == 0 || height == 0) {
         return badHeader(QStringLiteral("The %1 header (%2) gives a size of %3 x %4 pixels; an "
                                         "image cannot have a zero width or height.")
-                             .arg(displayName(format), where)
+                             .arg(imageFormatDisplayName(format), where)
                              .arg(width)
                              .arg(height));
     }
     if (width > kMaxDimension || height > kMaxDimension) {
         return badHeader(QStringLiteral("The %1 header (%2) gives a size of %3 x %4 pixels, which "
                                         "is beyond any valid image size.")
-                             .arg(displayName(format), where)
+                             .arg(imageFormatDisplayName(format), where)
                              .arg(width)
                              .arg(height));
     }
@@ -705,7 +702,12 @@ Result<ImageHeader> probeJpegXl(Bytes bytes)
 Result<ImageHeader> probeJpeg2000(Bytes bytes)
 {
     constexpr ImageFormat format = ImageFormat::Jpeg2000;
+    if (bytes.empty())
+        return endsBefore(format, QStringLiteral("its codestream"));
     if (bytes[0] == 0xFF) {
+        if (!hasBytes(bytes, 0, 4) || readU32Be(bytes, 0) != 0xFF4FFF51u)
+            return badHeader(QStringLiteral("The JPEG 2000 codestream does not start with its SOC "
+                                            "and SIZ markers."));
         // SOC, SIZ marker, Lsiz(2) Rsiz(2) Xsiz(4) Ysiz(4) XOsiz(4) YOsiz(4): the image area is
         // the reference grid less its offset.
         if (!hasBytes(bytes, 0, 24))
@@ -738,6 +740,28 @@ Result<ImageHeader> probeJpeg2000(Bytes bytes)
         });
     if (!size)
         return endsBefore(format, QStringLiteral("its image header box (jp2h/ihdr)"));
+    // OpenJPEG allocates what the codestream's SIZ marker declares, not ihdr: the two must agree.
+    std::optional<std::uint64_t> codestream;
+    walkBoxes(
+        bytes, 0, bytes.size(), [&](std::uint32_t type, std::uint64_t payload, std::uint64_t) {
+            if (type == 0x6A703263u) // jp2c
+                codestream = payload;
+            return codestream.has_value();
+        });
+    if (codestream) {
+        const Result<ImageHeader> siz = probeJpeg2000(bytes.subspan(std::size_t(*codestream)));
+        if (!siz)
+            return siz;
+        if (std::uint64_t(siz->width) != size->first || std::uint64_t(siz->height) != size->second)
+            return badHeader(
+                QStringLiteral("The JPEG 2000 ihdr box declares %1 x %2 pixels but the "
+                               "codestream's SIZ marker %3 x %4; the file is damaged "
+                               "or crafted.")
+                    .arg(size->first)
+                    .arg(size->second)
+                    .arg(siz->width)
+                    .arg(siz->height));
+    }
     return checkedHeader(format, size->first, size->second, QStringLiteral("ihdr box"));
 }
 
@@ -748,6 +772,28 @@ bool startsWith(Bytes bytes, const char *text)
 }
 
 } // namespace
+
+bool tiffDeclaresDng(std::span<const std::uint8_t> bytes)
+{
+    if (!hasClassicTiffSignature(bytes) || bytes.size() < 8)
+        return false;
+    const bool littleEndian = bytes[0] == 'I';
+    const auto u16 = [&](std::size_t at) {
+        return littleEndian ? readU16Le(bytes, at) : readU16Be(bytes, at);
+    };
+    const std::uint32_t ifd = littleEndian ? readU32Le(bytes, 4) : readU32Be(bytes, 4);
+    if (!hasBytes(bytes, ifd, 2))
+        return false;
+    const std::uint16_t entries = u16(ifd);
+    for (std::uint32_t i = 0; i < entries; ++i) {
+        const std::uint64_t entry = std::uint64_t{ ifd } + 2 + std::uint64_t{ i } * 12;
+        if (!hasBytes(bytes, entry, 12))
+            return false;
+        if (u16(static_cast<std::size_t>(entry)) == 50706) // DNGVersion
+            return true;
+    }
+    return false;
+}
 
 bool hasClassicTiffSignature(std::span<const std::uint8_t> bytes)
 {
@@ -772,13 +818,20 @@ QString undecodedImageFormat(std::span<const std::uint8_t> bytes)
         return QStringLiteral("DirectDraw Surface (DDS) texture");
     if (startsWith(bytes, "gimp xcf"))
         return QStringLiteral("GIMP document (XCF)");
-    // Netpbm: "P1" to "P7", then white space.
-    if (bytes.size() >= 3 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '7'
-        && (bytes[2] == ' ' || bytes[2] == '\n' || bytes[2] == '\r' || bytes[2] == '\t'))
-        return QStringLiteral("Netpbm image (PBM/PGM/PPM/PAM)");
-    // Windows icons and cursors: reserved 0, type 1 or 2, then 1 to 255 images.
-    if (bytes.size() >= 6 && bytes[0] == 0 && bytes[1] == 0 && (bytes[2] == 1 || bytes[2] == 2)
-        && bytes[3] == 0 && bytes[4] > 0 && bytes[5] == 0)
+    // Netpbm: "P1" to "P6", white space, then a width (a digit) or a comment ("P7" is PAM's
+    // "WIDTH" header).
+    const auto isSpace
+        = [](std::uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+    if (bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '6'
+        && isSpace(bytes[2]) && ((bytes[3] >= '0' && bytes[3] <= '9') || bytes[3] == '#'))
+        return QStringLiteral("Netpbm image (PBM/PGM/PPM)");
+    if (startsWith(bytes, "P7\nWIDTH"))
+        return QStringLiteral("Netpbm image (PAM)");
+    // Windows icons and cursors: reserved 0, type 1 or 2, 1 to 255 images, then the first
+    // 16-byte directory entry: its reserved byte 0, its data after the directory.
+    if (bytes.size() >= 22 && bytes[0] == 0 && bytes[1] == 0 && (bytes[2] == 1 || bytes[2] == 2)
+        && bytes[3] == 0 && bytes[4] > 0 && bytes[5] == 0 && bytes[9] == 0
+        && readU32Le(bytes, 18) >= 6u + 16u * bytes[4])
         return QStringLiteral("Windows icon (ICO/CUR)");
     // SVG: XML text whose first kilobyte opens an <svg element.
     const std::size_t head = std::min<std::size_t>(bytes.size(), 1024);
@@ -831,11 +884,12 @@ Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
         // what a TIFF decoder would show should LibRaw not know the camera.
         if (hasClassicTiffSignature(bytes)) {
             Result<ImageHeader> tiff = probeTiff(bytes);
-            if (tiff)
+            if (tiff) {
                 tiff->format = ImageFormat::Raw;
-            return tiff;
+                return tiff;
+            }
         }
-        return ImageHeader{ format, 0, 0 };
+        return ImageHeader{ format, 0, 0 }; // LibRaw reads what the TIFF reading could not
     }
     case ImageFormat::Unknown: break;
     }
@@ -847,7 +901,7 @@ Result<ImageHeader> probeImageHeader(std::span<const std::uint8_t> bytes)
         return truncated(QStringLiteral("The file is only %1 bytes long. It starts like a %2 file "
                                         "but ends inside the format signature; it is truncated.")
                              .arg(bytes.size())
-                             .arg(displayName(partial)));
+                             .arg(imageFormatDisplayName(partial)));
     }
     if (const QString undecoded = undecodedImageFormat(bytes); !undecoded.isEmpty())
         return Result<ImageHeader>::failure(ErrorCode::UnsupportedFormat,

@@ -1,4 +1,5 @@
 #include "container_pixels.h"
+#include "orientation_transform.h"
 #include "pixel_limit.h"
 
 #include <jxl/decode.h>
@@ -16,7 +17,8 @@ Result<ContainerPixels> decodeJpegXl(
     if (JxlDecoderSubscribeEvents(decoder.get(), JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE)
             != JXL_DEC_SUCCESS
         || JxlDecoderSetInput(decoder.get(), bytes.data(), bytes.size()) != JXL_DEC_SUCCESS)
-        return Error{ ErrorCode::DecodeFailed, QStringLiteral("libjxl refused the input") };
+        return Error{ ErrorCode::DecodeFailed,
+            QStringLiteral("libjxl could not be set up to read this file (out of memory?)") };
     // The input is not closed: libjxl then says a file cut short needs more input (truncated)
     // instead of reporting a generic error.
     // The coded pixels and the real orientation field; the turn is applied below as for every

@@ -1,4 +1,4 @@
-#include "container_pixels.h"
+#include "orientation_transform.h"
 
 #include <opencv2/core.hpp>
 

@@ -75,15 +75,12 @@ Result<ContainerPixels> decodeCameraRaw(
     ContainerPixels out;
     out.rgb.create(image->height, image->width, CV_8UC3);
     std::memcpy(out.rgb.data, image->data, size_t(image->width) * image->height * 3);
-    // LibRaw's flip: 0 none, 3 half a turn, 5 a quarter turn anticlockwise, 6 clockwise;
+    // LibRaw's flip (dcraw's bits: 1 mirror, 2 upside down, 4 transpose; 3 is half a turn, 5 a
+    // quarter turn anticlockwise, 6 clockwise) as the EXIF orientation it equals;
     // dcraw_make_mem_image has applied it already.
-    switch (sizes.flip) {
-    case 3: out.orientation = 3; break;
-    case 5: out.orientation = 8; break;
-    case 6: out.orientation = 6; break;
-    default: out.orientation = 1; break;
-    }
-    const bool swapped = out.orientation == 6 || out.orientation == 8;
+    static constexpr int kExifOfFlip[8] = { 1, 2, 4, 3, 5, 8, 6, 7 };
+    out.orientation = sizes.flip >= 0 && sizes.flip < 8 ? kExifOfFlip[sizes.flip] : 1;
+    const bool swapped = out.orientation >= 5;
     out.storedWidth = swapped ? image->height : image->width;
     out.storedHeight = swapped ? image->width : image->height;
     return out;

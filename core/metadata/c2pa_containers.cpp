@@ -1,5 +1,7 @@
 #include "c2pa_containers.h"
 
+#include "bmff_boxes.h"
+
 #include <cstring>
 #include <vector>
 
@@ -24,41 +26,6 @@ QByteArray slice(Bytes bytes, std::uint64_t at, std::uint64_t length)
     return QByteArray(reinterpret_cast<const char *>(bytes.data() + at), qsizetype(length));
 }
 
-struct TopBox {
-    std::uint32_t type = 0;
-    std::uint64_t start = 0; // of the header
-    std::uint64_t payload = 0; // after the header (and a uuid box's 16-byte type)
-    std::uint64_t end = 0;
-};
-
-// Top-level ISO-BMFF boxes (size 1: a 64-bit size follows; 0: to the end of the file).
-Result<std::vector<TopBox>> topLevelBoxes(Bytes bytes)
-{
-    std::vector<TopBox> boxes;
-    std::uint64_t at = 0;
-    const std::uint64_t size = bytes.size();
-    while (at + 8 <= size && boxes.size() < 100000) {
-        std::uint64_t length = be32(bytes, at);
-        TopBox box{ be32(bytes, at + 4), at, at + 8, 0 };
-        if (length == 1) {
-            if (at + 16 > size)
-                return malformed(QStringLiteral("a box's 64-bit size runs past the file's end"));
-            length = (std::uint64_t(be32(bytes, at + 8)) << 32) | be32(bytes, at + 12);
-            box.payload = at + 16;
-        } else if (length == 0) {
-            length = size - at;
-        }
-        if (length < box.payload - at || length > size - at)
-            return malformed(QStringLiteral("box %1 at byte %2 runs past the file's end")
-                                 .arg(box.type, 8, 16, QLatin1Char('0'))
-                                 .arg(at));
-        box.end = at + length;
-        boxes.push_back(box);
-        at = box.end;
-    }
-    return boxes;
-}
-
 // A JUMBF superbox ("jumb") whose first child, the description box ("jumd"), carries the label
 // "c2pa": header (8), jumd header (8), content-type UUID (16), toggles (1), then the label.
 bool isC2paSuperbox(Bytes bytes, std::uint64_t start, std::uint64_t end)
@@ -75,10 +42,10 @@ Result<std::optional<QByteArray>> bmffC2paStore(Bytes bytes)
 {
     static constexpr std::uint8_t kC2paUuid[16] = { 0xD8, 0xFE, 0xC3, 0xD6, 0x1B, 0x0E, 0x48, 0x3C,
         0x92, 0x97, 0x58, 0x28, 0x87, 0x7E, 0xC4, 0x81 };
-    Result<std::vector<TopBox>> boxes = topLevelBoxes(bytes);
+    Result<std::vector<BmffBox>> boxes = topLevelBoxes(bytes);
     if (!boxes)
-        return boxes.error();
-    for (const TopBox &box : *boxes) {
+        return malformed(boxes.error().message);
+    for (const BmffBox &box : *boxes) {
         if (box.type != 0x75756964u || box.payload + 16 + 4 > box.end // uuid, version/flags
             || std::memcmp(bytes.data() + box.payload, kC2paUuid, 16) != 0)
             continue;
@@ -107,10 +74,10 @@ Result<std::optional<QByteArray>> jpegXlC2paStore(Bytes bytes)
 {
     if (bytes.size() < 2 || (bytes[0] == 0xFF && bytes[1] == 0x0A))
         return std::optional<QByteArray>(); // a bare codestream cannot carry one
-    Result<std::vector<TopBox>> boxes = topLevelBoxes(bytes);
+    Result<std::vector<BmffBox>> boxes = topLevelBoxes(bytes);
     if (!boxes)
-        return boxes.error();
-    for (const TopBox &box : *boxes) {
+        return malformed(boxes.error().message);
+    for (const BmffBox &box : *boxes) {
         if (box.type == 0x6A756D62u && isC2paSuperbox(bytes, box.start, box.end)) // jumb
             return std::optional<QByteArray>(slice(bytes, box.start, box.end - box.start));
     }

@@ -6,6 +6,7 @@
 #include <QCborMap>
 #include <QCborValue>
 
+#include <cstring>
 #include <map>
 
 namespace forgelens {
@@ -231,7 +232,10 @@ Result<std::optional<QByteArray>> extractC2paJumbf(
     case ImageFormat::Avif: return bmffC2paStore(bytes);
     case ImageFormat::JpegXl: return jpegXlC2paStore(bytes);
     case ImageFormat::Tiff:
-    case ImageFormat::Raw: return tiffC2paStore(bytes); // DNG and the TIFF-based RAWs
+    case ImageFormat::Raw: // CR3 is ISO-BMFF; DNG and the others are TIFF-based
+        return bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "ftyp", 4) == 0
+            ? bmffC2paStore(bytes)
+            : tiffC2paStore(bytes);
     case ImageFormat::Gif: return gifC2paStore(bytes);
     default: return std::optional<QByteArray>(); // PNG: scanPngChunks() finds the caBX chunk
     }

@@ -6,6 +6,8 @@
 
 #include <avif/avif.h>
 
+#include <QSet>
+
 #include <memory>
 
 namespace forgelens {
@@ -104,16 +106,27 @@ int tiffPages(Bytes bytes)
                       : std::uint16_t((bytes[at] << 8) | bytes[at + 1]);
     };
     const auto u32 = [&](size_t at) { return little ? le32(bytes, at) : be32(bytes, at); };
+    // Pages, not the thumbnails and reduced-resolution copies (NewSubfileType bit 0) that
+    // cameras and scanners add as directories of their own.
     int pages = 0;
-    std::uint64_t previous = 0;
-    for (std::uint64_t ifd = u32(4); ifd != 0 && ifd > previous && pages < 10000;) {
+    QSet<std::uint64_t> seen; // a loop in the chain ends the count
+    for (std::uint64_t ifd = u32(4); ifd != 0 && !seen.contains(ifd) && seen.size() < 10000;) {
+        seen.insert(ifd);
         if (ifd + 2 > bytes.size())
             break;
-        ++pages;
-        const std::uint64_t next = ifd + 2 + std::uint64_t(u16(size_t(ifd))) * 12;
+        const std::uint16_t entries = u16(size_t(ifd));
+        bool reduced = false;
+        for (std::uint16_t i = 0; i < entries; ++i) {
+            const std::uint64_t entry = ifd + 2 + std::uint64_t(i) * 12;
+            if (entry + 12 > bytes.size())
+                break;
+            if (u16(size_t(entry)) == 254)
+                reduced = (u32(size_t(entry) + 8) & 1u) != 0 || (u16(size_t(entry) + 8) & 1u) != 0;
+        }
+        pages += reduced ? 0 : 1;
+        const std::uint64_t next = ifd + 2 + std::uint64_t(entries) * 12;
         if (next + 4 > bytes.size())
             break;
-        previous = ifd; // directories must move forward: a loop ends the count
         ifd = u32(size_t(next));
     }
     return std::max(pages, 1);
@@ -213,7 +226,9 @@ void appendContainerFindings(Bytes bytes, MetadataReport &report)
     const QString y = firstOf(report, { "Exif.Photo.PixelYDimension", "Xmp.exif.PixelYDimension" });
     bool okX = false, okY = false;
     const int recordedX = x.toInt(&okX), recordedY = y.toInt(&okY);
-    if (okX && okY && recordedX > 0 && recordedY > 0 && report.width > 0 && report.height > 0
+    // A RAW's header size is its first directory's, often a preview's: not the image's.
+    if (report.format != ImageFormat::Raw && okX && okY && recordedX > 0 && recordedY > 0
+        && report.width > 0 && report.height > 0
         && !(recordedX == report.width && recordedY == report.height)
         && !(recordedX == report.height && recordedY == report.width))
         out.push_back({ Severity::Notice, QStringLiteral("dimension-mismatch"),

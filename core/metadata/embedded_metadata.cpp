@@ -1,6 +1,9 @@
 #include "forgelens/metadata/embedded_metadata.h"
 
 #include "../image/exiv2_setup.h"
+#include "jxl_metadata_boxes.h"
+
+#include <QtEndian>
 
 #include <exiv2/exiv2.hpp>
 
@@ -72,6 +75,34 @@ template <typename Datum> MetadataProperty toProperty(const Datum &datum, const 
         capped(fromStd(datum.print())), capped(fromStd(datum.toString())) };
 }
 
+// A JPEG XL brob box, decompressed: Exif is a 4-byte offset to the TIFF header and then the
+// TIFF structure; XMP is the packet's text. Read with Exiv2's parsers as if Exiv2 had opened
+// the box itself.
+template <typename Add> void addCompressedBox(const JxlMetadataBox &box, const Add &add)
+{
+    if (box.type == "Exif" && box.content.size() > 4) {
+        const quint32 offset = qFromBigEndian<quint32>(box.content.constData());
+        if (offset > quint32(box.content.size() - 4))
+            return;
+        Exiv2::ExifData exif;
+        Exiv2::ExifParser::decode(exif,
+            reinterpret_cast<const Exiv2::byte *>(box.content.constData()) + 4 + offset,
+            std::uint32_t(box.content.size() - 4 - qsizetype(offset)));
+        for (const Exiv2::Exifdatum &datum : exif) {
+            MetadataProperty property = toProperty(datum, "Exif");
+            if (const QString comment = decodeUserComment(datum); !comment.isEmpty())
+                property.value = capped(comment);
+            add(std::move(property));
+        }
+    } else if (box.type == "xml ") {
+        Exiv2::XmpData xmp;
+        if (Exiv2::XmpParser::decode(xmp, box.content.toStdString()) == 0) {
+            for (const Exiv2::Xmpdatum &datum : xmp)
+                add(toProperty(datum, "Xmp"));
+        }
+    }
+}
+
 } // namespace
 
 QString EmbeddedMetadata::value(const QString &key) const
@@ -111,22 +142,51 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
             if (int(out.properties.size()) < maxProperties)
                 out.properties.push_back(std::move(property));
         };
+        // The recognisers' keys, uncapped (8 MiB at most).
+        static const QStringList kFullTextKeys{ QStringLiteral("Exif.Photo.UserComment"),
+            QStringLiteral("Exif.Image.0x9286"), QStringLiteral("Exif.Image.ImageDescription"),
+            QStringLiteral("Exif.Image.Make"), QStringLiteral("Exif.Image.Model"),
+            QStringLiteral("Xmp.exif.UserComment"), QStringLiteral("Xmp.dc.description") };
+        const auto keepFull = [&out](const QString &key, const QString &text) {
+            if (kFullTextKeys.contains(key) && text.size() > 4096 && !out.fullText.contains(key))
+                out.fullText.insert(key, text.left(8 * 1024 * 1024));
+        };
         for (const Exiv2::Exifdatum &datum : image->exifData()) {
             MetadataProperty property = toProperty(datum, "Exif");
-            if (const QString comment = decodeUserComment(datum); !comment.isEmpty())
+            const QString comment = decodeUserComment(datum);
+            if (!comment.isEmpty())
                 property.value = capped(comment);
+            keepFull(property.key, comment.isEmpty() ? fromStd(datum.print()) : comment);
             add(std::move(property));
         }
         for (const Exiv2::Iptcdatum &datum : image->iptcData())
             add(toProperty(datum, "Iptc"));
-        for (const Exiv2::Xmpdatum &datum : image->xmpData())
-            add(toProperty(datum, "Xmp"));
+        for (const Exiv2::Xmpdatum &datum : image->xmpData()) {
+            MetadataProperty property = toProperty(datum, "Xmp");
+            keepFull(property.key, fromStd(datum.print()));
+            add(std::move(property));
+        }
+        QStringList boxProblems;
+        for (const JxlMetadataBox &box : compressedJxlMetadataBoxes(bytes)) {
+            const QString name = QString::fromLatin1(box.type).trimmed();
+            if (!box.problem.isEmpty()) {
+                boxProblems.append(QStringLiteral("the JPEG XL file's compressed %1 box: %2")
+                                       .arg(name, box.problem));
+                continue;
+            }
+            try {
+                addCompressedBox(box, add);
+            } catch (const Exiv2::AnyError &e) {
+                boxProblems.append(QStringLiteral("the JPEG XL file's compressed %1 box: %2")
+                                       .arg(name, QString::fromStdString(e.what())));
+            }
+        }
 
         Exiv2::ExifThumbC thumbnail(image->exifData());
         const Exiv2::DataBuf data = thumbnail.copy();
         if (data.size_ > 0)
             out.thumbnail = QByteArray(reinterpret_cast<const char *>(data.pData_), data.size_);
-        out.warnings = log.messages();
+        out.warnings = log.messages() + boxProblems;
     } catch (const Exiv2::AnyError &e) {
         return Error{ ErrorCode::MetadataUnreadable,
             QStringLiteral("the EXIF/IPTC/XMP metadata is malformed: %1")

@@ -119,6 +119,8 @@ QString webUiGenerator(const QString &text)
         return QStringLiteral("SD.Next");
     if (version.startsWith(QLatin1String("Fooocus")))
         return QStringLiteral("Fooocus (A1111-style parameters)");
+    if (version.startsWith(QLatin1String("ComfyUI")))
+        return QStringLiteral("ComfyUI (A1111-style parameters)"); // its image-saver nodes
     if (version.startsWith(u'f') && version.size() > 1 && version.at(1).isDigit())
         return QStringLiteral("Stable Diffusion WebUI Forge");
     return QStringLiteral("Stable Diffusion WebUI (AUTOMATIC1111)");
@@ -229,11 +231,12 @@ std::vector<TextSource> gatherSources(const MetadataReport &report)
             sources.push_back({ QStringLiteral("the pixels' lowest bits (%1, %2)")
                                     .arg(property.key.mid(7), property.type),
                 property.key, property.value });
-        else if (keys.contains(property.key))
+        else if (keys.contains(property.key)) {
+            const QString text = report.embedded.fullText.value(property.key, property.value);
             sources.push_back({ property.key, property.key,
                 // XMP language alternatives print as lang="x-default" text
-                property.value.startsWith(QLatin1String("lang=")) ? property.value.section(u' ', 1)
-                                                                  : property.value });
+                text.startsWith(QLatin1String("lang=")) ? text.section(u' ', 1) : text });
+        }
     }
     return sources;
 }
@@ -289,11 +292,11 @@ void recogniseSource(
             comfyKey = QString::fromLatin1(prefix).chopped(1).toLower();
         }
     }
-    const QJsonObject json = jsonObject(body);
     if (pass == Pass::TextConventions)
         return recogniseTextConventions(source, found);
     if (pass == Pass::Names)
         return recogniseName(source, found);
+    const QJsonObject json = jsonObject(body);
 
     if (json.contains(QLatin1String("sui_image_params"))) {
         const QJsonObject params = json.value(QLatin1String("sui_image_params")).toObject();
@@ -439,8 +442,8 @@ void recogniseTextConventions(const TextSource &source, Findings &found)
 {
     const QString &key = source.key;
     const QString &text = source.text;
-    if (!jsonObject(text).isEmpty())
-        return;
+    if (text.trimmed().startsWith(u'{'))
+        return; // a JSON record: the first pass's
     // An A1111-style line is only that tool's when no tool's own record was found: Draw Things
     // and Fooocus (a1111 scheme) write one too.
     if (looksLikeWebUiParameters(text) && !found.anySpecific()) {
@@ -489,6 +492,15 @@ void recogniseName(const TextSource &source, Findings &found)
         QStringLiteral("Raw.Software") };
     const QString name = firstWholeWord(text, kGenerators);
     if (name.isEmpty() || found.known(name))
+        return;
+    // Words that are also the names of agencies, people or other things ("Runway" credited for
+    // a fashion show, a photographer's "Gemini" studio): a generator only where software names
+    // itself.
+    static const QStringList ambiguous{ QStringLiteral("runway"), QStringLiteral("gemini"),
+        QStringLiteral("imagen"), QStringLiteral("flux") };
+    static const QStringList software{ QStringLiteral("Exif.Image.Software"),
+        QStringLiteral("Xmp.xmp.CreatorTool"), QStringLiteral("Raw.Software") };
+    if (ambiguous.contains(name) && !software.contains(key))
         return;
     if (naming.contains(key))
         found.addNamed(

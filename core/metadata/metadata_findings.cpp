@@ -217,10 +217,12 @@ std::optional<ExifDate> exifDate(
 {
     ExifDate date;
     date.text = report.embedded.value(QLatin1String(key)).trimmed();
-    date.local = QDateTime::fromString(date.text.left(19), QStringLiteral("yyyy:MM:dd HH:mm:ss"));
+    // Built as UTC from the start: read as this machine's local time, a reading inside a
+    // daylight-saving gap would be shifted or invalid.
+    date.local = QDateTime(QDate::fromString(date.text.left(10), QStringLiteral("yyyy:MM:dd")),
+        QTime::fromString(date.text.mid(11, 8), QStringLiteral("HH:mm:ss")), Qt::UTC);
     if (!date.local.isValid())
         return std::nullopt;
-    date.local.setTimeSpec(Qt::UTC);
     static const QRegularExpression offset(QStringLiteral("^([+-])(\\d\\d):(\\d\\d)$"));
     const QRegularExpressionMatch match
         = offset.match(report.embedded.value(QLatin1String(offsetKey)).trimmed());
@@ -260,15 +262,22 @@ void addDateFindings(const MetadataReport &report, std::vector<MetadataFinding> 
                    .arg(spanText(original->local.secsTo(digitized->local))),
             QStringLiteral("DateTimeOriginal %1, DateTimeDigitized %2")
                 .arg(original->text, digitized->text));
-    if (original && modified && modified->local.secsTo(original->local) > kSlack)
+    // With both zones known, the instants are compared; otherwise the clock readings.
+    const auto instant
+        = [](const ExifDate &date) { return date.local.addSecs(-date.offsetSeconds.value_or(0)); };
+    const bool zoned = original && modified && original->offsetSeconds && modified->offsetSeconds;
+    const qint64 changedBefore = !original || !modified ? 0
+        : zoned ? instant(*modified).secsTo(instant(*original))
+                : modified->local.secsTo(original->local);
+    if (changedBefore > kSlack)
         notice(QStringLiteral("EXIF's DateTime (last change) is %1 before DateTimeOriginal (when "
                               "it was taken)")
-                   .arg(spanText(modified->local.secsTo(original->local))),
+                   .arg(spanText(changedBefore)),
             QStringLiteral("DateTime %1, DateTimeOriginal %2").arg(modified->text, original->text));
     // Taken after the file was last written? Without an offset the camera's zone is unknown, so
     // only a gap wider than any zone (14 hours) counts.
     if (original && report.file.modifiedUtc.isValid()) {
-        const QDateTime takenUtc = original->local.addSecs(-original->offsetSeconds.value_or(0));
+        const QDateTime takenUtc = instant(*original);
         const qint64 ahead = report.file.modifiedUtc.secsTo(takenUtc);
         const qint64 allowed = original->offsetSeconds ? kSlack : 14 * 3600 + kSlack;
         if (ahead > allowed)

@@ -62,20 +62,24 @@ QString signatureIn(const BitStream &bits, bool alpha)
 // filter byte and the row's bytes; the first pixel's filters have no left neighbour, so Sub is
 // the raw value, and Up, Paeth (which then predicts the pixel above) and Average (half of it)
 // need only the first pixel of the row above.
+// The pixel limit is applied from IHDR, before anything is inflated: a few bytes of header can
+// declare a row of hundreds of megabytes.
 std::optional<std::vector<std::array<std::uint8_t, 4>>> pngFirstColumn(
-    Bytes bytes, int rows, int &width, int &height, int &channels)
+    Bytes bytes, int rows, qint64 maxPixels, int &width, int &height, int &channels)
 {
     if (bytes.size() < 33 || be32(bytes, 12) != 0x49484452u) // IHDR first
         return std::nullopt;
-    width = int(be32(bytes, 16));
-    height = int(be32(bytes, 20));
+    const std::uint32_t declaredWidth = be32(bytes, 16), declaredHeight = be32(bytes, 20);
+    if (declaredWidth == 0 || declaredHeight == 0 || declaredWidth > 0x7FFFFFFFu
+        || declaredHeight > 0x7FFFFFFFu || qint64(declaredWidth) * declaredHeight > maxPixels)
+        return std::nullopt;
+    width = int(declaredWidth);
+    height = int(declaredHeight);
     const int depth = bytes[24], colour = bytes[25], interlace = bytes[28];
-    if (depth != 8 || interlace != 0 || (colour != 2 && colour != 6) || width <= 0 || height <= 0)
+    if (depth != 8 || interlace != 0 || (colour != 2 && colour != 6))
         return std::nullopt;
     channels = colour == 6 ? 4 : 3;
     const size_t rowBytes = 1 + size_t(width) * size_t(channels);
-    if (rowBytes > (size_t(1) << 28))
-        return std::nullopt;
     z_stream zs{};
     if (inflateInit(&zs) != Z_OK)
         return std::nullopt;
@@ -231,8 +235,9 @@ std::optional<StealthMetadata> readStealthMetadata(
         int width = 0, height = 0, channels = 0;
         // 120 rows cover the alpha signature, 40 the RGB one; a shorter image continues into
         // the next column, which only a whole decode gives.
-        const auto column = pngFirstColumn(bytes, kSignatureBits, width, height, channels);
-        if (!column || qint64(width) * height > maxPixels)
+        const auto column
+            = pngFirstColumn(bytes, kSignatureBits, maxPixels, width, height, channels);
+        if (!column)
             return std::nullopt;
         if (height < kSignatureBits) // cheap to decode whole, and the only way to read it
             return decodeAndRead(bytes, channels == 4, true);

@@ -1,5 +1,7 @@
 #include "forgelens/sandbox/decode_worker.h"
 
+#include "decoder_messages.h"
+
 #include "../image/exiv2_setup.h"
 #include "../image/heif_hevc_plugin.h"
 #include "forgelens/sandbox/evidence_reading.h"
@@ -42,13 +44,14 @@ constexpr unsigned char kTinyGif[]
 // Everything a decoder loads or allocates once (codec tables, Qt's image plugins, Exiv2's
 // registries) is done before the filter is installed, so the filter can forbid opening files
 // other than for reading and never has to allow what only start-up needs.
-void warmUp()
+bool warmUp()
 {
     cv::setNumThreads(0); // the worker must never start a thread: the filter forbids clone
     // LibRaw demosaics in OpenMP parallel regions, which start a team of threads per core.
     omp_set_num_threads(1);
-    // libheif's plugins are set up once, here, and HEVC decodes on this thread.
-    registerSingleThreadHevcDecoder();
+    // OpenJPEG starts a pool of this many threads when a decoder is created; OpenCV never sets
+    // its own count, so an analyst's environment (GDAL users set it) would kill every JPEG 2000.
+    ::unsetenv("OPJ_NUM_THREADS");
     initialiseExiv2();
     // Exiv2 looks up the user's home folder (getpwuid(getuid())) for its ~/.exiv2 lens-name
     // overrides whenever it prints a Canon, Pentax or Sony lens: on ordinary camera photographs.
@@ -70,6 +73,9 @@ void warmUp()
         decodeImage(bytes, DecodeLimits{});
     }
     decodeImage(std::span<const std::uint8_t>(kTinyGif, sizeof kTinyGif), DecodeLimits{});
+    // libheif's plugins are set up once, here, and HEVC decodes on this thread: without that,
+    // every HEIC would start a thread and be killed, so the worker refuses to start instead.
+    return registerSingleThreadHevcDecoder();
 }
 
 qint64 currentDataBytes()
@@ -124,7 +130,8 @@ bool installFilter()
              SCMP_SYS(getrusage), SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(restart_syscall),
              SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid) })
         allow(call);
-    // Writing: only the socket to the parent and stderr (which the parent points at /dev/null).
+    // Writing: only the socket to the parent and stderr (the worker's own pipe, read after each
+    // file: decoder_messages.h; the parent's stderr with FORGELENS_SANDBOX_STDERR, for debugging).
     for (const int fd : { sandbox::kSocketFd, STDERR_FILENO }) {
         for (const int call : { SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(sendto) })
             ok = ok
@@ -242,67 +249,6 @@ void attemptSelfTest(const char *selfTest)
     }
 }
 
-// The decoder libraries' own messages (libpng's "iCCP: known incorrect sRGB profile", libjpeg's
-// "premature end of data segment", LibRaw's and libde265's complaints) go to stderr, which in a
-// worker is a non-blocking pipe of its own: read after each file, they become part of that file's
-// error or a decoder-warning finding instead of noise on the analyst's terminal. A library that
-// writes more than the pipe holds loses the rest (its write fails), never blocks.
-class DecoderMessages {
-public:
-    bool capture()
-    {
-        int fds[2];
-        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
-            return false;
-        if (::dup2(fds[1], STDERR_FILENO) < 0) {
-            ::close(fds[0]);
-            ::close(fds[1]);
-            return false;
-        }
-        ::close(fds[1]);
-        m_readEnd = fds[0];
-        return true;
-    }
-
-    // What was written since the last call, at most 4 KiB of it, trimmed.
-    QString take()
-    {
-        if (m_readEnd < 0)
-            return {};
-        QByteArray text;
-        char buffer[4096];
-        for (;;) {
-            const ssize_t got = ::read(m_readEnd, buffer, sizeof buffer);
-            if (got <= 0)
-                break;
-            if (text.size() < 4096)
-                text.append(buffer, qsizetype(std::min<ssize_t>(got, 4096 - text.size())));
-        }
-        return QString::fromUtf8(text).trimmed();
-    }
-
-private:
-    int m_readEnd = -1;
-};
-
-void attachDecoderMessages(EvidenceReading &reading, const QString &messages)
-{
-    if (messages.isEmpty())
-        return;
-    const QString said = messages.simplified().left(600);
-    if (reading.error) {
-        reading.error->message += QStringLiteral(" (the decoder reported: %1)").arg(said);
-        return;
-    }
-    if (!reading.findingCodes.contains(QStringLiteral("decoder-warning")))
-        reading.findingCodes.append(QStringLiteral("decoder-warning"));
-    if (reading.metadata)
-        reading.metadata->findings.push_back(
-            { MetadataFinding::Severity::Notice, QStringLiteral("decoder-warning"),
-                QStringLiteral("The decoder reported while reading this file: %1").arg(said),
-                QStringLiteral("decoder messages") });
-}
-
 } // namespace
 
 bool isDecodeWorkerInvocation(int argc, char **argv)
@@ -346,11 +292,13 @@ int runDecodeWorker(int argc, char **argv)
     // pixel memory (SandboxConfig::keptPixelBytes) before it hands memory back.
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, int(std::min<qint64>(keptBytes, qint64(1) << 30)));
+    // Qt's regular expressions compile to machine code in memory mapped executable, which the
+    // filter kills: the metadata recognisers' patterns are interpreted in a worker.
+    qputenv("QT_ENABLE_REGEXP_JIT", "0");
     DecoderMessages messages;
     if (qEnvironmentVariableIsEmpty("FORGELENS_SANDBOX_STDERR"))
         messages.capture();
-    warmUp();
-    if (!lowerLimits(memoryBytes) || !installFilter())
+    if (!warmUp() || !lowerLimits(memoryBytes) || !installFilter())
         return 3;
 
     QByteArray payload;

@@ -499,6 +499,15 @@ void TestContainerFormats::initTestCase()
     make(QStringLiteral("still.heic"),
         encoder(QStringLiteral("heif-enc"),
             { QStringLiteral("-q"), QStringLiteral("90"), source, QStringLiteral("-o") }));
+    // An odd size: libheif's encoder codes 102 x 102 and crops with a clap box, so the coded
+    // (ispe) size is not the image's.
+    const QString odd = path(QStringLiteral("odd.png"));
+    cv::Mat oddPattern;
+    cv::resize(upright, oddPattern, cv::Size(101, 101));
+    QVERIFY2(writeWithOpenCv(odd, oddPattern).isEmpty(), "cannot write the odd-sized PNG");
+    make(QStringLiteral("odd.heic"),
+        encoder(QStringLiteral("heif-enc"),
+            { QStringLiteral("-q"), QStringLiteral("90"), odd, QStringLiteral("-o") }));
     const QStringList fast{ QStringLiteral("-s"), QStringLiteral("10") };
     make(QStringLiteral("still.avif"),
         encoder(QStringLiteral("avifenc"), fast + QStringList{ source }));
@@ -707,7 +716,7 @@ void TestContainerFormats::jpeg2000HeadersDeclaringHugeImagesAreBombs_data()
 {
     QTest::addColumn<QString>("file");
     QTest::newRow("j2k SIZ") << "still.j2k";
-    QTest::newRow("jp2 ihdr") << "still.jp2";
+    QTest::newRow("jp2 ihdr and SIZ") << "still.jp2";
 }
 
 // The declared size is patched to 60000 x 60000 (3.6 gigapixels); the codestream behind it is
@@ -724,10 +733,23 @@ void TestContainerFormats::jpeg2000HeadersDeclaringHugeImagesAreBombs()
         QCOMPARE(bytes.left(4), QByteArray("\xFF\x4F\xFF\x51", 4));
         at = 8;
     } else {
-        // The image header box's payload: HEIGHT (4) then WIDTH (4), big-endian.
+        // The image header box's payload: HEIGHT (4) then WIDTH (4), big-endian. OpenJPEG
+        // allocates what the codestream's SIZ declares, so ihdr alone saying 60000 is a damaged
+        // file (bad-header, below); both saying it is a bomb.
         at = bytes.indexOf("ihdr");
         QVERIFY2(at > 0, "the JP2 has no ihdr box");
         at += 4;
+        QByteArray ihdrOnly = bytes;
+        qToBigEndian(kHuge, ihdrOnly.data() + at);
+        qToBigEndian(kHuge, ihdrOnly.data() + at + 4);
+        const Result<ImageHeader> mismatch = probeImageHeader(bytesOf(ihdrOnly));
+        QVERIFY2(!mismatch.ok() && mismatch.error().code == ErrorCode::BadHeader,
+            qPrintable(outcome(mismatch)));
+        const qsizetype siz = bytes.indexOf(QByteArray("\xFF\x4F\xFF\x51", 4));
+        QVERIFY2(siz > 0, "the JP2 has no SIZ marker");
+        // Xsiz and Ysiz; the offsets (XOsiz, YOsiz) stay 0.
+        qToBigEndian(kHuge, bytes.data() + siz + 8);
+        qToBigEndian(kHuge, bytes.data() + siz + 12);
     }
     QVERIFY(at + 8 <= bytes.size());
     qToBigEndian(kHuge, bytes.data() + at);
@@ -841,6 +863,7 @@ void TestContainerFormats::scanTakesEveryImageFormat()
     QVERIFY2(folder.isValid(), qPrintable(folder.errorString()));
     const QList<QPair<QString, QString>> copies{
         { QStringLiteral("still.heic"), QStringLiteral("image.heic") },
+        { QStringLiteral("odd.heic"), QStringLiteral("odd.heic") },
         { QStringLiteral("still.avif"), QStringLiteral("image.avif") },
         { QStringLiteral("anim.avif"), QStringLiteral("anim.avif") },
         { QStringLiteral("lossy.jxl"), QStringLiteral("image.jxl") },
@@ -869,11 +892,11 @@ void TestContainerFormats::scanTakesEveryImageFormat()
     for (const ScanFile &file : list->files)
         taken.append(file.relativePath);
     QStringList expected{ QStringLiteral("anim.avif"), QStringLiteral("drawing.svg"),
-        QStringLiteral("image.avif"), QStringLiteral("image.bmp"), QStringLiteral("image.dng"),
-        QStringLiteral("image.gif"), QStringLiteral("image.heic"), QStringLiteral("image.j2k"),
-        QStringLiteral("image.jp2"), QStringLiteral("image.jpg"), QStringLiteral("image.jxl"),
-        QStringLiteral("image.png"), QStringLiteral("image.psd"), QStringLiteral("image.tiff"),
-        QStringLiteral("image.webp"), QStringLiteral("photo.dat") };
+        QStringLiteral("odd.heic"), QStringLiteral("image.avif"), QStringLiteral("image.bmp"),
+        QStringLiteral("image.dng"), QStringLiteral("image.gif"), QStringLiteral("image.heic"),
+        QStringLiteral("image.j2k"), QStringLiteral("image.jp2"), QStringLiteral("image.jpg"),
+        QStringLiteral("image.jxl"), QStringLiteral("image.png"), QStringLiteral("image.psd"),
+        QStringLiteral("image.tiff"), QStringLiteral("image.webp"), QStringLiteral("photo.dat") };
     std::sort(expected.begin(), expected.end());
     QCOMPARE(taken, expected);
     QCOMPARE(list->skippedNotImages, qint64(2));
@@ -901,6 +924,8 @@ void TestContainerFormats::scanTakesEveryImageFormat()
             qPrintable(file.relativePath + QStringLiteral(": ")
                 + (reading.error ? reading.error->message : QString())));
         QVERIFY2(reading.image && reading.image->width > 0, qPrintable(file.relativePath));
+        if (file.relativePath == QLatin1String("odd.heic"))
+            QCOMPARE(QSize(reading.image->width, reading.image->height), QSize(101, 101));
         QVERIFY2(reading.metadataRead, qPrintable(file.relativePath));
     }
 }

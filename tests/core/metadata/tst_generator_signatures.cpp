@@ -14,7 +14,9 @@
 #include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
+
 #include <QtEndian>
+#include <brotli/encode.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -439,6 +441,20 @@ QByteArray box(const QByteArray &type, const QByteArray &payload)
     return be32(quint32(8 + payload.size())) + type + payload;
 }
 
+// A brob box (ISO/IEC 18181-2): the original box type, then its content Brotli-compressed, as
+// libjxl's encoder writes Exif and XMP when asked to compress boxes.
+QByteArray brobBox(const QByteArray &type, const QByteArray &content)
+{
+    std::vector<std::uint8_t> compressed(BrotliEncoderMaxCompressedSize(size_t(content.size())));
+    size_t size = compressed.size();
+    BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
+        size_t(content.size()), reinterpret_cast<const std::uint8_t *>(content.constData()), &size,
+        compressed.data());
+    return box("brob",
+        type + QByteArray(reinterpret_cast<const char *>(compressed.data()), qsizetype(size)));
+}
+
+
 // One 1 x 1 image: descriptor (at 0, 0; no local colour table), LZW minimum code size 2, one
 // sub-block with the codes clear (4), 0 and end (5), the terminator.
 QByteArray gifImage()
@@ -616,6 +632,7 @@ private Q_SLOTS:
     void editingHistory();
     void dateInconsistencies();
     void multipleImages();
+    void jpegXlCompressedBoxesAreRead();
     void plainImagesHaveNoGeneratorFindings();
 };
 
@@ -1405,6 +1422,45 @@ void TestGeneratorSignatures::plainImagesHaveNoGeneratorFindings()
         QVERIFY2(
             !finding(report, QStringLiteral("date-inconsistency")), qPrintable(listing(report)));
     }
+}
+
+// JPEG XL keeps Exif and XMP in `Exif` and `xml ` boxes, or Brotli-compressed in `brob` boxes
+// (ISO/IEC 18181-2; libjxl's JxlEncoderUseBoxes with compression). Exiv2 0.27 reads only the
+// plain ones; the compressed ones are decompressed and read with Exiv2's own parsers. An Exif
+// box is a 4-byte offset to the TIFF header (0 here), then the TIFF structure.
+void TestGeneratorSignatures::jpegXlCompressedBoxesAreRead()
+{
+    const QByteArray exif = be32(0) + tiff(true, { ascii(0x0131, "Fooocus v2.5.5") });
+    const QByteArray xmp
+        = xmpPacket("  <rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                    "   xmp:CreatorTool=\"ForgeLens brob test\"/>\n");
+    const QByteArray head = QByteArray::fromHex("0000000c4a584c200d0a870a")
+        + box("ftyp", QByteArray("jxl ") + be32(0) + "jxl ");
+    const MetadataReport report = reportOf(
+        head + brobBox("Exif", exif) + brobBox("xml ", xmp) + box("jxlc", kJxlCodestream));
+    QCOMPARE(report.format, ImageFormat::JpegXl);
+    QCOMPARE(report.embedded.value(QStringLiteral("Exif.Image.Software")),
+        QStringLiteral("Fooocus v2.5.5"));
+    QCOMPARE(report.embedded.value(QStringLiteral("Xmp.xmp.CreatorTool")),
+        QStringLiteral("ForgeLens brob test"));
+    bool named = false;
+    for (const MetadataFinding *f : findingsOf(report, kGeneratorCode))
+        named = named
+            || f->message == QStringLiteral("Exif.Image.Software names the generator \"fooocus\"");
+    QVERIFY2(named, qPrintable(listing(report)));
+
+    // Its Brotli stream cut short: said, and the rest of the file still read.
+    QByteArray cut = brobBox("Exif", exif);
+    cut.chop(4);
+    cut.replace(0, 4, be32(quint32(cut.size())));
+    const MetadataReport damaged
+        = reportOf(head + cut + brobBox("xml ", xmp) + box("jxlc", kJxlCodestream));
+    QCOMPARE(damaged.embedded.value(QStringLiteral("Xmp.xmp.CreatorTool")),
+        QStringLiteral("ForgeLens brob test"));
+    bool said = false;
+    for (const Error &error : damaged.errors)
+        said = said || error.message.contains(QStringLiteral("compressed Exif box"));
+    QVERIFY2(said, qPrintable(listing(damaged)));
 }
 
 QTEST_GUILESS_MAIN(TestGeneratorSignatures)

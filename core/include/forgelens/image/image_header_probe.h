@@ -36,6 +36,9 @@ ImageFormat sniffImageFormat(std::span<const std::uint8_t> bytes);
 // "II*\0" or "MM\0*": a classic TIFF header, which camera RAWs (DNG, NEF, ARW, CR2, ...) share.
 bool hasClassicTiffSignature(std::span<const std::uint8_t> bytes);
 
+// A classic TIFF whose first directory carries DNGVersion (tag 50706): a DNG.
+bool tiffDeclaresDng(std::span<const std::uint8_t> bytes);
+
 // The name of an image format ForgeLens recognises by content but does not decode ("Photoshop
 // document (PSD/PSB)", "SVG vector drawing", "OpenEXR image", ...), or empty. A scan gives such a
 // file a row with unsupported-format instead of passing it over as "not an image".

@@ -23,8 +23,7 @@ struct C2paAction {
 // What a C2PA manifest store says, read WITHOUT any cryptography: the signature is never
 // verified, so everything here is a claim, not a proof (signatureVerified is always false).
 struct C2paSummary {
-    QString
-        container; // "JPEG APP11", "PNG caBX", "WebP C2PA", "HEIF uuid", ... (c2paContainerName)
+    QString container; // where the store was found: c2paContainerName()
     QStringList manifests; // manifest labels in the store; the last one is the active one
     QString claimGenerator;
     QString title;

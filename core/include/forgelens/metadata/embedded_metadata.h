@@ -4,6 +4,7 @@
 #include "forgelens/result.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QStringList>
 
 #include <cstdint>
@@ -19,6 +20,11 @@ struct EmbeddedMetadata {
     // What Exiv2 read around without failing (a directory linked twice, a value past the end):
     // the metadata is malformed even though the rest of it was read.
     QStringList warnings;
+    // The whole text (up to 8 MiB) of the properties generators write their settings into
+    // (UserComment, Make, Model, ImageDescription, XMP's UserComment and description), which
+    // `properties` caps at 4,096 characters for display: a ComfyUI graph runs to megabytes.
+    // Kept in the process that reads the file; not sent over the sandbox's wire.
+    QHash<QString, QString> fullText;
 
     // The display value of `key`, or an empty string.
     QString value(const QString &key) const;
