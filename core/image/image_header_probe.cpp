@@ -554,10 +554,9 @@ ImageFormat bmffFormat(Bytes bytes)
     return structural || heifCompatible ? ImageFormat::Heif : ImageFormat::Unknown;
 }
 
-// A TIFF whose first directory says it is a camera's raw data rather than a picture: DNG
-// (DNGVersion), a thumbnail in IFD0 with the raw image in SubIFDs (NEF, ARW, PEF, SRW), colour
-// filter array or linear raw photometric interpretation, or a vendor's raw compression.
-bool tiffIsCameraRaw(Bytes bytes)
+// Whether any entry of a classic TIFF's first directory satisfies `matches(tag, value)`; the
+// value is a SHORT's or a LONG's, read in the file's byte order. False for a directory cut short.
+template <typename Matches> bool firstDirectoryHas(Bytes bytes, Matches matches)
 {
     if (!hasBytes(bytes, 0, 8))
         return false;
@@ -579,19 +578,25 @@ bool tiffIsCameraRaw(Bytes bytes)
         if (!hasBytes(bytes, entry, 12))
             return false;
         const auto at = static_cast<std::size_t>(entry);
-        const std::uint16_t tag = u16(at);
-        const std::uint16_t type = u16(at + 2);
-        const std::uint32_t value = type == 3 ? u16(at + 8) : u32(at + 8);
-        if (tag == 50706 || tag == 330) // DNGVersion, SubIFDs
-            return true;
-        if (tag == 262 && (value == 32803 || value == 34892)) // CFA, LinearRaw
-            return true;
-        if (tag == 259
-            && (value == 34713 || value == 65535 || value == 32767 || value == 32769
-                || value == 32770)) // Nikon, Pentax and other raw compressions
+        const std::uint32_t value = u16(at + 2) == 3 ? u16(at + 8) : u32(at + 8);
+        if (matches(u16(at), value))
             return true;
     }
     return false;
+}
+
+// A TIFF whose first directory says it is a camera's raw data rather than a picture: DNG
+// (DNGVersion), a thumbnail in IFD0 with the raw image in SubIFDs (NEF, ARW, PEF, SRW), colour
+// filter array or linear raw photometric interpretation, or a vendor's raw compression.
+bool tiffIsCameraRaw(Bytes bytes)
+{
+    return firstDirectoryHas(bytes, [](std::uint16_t tag, std::uint32_t value) {
+        return tag == 50706 || tag == 330 // DNGVersion, SubIFDs
+            || (tag == 262 && (value == 32803 || value == 34892)) // CFA, LinearRaw
+            || (tag == 259
+                && (value == 34713 || value == 65535 || value == 32767 || value == 32769
+                    || value == 32770)); // Nikon, Pentax and other raw compressions
+    });
 }
 
 // JPEG XL's SizeHeader (ISO/IEC 18181-1 D.2), read bit by bit, least significant bit first,
@@ -775,24 +780,10 @@ bool startsWith(Bytes bytes, const char *text)
 
 bool tiffDeclaresDng(std::span<const std::uint8_t> bytes)
 {
-    if (!hasClassicTiffSignature(bytes) || bytes.size() < 8)
-        return false;
-    const bool littleEndian = bytes[0] == 'I';
-    const auto u16 = [&](std::size_t at) {
-        return littleEndian ? readU16Le(bytes, at) : readU16Be(bytes, at);
-    };
-    const std::uint32_t ifd = littleEndian ? readU32Le(bytes, 4) : readU32Be(bytes, 4);
-    if (!hasBytes(bytes, ifd, 2))
-        return false;
-    const std::uint16_t entries = u16(ifd);
-    for (std::uint32_t i = 0; i < entries; ++i) {
-        const std::uint64_t entry = std::uint64_t{ ifd } + 2 + std::uint64_t{ i } * 12;
-        if (!hasBytes(bytes, entry, 12))
-            return false;
-        if (u16(static_cast<std::size_t>(entry)) == 50706) // DNGVersion
-            return true;
-    }
-    return false;
+    return hasClassicTiffSignature(bytes)
+        && firstDirectoryHas(bytes, [](std::uint16_t tag, std::uint32_t) {
+               return tag == 50706; // DNGVersion
+           });
 }
 
 bool hasClassicTiffSignature(std::span<const std::uint8_t> bytes)
