@@ -80,6 +80,9 @@ int runScan(const QStringList &arguments)
         QStringLiteral("A row for every file, not only those that look like images."));
     const QCommandLineOption noMetadata(QStringLiteral("no-metadata"),
         QStringLiteral("Leave the metadata findings column empty (faster)."));
+    const QCommandLineOption fullDecode(QStringLiteral("full-decode"),
+        QStringLiteral("Decode every JPEG at full size, even for bundles that allow a reduced "
+                       "decode (README: \"Reduced JPEG decode\")."));
     const EngineOptions engineOptions;
     const QCommandLineOption decodeThreads(QStringLiteral("decode-threads"),
         QStringLiteral("Threads that read, hash, decode and preprocess (default: the cores this "
@@ -96,7 +99,7 @@ int runScan(const QStringList &arguments)
         QStringLiteral("STYLE"), QStringLiteral("auto"));
     const QCommandLineOption caseOption = caseRunOption();
     parser.addOptions({ model, output, resume, overwrite, shard, followSymlinks, allFiles,
-        noMetadata, decodeThreads, batch, flushRows, progress, caseOption });
+        noMetadata, fullDecode, decodeThreads, batch, flushRows, progress, caseOption });
     engineOptions.addTo(parser);
     if (!parser.parse(arguments)) {
         err() << "forgelens-cli scan: " << parser.errorText() << "\n";
@@ -122,6 +125,7 @@ int runScan(const QStringList &arguments)
     settings.walk.followSymlinks = parser.isSet(followSymlinks);
     settings.walk.allFiles = parser.isSet(allFiles);
     settings.readMetadata = !parser.isSet(noMetadata);
+    settings.reducedJpegDecode = !parser.isSet(fullDecode);
     const auto usage = [](const QString &message) {
         err() << "forgelens-cli scan: " << message << "\n";
         err().flush();

@@ -71,6 +71,18 @@ Result<DetectorSet> DetectorSet::load(const QStringList &bundlePaths, const Engi
     return fromWorkers(std::move(workers));
 }
 
+std::vector<ReducibleResize> DetectorSet::reducibleResizes() const
+{
+    std::vector<ReducibleResize> resizes;
+    for (const InputGroup &group : m_groups) {
+        const std::optional<ReducibleResize> resize = reducibleResize(group.spec);
+        if (!resize)
+            return {}; // one decode feeds every group: one that needs it whole decides
+        resizes.push_back(*resize);
+    }
+    return resizes;
+}
+
 std::vector<ModelInfo> DetectorSet::models() const
 {
     std::vector<ModelInfo> out;

@@ -59,6 +59,8 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
     readRequest.readMetadata = request.readMetadata;
     readRequest.keepMetadataReport = request.keepMetadataReport;
     readRequest.salvageTruncated = request.salvageTruncated && hooks.decoded;
+    if (request.reducedJpegDecode)
+        readRequest.reduceJpegFor = detectors.reducibleResizes();
     const QByteArray native = nativePath.isEmpty() ? QFile::encodeName(path) : nativePath;
     EvidenceReading reading = request.sandbox
         ? request.sandbox->read(path, native, readRequest, hooks.cancel)
@@ -78,8 +80,8 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
     DecodedImage decoded = std::move(*reading.image);
     reading.image.reset();
     record.format = decoded.format;
-    record.width = decoded.width;
-    record.height = decoded.height;
+    record.width = decoded.fullWidth();
+    record.height = decoded.fullHeight();
     record.storedWidth = decoded.storedWidth;
     record.storedHeight = decoded.storedHeight;
     record.orientation = decoded.orientation;

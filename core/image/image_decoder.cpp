@@ -212,7 +212,7 @@ QString DecodeLimits::validate() const
 }
 
 Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
-    DecodeMode mode, PixelTarget target)
+    DecodeMode mode, PixelTarget target, const DecodeHints &hints)
 {
     Result<ImageHeader> header = probeImageHeader(bytes);
     if (!header)
@@ -250,10 +250,19 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
                     .arg(needed));
     }
 
+    // libjpeg's DCT scaling; its output has each side divided and rounded up.
+    const int reduction = header->format == ImageFormat::Jpeg && mode == DecodeMode::Strict
+        ? jpegReduction(header->width, header->height, hints.reduceFor)
+        : 1;
+    const int decodedWidth = (header->width + reduction - 1) / reduction;
+    const int decodedHeight = (header->height + reduction - 1) / reduction;
+
     DecodedImage out;
     out.format = header->format;
     out.truncated = jpegTruncated;
-    out.orientation = readExifOrientation(bytes);
+    out.orientation = hints.exifOrientation.value_or(0);
+    if (out.orientation < 1 || out.orientation > 8)
+        out.orientation = readExifOrientation(bytes);
     // Where the RGB pixels go: the caller's memory when they fit, `rgb` otherwise.
     const auto destinationFor = [&](qint64 bytesNeeded) {
         if (target.data && bytesNeeded <= target.capacity)
@@ -263,7 +272,7 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
     };
     unsigned char *inPlace = nullptr; // set when the decoder wrote straight to the destination
     // Declared before the matrices whose memory it may hand out: they release it through it.
-    DestinationAllocator allocator(header->height, header->width, destinationFor);
+    DestinationAllocator allocator(decodedHeight, decodedWidth, destinationFor);
 
     cv::Mat bgr;
     try {
@@ -280,7 +289,12 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
             const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                 const_cast<std::uint8_t *>(bytes.data()));
             // Orientation is applied below from Exiv2's reading, the same way for every format.
-            const int flags = cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION;
+            // OpenCV hands a reduced read of a JPEG to libjpeg's scale_denom.
+            const int colour = reduction == 8 ? cv::IMREAD_REDUCED_COLOR_8
+                : reduction == 4              ? cv::IMREAD_REDUCED_COLOR_4
+                : reduction == 2              ? cv::IMREAD_REDUCED_COLOR_2
+                                              : cv::IMREAD_COLOR;
+            const int flags = colour | cv::IMREAD_IGNORE_ORIENTATION;
             if (out.orientation == 1) {
                 // Nothing to turn: the decoder writes into the destination itself, so a
                 // 50-megapixel photograph needs no second 150 MB buffer, and the channels are
@@ -300,20 +314,26 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
                                "truncated, or a variant the decoder does not "
                                "support)")
                     .arg(imageFormatName(header->format).toUpper()));
-        if (bgr.cols != header->width || bgr.rows != header->height)
+        if (bgr.cols != decodedWidth || bgr.rows != decodedHeight)
             return decodeError(ErrorCode::DecodeFailed,
                 QStringLiteral("the decoder produced %1 × %2 pixels but the "
                                "header declares %3 × %4")
                     .arg(bgr.cols)
                     .arg(bgr.rows)
-                    .arg(header->width)
-                    .arg(header->height));
+                    .arg(decodedWidth)
+                    .arg(decodedHeight));
 
-        out.storedWidth = bgr.cols;
-        out.storedHeight = bgr.rows;
+        out.storedWidth = header->width;
+        out.storedHeight = header->height;
         applyExifOrientation(bgr, out.orientation);
         out.width = bgr.cols;
         out.height = bgr.rows;
+        if (reduction > 1) {
+            const bool turned = out.orientation >= 5; // 5 to 8 swap the sides
+            out.reduction = reduction;
+            out.reducedFromWidth = turned ? header->height : header->width;
+            out.reducedFromHeight = turned ? header->width : header->height;
+        }
         unsigned char *destination
             = inPlace ? inPlace : destinationFor(qint64(out.width) * out.height * 3);
         // A second header over the same memory when in place: cvtColor copies its input first

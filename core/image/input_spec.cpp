@@ -136,6 +136,11 @@ Result<InputSpec> InputSpec::fromJson(const QJsonObject &object)
                 QStringLiteral("input.resize.antialias must be true or false: it changes the "
                                "pixels the model sees"));
         spec.antialias = resize.value(QLatin1String("antialias")).toBool();
+        const QJsonValue reduced = resize.value(QLatin1String("reduced_jpeg_decode"));
+        if (!reduced.isUndefined() && !reduced.isBool())
+            return manifestError(
+                QStringLiteral("input.resize.reduced_jpeg_decode must be true or false"));
+        spec.reducedJpegDecode = reduced.toBool(false);
     }
 
     const QJsonObject crop = object.value(QLatin1String("crop")).toObject();

@@ -51,9 +51,11 @@ F::InterpolateFuncOptions interpolateOptions(const InputSpec &spec, int64_t heig
     return options;
 }
 
-at::Tensor resize(const at::Tensor &batch, const InputSpec &spec)
+// `full`: the size the batch's image has when decoded whole, for a JPEG decoded reduced; the
+// output is then the size the full decode would be resized to.
+at::Tensor resize(const at::Tensor &batch, const InputSpec &spec, const PixelExtent &full)
 {
-    const auto [outHeight, outWidth] = resizedSize(batch.size(2), batch.size(3), spec);
+    const auto [outHeight, outWidth] = resizedSize(full.height, full.width, spec);
     // torchvision returns the input untouched when the size already matches.
     if (outHeight == batch.size(2) && outWidth == batch.size(3))
         return batch;
@@ -170,6 +172,26 @@ at::Tensor toFloatRows(const DecodedImage &image, int firstRow, int rows, const 
     return pixels.unsqueeze(0);
 }
 
+// The decoded pixels as uint8 [1, 3, H, W]: a view of them, nothing copied.
+at::Tensor byteView(const DecodedImage &image)
+{
+    return torch::from_blob(const_cast<unsigned char *>(image.constData()),
+        { 1, image.height, image.width, 3 }, torch::kUInt8)
+        .permute({ 0, 3, 1, 2 });
+}
+
+// uint8 [N, 3, H, W] to float32 in the model's value range and channel order: the values
+// toFloatRows gives, element by element.
+at::Tensor bytesToFloat(const at::Tensor &bytes, const InputSpec &spec)
+{
+    at::Tensor pixels = bytes.contiguous().to(torch::kFloat32);
+    if (spec.valueMax == 1.0f)
+        pixels.div_(255);
+    if (spec.bgr)
+        pixels = pixels.flip(1);
+    return pixels;
+}
+
 // Images at least this large take the strip path when their first resize allows it.
 constexpr int64_t kStripMinPixels = 2'000'000;
 constexpr int kStripRows = 128;
@@ -205,7 +227,7 @@ std::optional<std::pair<at::Tensor, size_t>> resizeInStrips(
     }
     if (resizeStep == spec.order.size())
         return std::nullopt;
-    const auto [outHeight, outWidth] = resizedSize(image.height, image.width, spec);
+    const auto [outHeight, outWidth] = resizedSize(image.fullHeight(), image.fullWidth(), spec);
     if (outWidth >= image.width)
         return std::nullopt;
 
@@ -232,8 +254,24 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
         torch::NoGradGuard noGrad;
         at::Tensor batch;
         size_t firstStep = 0;
+        // The batch's size had the image been decoded whole: as shown, or as stored where the
+        // model takes stored pixels.
+        const PixelExtent full = spec.applyExifOrientation
+            ? PixelExtent{ image.fullHeight(), image.fullWidth() }
+            : PixelExtent{ image.storedHeight > 0 ? image.storedHeight : image.fullHeight(),
+                  image.storedWidth > 0 ? image.storedWidth : image.fullWidth() };
+        // Without a resize, the crop or the tiles select pixels as decoded: they are selected
+        // first, in 8 bits, and only they become floats (the same values: the conversion is
+        // elementwise). A 224 x 224 centre crop of a 12-megapixel photograph then converts
+        // 50 thousand pixels instead of 12 million.
+        bool bytes = false;
         if (auto strips = wholeImage ? std::nullopt : resizeInStrips(image, spec)) {
             std::tie(batch, firstStep) = std::move(*strips);
+        } else if (!wholeImage && spec.resize == InputSpec::Resize::None) {
+            batch = byteView(image);
+            if (!spec.applyExifOrientation)
+                batch = undoOrientation(batch, image.orientation);
+            bytes = true;
         } else {
             batch = toFloatRows(image, 0, image.height, spec);
             if (!spec.applyExifOrientation)
@@ -244,7 +282,8 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
             switch (spec.order[s]) {
             case InputSpec::Step::Resize:
                 if (spec.resize != InputSpec::Resize::None)
-                    batch = resize(batch, spec);
+                    batch = resize(batch, spec,
+                        image.reduction > 1 ? full : PixelExtent{ batch.size(2), batch.size(3) });
                 break;
             case InputSpec::Step::Crop:
                 if (spec.crop == InputSpec::Crop::Center) {
@@ -254,9 +293,17 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
                     batch = tiles(batch, spec);
                 }
                 break;
-            case InputSpec::Step::Normalize: batch = normalize(batch, spec); break;
+            case InputSpec::Step::Normalize:
+                if (bytes) {
+                    batch = bytesToFloat(batch, spec);
+                    bytes = false;
+                }
+                batch = normalize(batch, spec);
+                break;
             }
         }
+        if (bytes)
+            batch = bytesToFloat(batch, spec);
         return batch.contiguous();
     } catch (const c10::Error &e) {
         return Error{ ErrorCode::PreprocessFailed,

@@ -138,6 +138,13 @@ Result<EmbeddedMetadata> readEmbeddedMetadata(
             return Error{ ErrorCode::MetadataUnreadable,
                 QStringLiteral("Exiv2 does not recognise this file format") };
         image->readMetadata();
+        out.exifOrientation = 1;
+        if (const auto it = image->exifData().findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
+            it != image->exifData().end() && it->count() >= 1) {
+            const long value = it->toLong(0);
+            if (value >= 1 && value <= 8)
+                out.exifOrientation = int(value);
+        }
         const auto add = [&out, maxProperties](MetadataProperty property) {
             if (int(out.properties.size()) < maxProperties)
                 out.properties.push_back(std::move(property));

@@ -4,6 +4,7 @@
 
 #include "../image/exiv2_setup.h"
 #include "../image/heif_hevc_plugin.h"
+#include "forgelens/image/file_digest.h"
 #include "forgelens/sandbox/evidence_reading.h"
 #include "forgelens/sandbox/evidence_reading_codec.h"
 #include "forgelens/sandbox/sandbox_protocol.h"
@@ -73,6 +74,8 @@ bool warmUp()
         decodeImage(bytes, DecodeLimits{});
     }
     decodeImage(std::span<const std::uint8_t>(kTinyGif, sizeof kTinyGif), DecodeLimits{});
+    // OpenSSL loads its configuration and default provider on the first digest.
+    digestBytes(std::span<const std::uint8_t>(kTinyGif, sizeof kTinyGif));
     // libheif's plugins are set up once, here, and HEVC decodes on this thread: without that,
     // every HEIC would start a thread and be killed, so the worker refuses to start instead.
     return registerSingleThreadHevcDecoder();
@@ -221,6 +224,21 @@ bool parseRequest(const QByteArray &payload, Request &request)
         >> request.read.salvageTruncated >> request.read.decode >> request.cpuSeconds;
     request.read.limits.maxPixels = maxPixels;
     request.read.limits.maxFileBytes = maxFileBytes;
+    qint32 resizes = 0;
+    in >> resizes;
+    if (resizes < 0 || resizes > 64)
+        return false;
+    for (qint32 i = 0; i < resizes; ++i) {
+        qint32 policy = 0, height = 0, width = 0, maxSize = 0;
+        in >> policy >> height >> width >> maxSize;
+        if (policy != qint32(InputSpec::Resize::Exact)
+            && policy != qint32(InputSpec::Resize::ShorterSide))
+            return false;
+        ReducibleResize resize{ InputSpec::Resize(policy), height, width, std::nullopt };
+        if (maxSize > 0)
+            resize.maxSize = maxSize;
+        request.read.reduceJpegFor.push_back(resize);
+    }
     return in.status() == QDataStream::Ok && request.read.limits.validate().isEmpty()
         && request.cpuSeconds > 0;
 }

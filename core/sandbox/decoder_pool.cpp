@@ -293,7 +293,11 @@ EvidenceReading DecoderPool::read(const QString &path, const QByteArray &nativeP
         out.setVersion(QDataStream::Qt_6_4);
         out << nativePath << path << request.limits.maxPixels << request.limits.maxFileBytes
             << request.readMetadata << request.keepMetadataReport << request.salvageTruncated
-            << request.decode << qint32(m_config.cpuSecondsPerFile);
+            << request.decode << qint32(m_config.cpuSecondsPerFile)
+            << qint32(request.reduceJpegFor.size());
+        for (const ReducibleResize &resize : request.reduceJpegFor)
+            out << qint32(resize.policy) << qint32(resize.height) << qint32(resize.width)
+                << qint32(resize.maxSize.value_or(0));
     }
     const auto deadline
         = std::chrono::steady_clock::now() + std::chrono::seconds(m_config.wallSecondsPerFile);

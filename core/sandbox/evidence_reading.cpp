@@ -20,6 +20,8 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
     reading.fileSize = evidence->bytes.size();
     reading.digest = evidence->digest;
     reading.readAtUtc = evidence->readAtUtc;
+    DecodeHints hints;
+    hints.reduceFor = request.reduceJpegFor;
     if (request.readMetadata) {
         MetadataReport report = readMetadataReport(evidence->view(),
             MetadataFileFacts{ QFileInfo(path).fileName(), evidence->modifiedUtc });
@@ -28,18 +30,19 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
                 reading.findingCodes.append(finding.code);
         }
         reading.metadataRead = true;
+        hints.exifOrientation = report.embedded.exifOrientation;
         if (request.keepMetadataReport)
             reading.metadata = std::move(report);
     }
     if (!request.decode)
         return;
     Result<DecodedImage> decoded
-        = decodeImage(evidence->view(), request.limits, DecodeMode::Strict, target);
+        = decodeImage(evidence->view(), request.limits, DecodeMode::Strict, target, hints);
     if (!decoded) {
         reading.error = decoded.error();
         if (decoded.error().code == ErrorCode::Truncated && request.salvageTruncated) {
-            Result<DecodedImage> salvaged
-                = decodeImage(evidence->view(), request.limits, DecodeMode::Salvage, target);
+            Result<DecodedImage> salvaged = decodeImage(evidence->view(), request.limits,
+                DecodeMode::Salvage, target, DecodeHints{ {}, hints.exifOrientation });
             if (salvaged)
                 reading.salvaged = std::move(salvaged).value();
         }

@@ -150,7 +150,8 @@ void writeImage(QDataStream &out, const std::optional<DecodedImage> &image)
         return;
     out << qint32(image->width) << qint32(image->height) << qint32(image->format)
         << qint32(image->storedWidth) << qint32(image->storedHeight) << qint32(image->orientation)
-        << image->truncated;
+        << image->truncated << qint32(image->reduction) << qint32(image->reducedFromWidth)
+        << qint32(image->reducedFromHeight);
 }
 
 bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes)
@@ -161,10 +162,27 @@ bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes
         return true;
     DecodedImage out;
     qint32 width = 0, height = 0, format = 0, storedWidth = 0, storedHeight = 0, orientation = 1;
-    in >> width >> height >> format >> storedWidth >> storedHeight >> orientation >> out.truncated;
+    qint32 reduction = 1, fullWidth = 0, fullHeight = 0;
+    in >> width >> height >> format >> storedWidth >> storedHeight >> orientation >> out.truncated
+        >> reduction >> fullWidth >> fullHeight;
     if (width <= 0 || height <= 0 || format < 0 || format > kLastFormat || orientation < 1
-        || orientation > 8 || qint64(storedWidth) * storedHeight != qint64(width) * height)
+        || orientation > 8)
         return false;
+    if (reduction == 1) {
+        if (qint64(storedWidth) * storedHeight != qint64(width) * height)
+            return false;
+    } else {
+        // libjpeg's reduced size: each full side divided by the reduction, rounded up.
+        const auto reduced
+            = [reduction](qint32 side) { return (side + reduction - 1) / reduction; };
+        if ((reduction != 2 && reduction != 4 && reduction != 8) || fullWidth <= 0
+            || fullHeight <= 0 || reduced(fullWidth) != width || reduced(fullHeight) != height
+            || qint64(storedWidth) * storedHeight != qint64(fullWidth) * fullHeight)
+            return false;
+        out.reduction = reduction;
+        out.reducedFromWidth = fullWidth;
+        out.reducedFromHeight = fullHeight;
+    }
     out.width = width;
     out.height = height;
     out.format = ImageFormat(format);

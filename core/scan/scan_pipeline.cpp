@@ -75,6 +75,7 @@ public:
         // report held while the models run, and embeddings only for a sink that asks for them.
         m_request.limits = settings.limits;
         m_request.readMetadata = settings.readMetadata;
+        m_request.reducedJpegDecode = settings.reducedJpegDecode;
         m_request.keepEmbeddings = settings.keepEmbeddings;
         m_request.sandbox = std::move(sandbox);
     }

@@ -31,6 +31,9 @@ QJsonObject scanIdentityJson(const ScanSettings &settings, const std::vector<Mod
         { QStringLiteral("follow_symlinks"), settings.walk.followSymlinks },
         { QStringLiteral("all_files"), settings.walk.allFiles },
         { QStringLiteral("read_metadata"), settings.readMetadata },
+        // A reduced JPEG decode changes P (by at most 1e-3 where allowed): a scan resumes only
+        // under the same choice.
+        { QStringLiteral("reduced_jpeg_decode"), settings.reducedJpegDecode },
         { QStringLiteral("max_megapixels"), double(settings.limits.maxPixels) / 1e6 },
         { QStringLiteral("model_bundle_sha256"), bundles },
     };

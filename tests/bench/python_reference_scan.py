@@ -6,9 +6,13 @@ DataLoader (batch 64, 2 worker processes) feeds the same TorchScript bundle that
 runs, and one CSV line per file is written. No hashing and no metadata: it does less than a
 ForgeLens scan does.
 
-usage: python_reference_scan.py BUNDLE FOLDER OUTPUT.csv [THREADS]
-  THREADS: torch.set_num_threads() in the main process. Left out, the interpreter's default
-  stays: Debian's torch starts with 1 thread, where a pip-installed PyTorch takes the cores.
+usage: python_reference_scan.py BUNDLE FOLDER OUTPUT.csv [THREADS] [--draft]
+  THREADS: torch.set_num_threads() in the main process. Left out (or 0), the interpreter's
+  default stays: Debian's torch starts with 1 thread, where a pip-installed PyTorch takes the
+  cores.
+  --draft: PIL's JPEG draft mode, libjpeg's DCT scaling, asked for at least four times the
+  resize's shorter side (1024), the same margin as ForgeLens's reduced decode: what a Python
+  pipeline tuned for speed would do.
 """
 import csv
 import os
@@ -23,7 +27,8 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", "
 
 
 class FolderDataset(torch.utils.data.Dataset):
-    def __init__(self, root):
+    def __init__(self, root, draft):
+        self.draft = draft
         self.paths = sorted(
             os.path.join(folder, name)
             for folder, _, names in os.walk(root)
@@ -42,15 +47,20 @@ class FolderDataset(torch.utils.data.Dataset):
     def __getitem__(self, index):
         path = self.paths[index]
         with Image.open(path) as image:
+            if self.draft:
+                # The largest reduction that keeps both sides at least 1024 (4 x 256).
+                image.draft("RGB", (1024, 1024))
             return self.transform(image.convert("RGB")), path
 
 
 def main():
-    bundle, root, output = sys.argv[1:4]
-    if len(sys.argv) > 4:
-        torch.set_num_threads(int(sys.argv[4]))
+    arguments = [a for a in sys.argv[1:] if a != "--draft"]
+    draft = "--draft" in sys.argv[1:]
+    bundle, root, output = arguments[:3]
+    if len(arguments) > 3 and int(arguments[3]) > 0:
+        torch.set_num_threads(int(arguments[3]))
     model = torch.jit.load(bundle).eval()
-    loader = torch.utils.data.DataLoader(FolderDataset(root), batch_size=64, num_workers=2)
+    loader = torch.utils.data.DataLoader(FolderDataset(root, draft), batch_size=64, num_workers=2)
     started = time.perf_counter()
     count = 0
     with open(output, "w", newline="") as out, torch.no_grad():

@@ -4,20 +4,28 @@
 Generates its own data once (in BUILD/bench-data/): 2,000 JPEGs of 512x512 and 200 of
 4000x3000, quality 90, with smooth content plus sensor-like noise; and a bench bundle, a
 ResNet-18 with random weights (family "test": its verdicts mean nothing) fed like CoDE-style
-detectors (shorter side 256, centre crop 224, ImageNet mean/std). Then prints, in one run:
-  1. the decode stage's rate (read + SHA-256 + metadata + decode + preprocess, all cores),
-     the model's rate on pre-made batches, the scan's rate and its efficiency
-     = scan rate / min(decode rate, model rate);
-  2. the same folder scanned the seed repositories' way (python_reference_scan.py) and the
-     ratio ForgeLens / Python;
-  3. the scan's peak resident memory at 1,000 and at 10,000 files.
+detectors (shorter side 256, centre crop 224, ImageNet mean/std, reduced JPEG decode allowed as
+CoDE's converter allows it). Then prints, in one run:
+  0. the machine: CPU model, usable cores, SHA/AVX flags, and the libraries' versions;
+  1. the decode stage's rate (read + SHA-256 + metadata + decode + preprocess, all cores), with
+     the reduced JPEG decode and without, and the model's rate on pre-made batches;
+     where one 12-megapixel JPEG's time goes, stage by stage, whole and reduced;
+  2. REPEATS (3) rounds, interleaved, of: the scan, the scan with --full-decode, and the same
+     folder scanned the seed repositories' way (python_reference_scan.py) with Debian's torch
+     threads and with as many as the cores, each with PIL's draft mode and without; then the
+     medians, ranges and the ratios ForgeLens / Python (the headline: a ratio in one run, not
+     a rate);
+  3. the exemplar bank build and the evaluation against the scan;
+  4. the scan's peak resident memory at 1,000 and at 10,000 files.
+--speed-only stops after 2.
 
 With --compare-cli OTHER, it measures instead this build's forgelens-cli against another
 (e.g. the parent commit's, built elsewhere): the scan of the same folder, alternating the two
 binaries, three times each, and the peak memory at 1,000 files; it prints each run, the medians
 and their ratios.
 
-usage: scan_bench.py BUILD_DIR [--quick] [--compare-cli OTHER_FORGELENS_CLI]
+usage: scan_bench.py BUILD_DIR [--quick] [--speed-only] [--repeats N]
+                     [--compare-cli OTHER_FORGELENS_CLI]
 """
 import argparse
 import json
@@ -25,8 +33,10 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 
 import numpy as np
+import PIL
 import torch
 import torchvision
 from PIL import Image
@@ -73,7 +83,11 @@ class BenchDetector(torch.nn.Module):
 
 def make_bundle(path):
     if os.path.exists(path):
-        return
+        # A bundle from before the reduced JPEG decode existed is written again.
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.endswith("forgelens/manifest.json")]
+            if names and b"reduced_jpeg_decode" in archive.read(names[0]):
+                return
     torch.manual_seed(0)
     manifest = {
         "id": "bench-resnet18", "name": "Benchmark ResNet-18 (random weights)", "version": "0",
@@ -85,7 +99,7 @@ def make_bundle(path):
             "value_range": [0, 1], "channel_order": "rgb", "exif_orientation": "ignore",
             "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225],
             "resize": {"policy": "shorter_side", "size": 256, "interpolation": "bilinear",
-                       "antialias": True},
+                       "antialias": True, "reduced_jpeg_decode": True},
             "crop": {"policy": "center", "size": [224, 224]},
         },
         "head": {"type": "none"},
@@ -126,6 +140,96 @@ def link_folder(folder, files):
 
 def median(values):
     return sorted(values)[len(values) // 2]
+
+
+def package_version(name):
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f", "${Version}", name], check=True,
+                              capture_output=True, text=True).stdout.strip() or "?"
+    except (OSError, subprocess.CalledProcessError):
+        return "not installed"
+
+
+def describe_machine(cores):
+    """The figures below hold for this machine only: say which it is."""
+    model, flags = "unknown CPU", set()
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown CPU":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    simd = [f for f in ("sha_ni", "avx2", "avx512f") if f in flags]
+    print(f"machine: {model}; {os.cpu_count()} cores, {cores} usable by this process; "
+          f"{', '.join(simd) or 'no SHA/AVX2/AVX-512'}; GPU: none used (a CPU-only LibTorch)")
+    libraries = {
+        "LibTorch (libtorch-dev)": package_version("libtorch-dev"),
+        "OpenCV": package_version("libopencv-dev"),
+        "libjpeg-turbo": package_version("libjpeg62-turbo"),
+        "OpenSSL": package_version("libssl3"),
+        "Qt": package_version("libqt6core6"),
+        "Exiv2": package_version("libexiv2-27"),
+        "Python torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "Pillow": PIL.__version__,
+        "NumPy": np.__version__,
+    }
+    print("libraries: " + "; ".join(f"{k} {v}" for k, v in libraries.items()), flush=True)
+
+
+def spread(values):
+    return f"{median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def speed(cli, stage_bench, bundle, images, large, total, out, scan, cores, repeats):
+    """The stages alone, one 12-megapixel JPEG's profile, then the scan and the Python
+    reference interleaved, `repeats` rounds: medians, ranges and ratios from this one run."""
+    rates = {}
+    for label, extra in (("reduced JPEG decode", []), ("full decode", ["--full-decode"])):
+        _, _, output = run([stage_bench, "decode", bundle, images, str(cores)] + extra)
+        rates[label] = rate_from(output)
+        print(f"decode stage (read, SHA-256 + MD5, metadata, decode, preprocess; {cores} "
+              f"threads; {label}): {rates[label]:.1f} files/s", flush=True)
+    print(f"  reduced / full = {rates['reduced JPEG decode'] / rates['full decode']:.2f}")
+    _, _, output = run([stage_bench, "model", bundle, "16", "20"])
+    model_rate = rate_from(output)
+    print(f"model stage (pre-made batches of 16): {model_rate:.1f} images/s", flush=True)
+    print("one 4000x3000 JPEG (q90) on one thread, for this bundle:")
+    _, _, output = run([stage_bench, "profile", bundle, large[0], "9"])
+    print("\n".join(output.strip().splitlines()[:-1]), flush=True)
+
+    variants = [("scan", None), ("scan --full-decode", None)]
+    for threads, label in ((None, "Debian's default threads"), (cores, f"{cores} threads")):
+        for draft in (False, True):
+            variants.append((f"python, {label}" + (", PIL draft" if draft else ""),
+                             (threads, draft)))
+    results = {name: [] for name, _ in variants}
+    for attempt in range(repeats):
+        for name, python in variants:
+            if python is None:
+                extra = ["--full-decode"] if "full" in name else []
+                seconds, _, _ = scan(images, os.path.join(out, "scan.csv"), extra=extra)
+            else:
+                threads, draft = python
+                command = ["/usr/bin/python3", os.path.join(HERE, "python_reference_scan.py"),
+                           bundle, images, os.path.join(out, "python.csv"), str(threads or 0)]
+                seconds, _, _ = run(command + (["--draft"] if draft else []))
+            results[name].append(total / seconds)
+            print(f"round {attempt + 1}, {name}: {total / seconds:.1f} files/s", flush=True)
+    print(f"medians of {repeats} rounds (range), files/s, whole process (model load included):")
+    for name, _ in variants:
+        print(f"  {name}: {spread(results[name])}")
+    scan_rates = results["scan"]
+    print(f"  scan / scan --full-decode = "
+          f"{median(scan_rates) / median(results['scan --full-decode']):.2f}")
+    for name, python in variants:
+        if python is None:
+            continue
+        per_round = [s / p for s, p in zip(scan_rates, results[name])]
+        print(f"  ForgeLens / {name} = {median(scan_rates) / median(results[name]):.2f} "
+              f"(per round {min(per_round):.2f}-{max(per_round):.2f})", flush=True)
+    return median(scan_rates)
 
 
 def compare(other, scan, images, total, data, out, small, large):
@@ -215,6 +319,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
     parser.add_argument("--quick", action="store_true", help="skip the 10,000-file memory run")
+    parser.add_argument("--speed-only", action="store_true",
+                        help="only the machine, the stages and the interleaved scan/Python rounds")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--compare-cli", help="another forgelens-cli to measure against this one")
     parser.add_argument("--bank-only", action="store_true",
                         help="only the bank build against the scan")
@@ -233,15 +340,16 @@ def main():
     make_bundle(bundle)
     total = SMALL + LARGE
     cores = len(os.sched_getaffinity(0))
-    print(f"machine: {cores} usable cores; {total} JPEGs ({SMALL} at 512x512, {LARGE} at "
-          f"4000x3000, q90); model: ResNet-18 at 224x224 (random weights)", flush=True)
+    describe_machine(cores)
+    print(f"folder: {total} JPEGs ({SMALL} at 512x512, {LARGE} at 4000x3000, q90); model: "
+          f"ResNet-18 at 224x224 (random weights)", flush=True)
 
-    def scan(folder, csv, program=cli):
+    def scan(folder, csv, program=cli, extra=()):
         for leftover in (csv + ".partial", csv + ".partial.json"):  # from an interrupted bench
             if os.path.exists(leftover):
                 os.remove(leftover)
         return run([program, "scan", folder, "--model", bundle, "-o", csv, "--overwrite",
-                    "--progress", "none"])
+                    "--progress", "none", *extra])
 
     small = sorted(os.path.join(images, "small", n) for n in os.listdir(os.path.join(images, "small")))
     large = sorted(os.path.join(images, "large", n) for n in os.listdir(os.path.join(images, "large")))
@@ -255,39 +363,12 @@ def main():
         evaluation_versus_scan(cli, bundle, images, total, out, scan)
         return
 
-    _, _, output = run([stage_bench, "decode", bundle, images])
-    decode_rate = rate_from(output)
-    print(f"decode stage (read, SHA-256, metadata, decode, preprocess; {cores} threads): "
-          f"{decode_rate:.1f} files/s", flush=True)
-    _, _, output = run([stage_bench, "model", bundle, "16", "20"])
-    model_rate = rate_from(output)
-    print(f"model stage (pre-made batches of 16): {model_rate:.1f} images/s", flush=True)
-
-    seconds, peak, _ = scan(images, os.path.join(out, "scan.csv"))
-    scan_rate = total / seconds
-    slower = min(decode_rate, model_rate)
-    # On a CPU-only machine both stages run on the same cores: the best a pipeline can do is
-    # the harmonic combination of the two rates, not the slower one.
-    shared = 1.0 / (1.0 / decode_rate + 1.0 / model_rate)
-    print(f"scan: {total} files in {seconds:.1f} s = {scan_rate:.1f} files/s, peak RSS "
-          f"{peak:.0f} MiB", flush=True)
-    print(f"  efficiency = scan / min(decode, model) = {scan_rate / slower:.2f} (target 0.85)")
-    print(f"  shared-core ceiling 1/(1/decode + 1/model) = {shared:.1f} files/s; scan reaches "
-          f"{scan_rate / shared:.2f} of it", flush=True)
+    speed(cli, stage_bench, bundle, images, large, total, out, scan, cores, args.repeats)
+    if args.speed_only:
+        return
 
     bank_versus_scan(cli, bundle, images, total, out, scan)
     evaluation_versus_scan(cli, bundle, images, total, out, scan)
-
-    # Debian's torch starts with one intra-op thread; a pip-installed PyTorch (what the seed
-    # repositories assume) takes the cores. Both are measured: the second is the fair one.
-    for threads, label in ((None, "Debian's default threads"), (cores, f"{cores} threads")):
-        command = ["/usr/bin/python3", os.path.join(HERE, "python_reference_scan.py"), bundle,
-                   images, os.path.join(out, "python.csv")]
-        seconds, _, _ = run(command + ([str(threads)] if threads else []))
-        python_rate = total / seconds
-        print(f"python reference (PIL, torchvision, DataLoader batch 64, 2 workers; {label}): "
-              f"{python_rate:.1f} files/s (whole process, model load included)")
-        print(f"  ForgeLens / Python = {scan_rate / python_rate:.2f} (target 1.5)", flush=True)
 
     peaks = {}
     for count in (1000,) if args.quick else (1000, 10000):

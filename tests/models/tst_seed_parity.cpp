@@ -102,6 +102,9 @@ void TestSeedParity::engineMatchesTheSeedsInference()
         QVERIFY2(detectors.ok(), detectors ? "" : qPrintable(detectors.error().message));
         AnalysisRequest request;
         request.keepEmbeddings = true;
+        // Parity is with the seed's own full decode: never the reduced JPEG decode a bundle
+        // may allow a scan (README, "Reduced JPEG decode").
+        request.reducedJpegDecode = false;
         // Random weights laid out like the release: the bundle must say so, and no verdict of
         // it may be read without "stand_in".
         const ModelManifest &manifest = detectors->model(0)->manifest;

@@ -52,6 +52,10 @@ private Q_SLOTS:
     void absurdResizeIsRefused();
     void stripsMatchTheWholeImageBitForBit_data();
     void stripsMatchTheWholeImageBitForBit();
+    void bytesFirstMatchesTheWholeImageBitForBit_data();
+    void bytesFirstMatchesTheWholeImageBitForBit();
+    void reducedImageIsResizedToTheFullDecodesSize_data();
+    void reducedImageIsResizedToTheFullDecodesSize();
 };
 
 void TestPreprocessor::matchesTorchvision_data()
@@ -296,9 +300,6 @@ void TestPreprocessor::absurdResizeIsRefused()
     QVERIFY(out.error().message.contains(QStringLiteral("outside what can be analysed")));
 }
 
-QTEST_GUILESS_MAIN(TestPreprocessor)
-#include "tst_preprocessor.moc"
-
 void TestPreprocessor::stripsMatchTheWholeImageBitForBit_data()
 {
     QTest::addColumn<InputSpec>("spec");
@@ -348,3 +349,121 @@ void TestPreprocessor::stripsMatchTheWholeImageBitForBit()
     QCOMPARE(strips->sizes().vec(), whole->sizes().vec());
     QVERIFY(torch::equal(*strips, *whole));
 }
+
+namespace {
+
+DecodedImage noiseImage(int width, int height, int orientation = 1)
+{
+    DecodedImage image;
+    image.width = width;
+    image.height = height;
+    image.orientation = orientation;
+    const bool turned = orientation >= 5;
+    image.storedWidth = turned ? height : width;
+    image.storedHeight = turned ? width : height;
+    image.rgb.resize(qsizetype(width) * height * 3);
+    std::uint32_t state = 777;
+    for (char &byte : image.rgb) {
+        state = state * 1664525u + 1013904223u;
+        byte = char(state >> 24);
+    }
+    return image;
+}
+
+} // namespace
+
+void TestPreprocessor::bytesFirstMatchesTheWholeImageBitForBit_data()
+{
+    QTest::addColumn<InputSpec>("spec");
+    QTest::addColumn<int>("orientation");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    InputSpec code; // CoDE's converter: a centre crop of 224 at native resolution
+    code.crop = InputSpec::Crop::Center;
+    code.cropHeight = code.cropWidth = 224;
+    code.mean = { 0.485f, 0.456f, 0.406f };
+    code.std = { 0.229f, 0.224f, 0.225f };
+    code.applyExifOrientation = false;
+    QTest::newRow("centre crop") << code << 1 << 1001 << 777;
+    QTest::newRow("centre crop, stored orientation of a turned photograph")
+        << code << 6 << 777 << 1001;
+    QTest::newRow("centre crop of a smaller image, padded") << code << 1 << 150 << 300;
+    InputSpec tiles = code; // the reference detector and Dataset Alignment: native tiles
+    tiles.crop = InputSpec::Crop::Tiles;
+    tiles.cropHeight = tiles.cropWidth = 96;
+    tiles.maxTiles = 9;
+    tiles.cropPad = false;
+    tiles.bgr = true;
+    tiles.valueMax = 255.0f;
+    QTest::newRow("tiles, BGR 0-255") << tiles << 1 << 500 << 333;
+    QTest::newRow("tiles, mirrored") << tiles << 2 << 500 << 333;
+    InputSpec normalizeFirst = code;
+    normalizeFirst.order
+        = { InputSpec::Step::Normalize, InputSpec::Step::Resize, InputSpec::Step::Crop };
+    QTest::newRow("normalise before the crop") << normalizeFirst << 8 << 640 << 480;
+    InputSpec nothing;
+    QTest::newRow("no resize, no crop") << nothing << 3 << 64 << 48;
+}
+
+void TestPreprocessor::bytesFirstMatchesTheWholeImageBitForBit()
+{
+    QFETCH(InputSpec, spec);
+    QFETCH(int, orientation);
+    QFETCH(int, width);
+    QFETCH(int, height);
+    const DecodedImage image = noiseImage(width, height, orientation);
+    const Result<at::Tensor> fast = preprocessImage(image, spec);
+    const Result<at::Tensor> whole = preprocessWholeImage(image, spec);
+    QVERIFY(fast.ok() && whole.ok());
+    QCOMPARE(fast->sizes().vec(), whole->sizes().vec());
+    QCOMPARE(fast->scalar_type(), torch::kFloat32);
+    QVERIFY(fast->is_contiguous());
+    QVERIFY(torch::equal(*fast, *whole));
+}
+
+void TestPreprocessor::reducedImageIsResizedToTheFullDecodesSize_data()
+{
+    QTest::addColumn<InputSpec>("spec");
+    QTest::addColumn<int>("orientation");
+    QTest::addColumn<bool>("applyOrientation");
+    InputSpec shorter;
+    shorter.resize = InputSpec::Resize::ShorterSide;
+    shorter.resizeHeight = 256;
+    shorter.antialias = true;
+    // 4000 x 2993 resizes to 342 x 256, but its 1/4 decode, 1000 x 749 (rounded up), would
+    // resize to 341 x 256: the output size must come from the full image.
+    QTest::newRow("shorter side, as shown") << shorter << 1 << true;
+    QTest::newRow("shorter side, turned, as shown") << shorter << 6 << true;
+    QTest::newRow("shorter side, turned, as stored") << shorter << 6 << false;
+    InputSpec exact = shorter;
+    exact.resize = InputSpec::Resize::Exact;
+    exact.resizeHeight = 200;
+    exact.resizeWidth = 300;
+    QTest::newRow("exact") << exact << 1 << true;
+}
+
+void TestPreprocessor::reducedImageIsResizedToTheFullDecodesSize()
+{
+    QFETCH(InputSpec, spec);
+    QFETCH(int, orientation);
+    QFETCH(bool, applyOrientation);
+    spec.applyExifOrientation = applyOrientation;
+    const int storedWidth = 4000, storedHeight = 2993; // a height that does not divide by 4
+    const bool turned = orientation >= 5;
+    const int fullWidth = turned ? storedHeight : storedWidth;
+    const int fullHeight = turned ? storedWidth : storedHeight;
+    DecodedImage reduced = noiseImage((fullWidth + 3) / 4, (fullHeight + 3) / 4, orientation);
+    reduced.storedWidth = storedWidth;
+    reduced.storedHeight = storedHeight;
+    reduced.reduction = 4;
+    reduced.reducedFromWidth = fullWidth;
+    reduced.reducedFromHeight = fullHeight;
+    DecodedImage full = noiseImage(fullWidth, fullHeight, orientation);
+    const Result<at::Tensor> fromReduced = preprocessImage(reduced, spec);
+    const Result<at::Tensor> fromFull = preprocessImage(full, spec);
+    QVERIFY(fromReduced.ok() && fromFull.ok());
+    QCOMPARE(fromReduced->sizes().vec(), fromFull->sizes().vec());
+}
+
+QTEST_GUILESS_MAIN(TestPreprocessor)
+#include "tst_preprocessor.moc"

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void cancelStopsAWorkerMidFile();
     void refusesPipesWithoutWaiting();
     void cameraMakerNotesAreReadInTheSandbox();
+    void reducedJpegDecodeCrossesTheSandbox();
 
 private:
     SandboxConfig config() const
@@ -195,6 +196,31 @@ void TestDecoderPool::cameraMakerNotesAreReadInTheSandbox()
             || (property.key == QStringLiteral("Exif.CanonCs.LensType")
                 && property.value.contains(QStringLiteral("50mm")));
     QVERIFY(lensNamed);
+}
+
+void TestDecoderPool::reducedJpegDecodeCrossesTheSandbox()
+{
+    // The resizes travel to the worker, which decodes at 1/2 and hands over pixels and sizes
+    // exactly as this process would (the orientation from its metadata pass, EXIF's 6 here).
+    const QString path = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/pattern_orient6.jpg");
+    EvidenceReadRequest request;
+    const EvidenceReading whole = readEvidence(path, QFile::encodeName(path), request);
+    QVERIFY(whole.image);
+    request.reduceJpegFor = { ReducibleResize{ InputSpec::Resize::ShorterSide,
+        std::min(whole.image->width, whole.image->height) / 8, 0, std::nullopt } };
+    const EvidenceReading local = readEvidence(path, QFile::encodeName(path), request);
+    QVERIFY(local.image);
+    QCOMPARE(local.image->reduction, 2);
+    DecoderPool pool(config());
+    const EvidenceReading sandboxed = pool.read(path, QFile::encodeName(path), request);
+    QVERIFY2(!sandboxed.error, qPrintable(sandboxed.error ? sandboxed.error->message : QString()));
+    QVERIFY(sandboxed.image);
+    QCOMPARE(sandboxed.image->reduction, 2);
+    QCOMPARE(sandboxed.image->orientation, 6);
+    QCOMPARE(sandboxed.image->width, local.image->width);
+    QCOMPARE(sandboxed.image->fullWidth(), whole.image->width);
+    QCOMPARE(sandboxed.image->fullHeight(), whole.image->height);
+    QCOMPARE(sandboxed.image->rgb, local.image->rgb);
 }
 
 QTEST_GUILESS_MAIN(TestDecoderPool)

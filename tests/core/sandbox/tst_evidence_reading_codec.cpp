@@ -81,6 +81,35 @@ private Q_SLOTS:
         QCOMPARE(r.errors.at(0).code, ErrorCode::MetadataMalformed);
     }
 
+    // A JPEG decoded at 1/4: the reduced pixels' size travels with the full size, and a
+    // reduction that does not fit the sizes (which would make the parent mis-scale the regions
+    // it reports) is refused.
+    void reducedImageRoundTripsAndMustAddUp()
+    {
+        EvidenceReading reading;
+        DecodedImage image{ 1000, 749, {}, ImageFormat::Jpeg, 4000, 2993, 1, false };
+        image.reduction = 4;
+        image.reducedFromWidth = 4000;
+        image.reducedFromHeight = 2993;
+        reading.image = image;
+        qint64 pixelBytes = -1;
+        const std::optional<EvidenceReading> back
+            = decodeEvidenceReading(encodeEvidenceReading(reading), pixelBytes);
+        QVERIFY(back && back->image);
+        QCOMPARE(pixelBytes, qint64(1000) * 749 * 3);
+        QCOMPARE(back->image->reduction, 4);
+        QCOMPARE(back->image->fullWidth(), 4000);
+        QCOMPARE(back->image->fullHeight(), 2993);
+
+        for (const auto &[reduction, fullWidth] : { std::pair{ 3, 4000 }, std::pair{ 4, 4100 },
+                 std::pair{ 16, 16000 }, std::pair{ 4, 0 } }) {
+            EvidenceReading forged = reading;
+            forged.image->reduction = reduction;
+            forged.image->reducedFromWidth = fullWidth;
+            QVERIFY(!decodeEvidenceReading(encodeEvidenceReading(forged), pixelBytes));
+        }
+    }
+
     // fuzz_evidence_reading_codec's first find: a string length of 0xD3D3D3D3 made Qt allocate
     // 3.5 GB (and more) before reading; a forged list count did the same through reserve().
     void refusesForgedLengthsWithoutAllocatingThem()

@@ -8,11 +8,13 @@
 
 #include <QFile>
 #include <QImage>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 using namespace forgelens;
@@ -101,7 +103,59 @@ private Q_SLOTS:
                 QStringLiteral("image-%1.png").arg(int(i) - 1, 2, 10, QLatin1Char('0')));
     }
 
-private:
+    // A bundle that allows the reduced JPEG decode: the scan decodes a 12-megapixel-like JPEG
+    // at a fraction of its size, yet the report gives the photograph's own size, the scores stay
+    // close to the full decode's, and the sidecar says which decode was used; --full-decode's
+    // setting gives the full decode.
+    void reducedDecodeReportsTheFullSize()
+    {
+        const QString folder = m_work.filePath(QStringLiteral("large"));
+        QVERIFY(QDir().mkpath(folder));
+        QImage photo(1603, 1201, QImage::Format_RGB888);
+        for (int y = 0; y < photo.height(); ++y)
+            for (int x = 0; x < photo.width(); ++x)
+                photo.setPixel(x, y, qRgb((x * 3 + y) % 256, (y * 5) % 256, ((x ^ y) * 7) % 256));
+        QVERIFY(photo.save(folder + QStringLiteral("/photo.jpg"), "JPEG", 92));
+        QJsonObject manifest = testing::testManifest();
+        QJsonObject input = manifest.value(QStringLiteral("input")).toObject();
+        QJsonObject resize = input.value(QStringLiteral("resize")).toObject();
+        resize.insert(QStringLiteral("reduced_jpeg_decode"), true);
+        input.insert(QStringLiteral("resize"), resize);
+        manifest.insert(QStringLiteral("input"), input);
+        const QString model = m_work.filePath(QStringLiteral("reducible.pt"));
+        QVERIFY(testing::saveTestBundle(model, testing::makeTestModule(1), manifest));
+
+        std::map<bool, double> scores;
+        for (const bool reduced : { true, false }) {
+            ScanSettings settings = baseSettings(
+                reduced ? QStringLiteral("reduced.csv") : QStringLiteral("full.csv"));
+            settings.root = folder;
+            settings.modelPaths = { model };
+            settings.reducedJpegDecode = reduced;
+            std::atomic_bool cancel{ false };
+            Result<ScanSummary> summary = runScan(settings, cancel, {});
+            QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().message));
+            const std::vector<QStringList> records = testing::readCsvRecords(settings.outputCsv);
+            QCOMPARE(records.size(), size_t(2));
+            const QStringList &header = records[0];
+            const QStringList &row = records[1];
+            QCOMPARE(row.at(header.indexOf(QStringLiteral("width"))), QStringLiteral("1603"));
+            QCOMPARE(row.at(header.indexOf(QStringLiteral("height"))), QStringLiteral("1201"));
+            scores[reduced]
+                = row.at(header.indexOf(QStringLiteral("forgelens-untrained-test.p_synthetic")))
+                      .toDouble();
+            QFile sidecar(settings.sidecarPath());
+            QVERIFY(sidecar.open(QIODevice::ReadOnly));
+            const QJsonObject recorded = QJsonDocument::fromJson(sidecar.readAll())
+                                             .object()
+                                             .value(QStringLiteral("settings"))
+                                             .toObject();
+            QCOMPARE(
+                recorded.value(QStringLiteral("reduced_jpeg_decode")).toBool(!reduced), reduced);
+        }
+        QVERIFY(std::fabs(scores[true] - scores[false]) < 0.01);
+    }
+
     // An experimental model with an inconclusive band: every row's label is its verdict under
     // the band, and says "experimental_" so that no row can be quoted without it.
     void experimentalBandedModelLabelsEveryRow()
@@ -152,6 +206,7 @@ private:
         QCOMPARE(labels.size(), size_t(3));
     }
 
+private:
     ScanSettings baseSettings(const QString &name) const
     {
         ScanSettings settings;

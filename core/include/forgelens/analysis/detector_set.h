@@ -1,6 +1,7 @@
 #pragma once
 
 #include "forgelens/image/input_spec.h"
+#include "forgelens/image/reduced_jpeg_decode.h"
 #include "forgelens/inference/engine_config.h"
 #include "forgelens/inference/inference_worker.h"
 #include "forgelens/inference/model_info.h"
@@ -49,6 +50,9 @@ public:
     const std::vector<std::shared_ptr<const ModelInfo>> &sharedModels() const { return m_models; }
     std::vector<ModelInfo> models() const;
     const std::vector<InputGroup> &groups() const { return m_groups; }
+    // The first resize of every group, when all of them allow a reduced JPEG decode
+    // (reducibleResize); empty when any group needs the full decode.
+    std::vector<ReducibleResize> reducibleResizes() const;
 
 private:
     std::vector<std::shared_ptr<InferenceWorker>> m_workers;

@@ -24,6 +24,9 @@ struct AnalysisRequest {
     // AnalysisHooks::decoded marked truncated, so a person sees what is there. It is never
     // scored: the record keeps its "truncated" error.
     bool salvageTruncated = false;
+    // A JPEG is decoded reduced (reduced_jpeg_decode.h) when every detector's input allows it.
+    // Only scans ask for it: an analyst's window shows and maps the full decode.
+    bool reducedJpegDecode = false;
     // Where the file's bytes are read, parsed and decoded: the sandbox's worker processes, or
     // (null) this process. Every front end sets it; tests of other units may leave it null.
     std::shared_ptr<DecoderPool> sandbox;

@@ -19,12 +19,22 @@ struct DecodedImage {
     int storedHeight = 0; // before orientation
     int orientation = 1; // the EXIF orientation that was applied (1 = none)
     bool truncated = false; // decoded in DecodeMode::Salvage from a truncated file
+    // A JPEG decoded smaller by libjpeg's DCT-domain scaling (only when a scan's models resize
+    // it down anyway: reduced_jpeg_decode.h): 1 (full size), 2, 4 or 8. width and height are
+    // then the reduced pixels' (each side rounded up, as libjpeg rounds), and fullWidth and
+    // fullHeight the size the image has when decoded whole, as shown (orientation applied).
+    // storedWidth and storedHeight stay the stored full size.
+    int reduction = 1;
+    int reducedFromWidth = 0;
+    int reducedFromHeight = 0;
 
     const unsigned char *constData() const
     {
         return reinterpret_cast<const unsigned char *>(rgb.constData());
     }
     bool isNull() const { return width <= 0 || height <= 0; }
+    int fullWidth() const { return reduction > 1 ? reducedFromWidth : width; }
+    int fullHeight() const { return reduction > 1 ? reducedFromHeight : height; }
 };
 
 } // namespace forgelens

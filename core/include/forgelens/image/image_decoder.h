@@ -1,12 +1,15 @@
 #pragma once
 
 #include "forgelens/image/decoded_image.h"
+#include "forgelens/image/reduced_jpeg_decode.h"
 #include "forgelens/result.h"
 
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <vector>
 
 namespace forgelens {
 
@@ -47,9 +50,20 @@ struct PixelTarget {
 // Every format's declared size is checked against `limits` before pixels are allocated.
 // JPEGs are walked first: more than 500 scans is refused (jpeg-too-many-scans), and so is a
 // Huffman-coded JPEG whose data is too small to hold the pixels it declares (truncated).
+// What the caller already knows, so the decoder does less.
+struct DecodeHints {
+    // The resizes every model will make: a JPEG decoded in DecodeMode::Strict is then decoded at
+    // jpegReduction() of its size by libjpeg's DCT scaling (DecodedImage::reduction). Every
+    // other format, and Salvage, decode in full. Empty: always in full.
+    std::vector<ReducibleResize> reduceFor;
+    // The EXIF orientation as the metadata pass read it from the same bytes (Exiv2, as
+    // readExifOrientation reads it): the decoder then does not parse the EXIF a second time.
+    std::optional<int> exifOrientation;
+};
+
 // Error codes: empty-file, not-an-image, unsupported-format, truncated, bad-header,
 // decompression-bomb, jpeg-too-many-scans, decode-failed, decoder-out-of-memory.
 Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const DecodeLimits &limits,
-    DecodeMode mode = DecodeMode::Strict, PixelTarget target = {});
+    DecodeMode mode = DecodeMode::Strict, PixelTarget target = {}, const DecodeHints &hints = {});
 
 } // namespace forgelens

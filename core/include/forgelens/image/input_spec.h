@@ -36,6 +36,10 @@ struct InputSpec {
     std::optional<int> maxSize; // ShorterSide only: cap on the longer side (torchvision max_size)
     Interpolation interpolation = Interpolation::Bilinear;
     bool antialias = false;
+    // input.resize.reduced_jpeg_decode: the bundle's maker measured that a JPEG decoded reduced
+    // before this resize (reduced_jpeg_decode.h) changes its P by at most 1e-3 on real
+    // photographs. Absent: false, always the full decode.
+    bool reducedJpegDecode = false;
 
     Crop crop = Crop::None;
     int cropHeight = 0;

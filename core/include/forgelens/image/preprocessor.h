@@ -16,11 +16,14 @@ namespace forgelens {
 // Returns float32 [N, 3, H, W] on the CPU: N = 1, or the number of tiles for crop policy
 // "tiles" (row-major tile order). Error code: preprocess-failed.
 // Large images whose first step is an antialiased downscale are converted and resized a strip
-// of rows at a time (bit-identical, a fraction of the memory: see preprocessor.cpp).
+// of rows at a time, and without a resize the crop or tiles are cut from the 8-bit pixels before
+// they become floats (both bit-identical, a fraction of the time and memory: preprocessor.cpp).
+// A JPEG decoded reduced (DecodedImage::reduction > 1) is resized to the size its full decode
+// would be resized to.
 Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &spec);
 
-// The same, always through the whole-image float tensor: the reference the strip path is
-// tested against.
+// The same, always through the whole-image float tensor: the reference the strip and 8-bit
+// paths are tested against.
 Result<at::Tensor> preprocessWholeImage(const DecodedImage &image, const InputSpec &spec);
 
 } // namespace forgelens

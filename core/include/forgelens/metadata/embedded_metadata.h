@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct EmbeddedMetadata {
     // `properties` caps at 4,096 characters for display: a ComfyUI graph runs to megabytes.
     // Kept in the process that reads the file; not sent over the sandbox's wire.
     QHash<QString, QString> fullText;
+    // Exif.Image.Orientation (1 to 8; 1 when absent or out of range), set when Exiv2 read the
+    // file's metadata without throwing: exactly what readExifOrientation() returns, so the
+    // decoder can take it instead of parsing again. In the worker only, like fullText.
+    std::optional<int> exifOrientation;
 
     // The display value of `key`, or an empty string.
     QString value(const QString &key) const;

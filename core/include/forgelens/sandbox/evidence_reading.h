@@ -12,6 +12,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <vector>
 
 namespace forgelens {
 
@@ -22,6 +23,8 @@ struct EvidenceReadRequest {
     bool keepMetadataReport = false; // the whole report, not only the finding codes
     bool salvageTruncated = false; // also decode a truncated JPEG in DecodeMode::Salvage
     bool decode = true; // false: identity and metadata only (`forgelens-cli metadata`)
+    // Non-empty: a JPEG may be decoded reduced for these resizes (decodeImage's reduceFor).
+    std::vector<ReducibleResize> reduceJpegFor;
 };
 
 // Everything taken from one evidence file's bytes: the work that runs on hostile input (reading,

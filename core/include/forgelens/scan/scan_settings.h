@@ -28,6 +28,9 @@ struct ScanSettings {
     int decodeThreads = 0; // read, hash, decode and preprocess workers; 0 = the usable cores
     int inFlight = 0; // files between reading and the CSV at most; 0 = chosen from the above
     bool readMetadata = true; // metadata findings column (Exiv2, PNG chunks, C2PA, JPEG tables)
+    // JPEGs decoded reduced where every bundle opts in (input.resize.reduced_jpeg_decode);
+    // false (--full-decode): always the full decode.
+    bool reducedJpegDecode = true;
     bool keepEmbeddings = false; // records carry Prediction::embedding (for an exemplar bank)
     bool resume = false; // continue outputCsv's interrupted run
     bool overwrite = false; // replace an existing complete report
