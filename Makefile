@@ -51,8 +51,12 @@ sanitize: deps
 
 # Benchmarks (never part of `make test`): the allocator setting on a full-resolution convolution
 # workload, glibc's defaults against tuneAllocatorForInference(), at 224 and 512 pixels; then
-# the batch scan (tests/bench/scan_bench.py: stage rates, efficiency, the Python reference,
-# peak memory at 1,000 and 10,000 files). Its images are generated once into build/bench-data.
+# the batch scan (tests/bench/scan_bench.py: the machine and library versions, stage rates, one
+# 12-megapixel JPEG's profile, three interleaved rounds of the scan and the Python reference with
+# medians and ranges, the bank build and the evaluation against the scan, peak memory at 1,000
+# and 10,000 files). Its images are generated once into build/bench-data. Then the change of P
+# a reduced JPEG decode makes, per bundle (tests/bench/reduced_decode_table.py; the seed
+# stand-ins come from `make test`).
 # Then the forensic report (tests/bench/report_bench.py): one 12-megapixel image with two
 # detectors, maps and exemplars, and a 2,000-file scan's summary, time and PDF size. Then the
 # decode time of a 12-megapixel image in each format against its JPEG (tests/bench/format_bench.py).
@@ -67,6 +71,7 @@ bench: build
 	FORGELENS_MALLOC_TUNING=0 $(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	$(BUILD_DIR)/tests/forgelens-allocator-bench 5 512
 	/usr/bin/python3 tests/bench/scan_bench.py $(BUILD_DIR)
+	/usr/bin/python3 tests/bench/reduced_decode_table.py $(BUILD_DIR)
 	/usr/bin/python3 tests/bench/report_bench.py $(BUILD_DIR)
 	/usr/bin/python3 tests/bench/format_bench.py $(BUILD_DIR)
 	$(BUILD_DIR)/tests/forgelens-bank-search-bench

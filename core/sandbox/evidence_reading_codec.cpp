@@ -174,7 +174,7 @@ bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes
     } else {
         // libjpeg's reduced size: each full side divided by the reduction, rounded up.
         const auto reduced
-            = [reduction](qint32 side) { return (side + reduction - 1) / reduction; };
+            = [reduction](qint32 side) { return (qint64(side) + reduction - 1) / reduction; };
         if ((reduction != 2 && reduction != 4 && reduction != 8) || fullWidth <= 0
             || fullHeight <= 0 || reduced(fullWidth) != width || reduced(fullHeight) != height
             || qint64(storedWidth) * storedHeight != qint64(fullWidth) * fullHeight)

@@ -88,7 +88,7 @@ def bundles(build):
         ("Dataset Alignment (stand-in)", os.path.join(build, "tests/parity-aligned/bundles/aligned-res50nodown.pt")),
         ("DeepFeatureX (stand-in)", os.path.join(build, "tests/parity-dfx/bundles/dfx.pt")),
         ("reference detector", os.path.join(ROOT, "models/reference/reference.pt")),
-        ("make bench's bundle (CoDE-like: shorter side 256, crop 224)",
+        ("make bench's bundle (shorter side 256, crop 224)",
          os.path.join(build, "bench-data/bench-resnet18.pt")),
     ]
 

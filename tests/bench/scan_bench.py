@@ -3,9 +3,10 @@
 
 Generates its own data once (in BUILD/bench-data/): 2,000 JPEGs of 512x512 and 200 of
 4000x3000, quality 90, with smooth content plus sensor-like noise; and a bench bundle, a
-ResNet-18 with random weights (family "test": its verdicts mean nothing) fed like CoDE-style
-detectors (shorter side 256, centre crop 224, ImageNet mean/std, reduced JPEG decode allowed as
-CoDE's converter allows it). Then prints, in one run:
+ResNet-18 with random weights (family "test": its verdicts mean nothing) fed the way the seed
+repositories' ImageNet-style pipelines are (shorter side 256, centre crop 224, ImageNet
+mean/std; CoDE itself crops at native resolution), with the reduced JPEG decode allowed (its
+ΔP on real photographs is in README). Then prints, in one run:
   0. the machine: CPU model, usable cores, SHA/AVX flags, and the libraries' versions;
   1. the decode stage's rate (read + SHA-256 + metadata + decode + preprocess, all cores), with
      the reduced JPEG decode and without, and the model's rate on pre-made batches;

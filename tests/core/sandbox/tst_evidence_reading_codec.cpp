@@ -5,6 +5,8 @@
 #include <QDataStream>
 #include <QTest>
 
+#include <limits>
+
 using namespace forgelens;
 
 class TestEvidenceReadingCodec : public QObject {
@@ -101,8 +103,9 @@ private Q_SLOTS:
         QCOMPARE(back->image->fullWidth(), 4000);
         QCOMPARE(back->image->fullHeight(), 2993);
 
-        for (const auto &[reduction, fullWidth] : { std::pair{ 3, 4000 }, std::pair{ 4, 4100 },
-                 std::pair{ 16, 16000 }, std::pair{ 4, 0 } }) {
+        for (const auto &[reduction, fullWidth] :
+            { std::pair{ 3, 4000 }, std::pair{ 4, 4100 }, std::pair{ 16, 16000 }, std::pair{ 4, 0 },
+                std::pair{ 4, std::numeric_limits<qint32>::max() } }) {
             EvidenceReading forged = reading;
             forged.image->reduction = reduction;
             forged.image->reducedFromWidth = fullWidth;
