@@ -242,6 +242,9 @@ int runEvaluate(const QStringList &arguments)
         QStringLiteral("overwrite"), QStringLiteral("Replace OUT/scan.csv if it exists."));
     const QCommandLineOption noMetadata(QStringLiteral("no-metadata"),
         QStringLiteral("Leave the scan's metadata findings column empty (faster)."));
+    const QCommandLineOption fullDecode(QStringLiteral("full-decode"),
+        QStringLiteral("Decode every JPEG at full size, even for bundles that allow a reduced "
+                       "decode (README: \"Reduced JPEG decode\")."));
     const QCommandLineOption decodeThreads(QStringLiteral("decode-threads"),
         QStringLiteral("Threads that read, hash, decode and preprocess."), QStringLiteral("N"),
         QStringLiteral("0"));
@@ -254,8 +257,8 @@ int runEvaluate(const QStringList &arguments)
     const EngineOptions engineOptions;
     const QCommandLineOption caseOption = caseRunOption();
     parser.addOptions({ model, output, labels, classFolder, report, exclude, fpr, bootstrap, seed,
-        writeThreshold, bandFpr, noPlots, resume, overwrite, noMetadata, decodeThreads, batch,
-        progress, caseOption });
+        writeThreshold, bandFpr, noPlots, resume, overwrite, noMetadata, fullDecode, decodeThreads,
+        batch, progress, caseOption });
     engineOptions.addTo(parser);
     const auto usage = [](const QString &message) {
         err() << "forgelens-cli evaluate: " << message << "\n";
@@ -290,6 +293,7 @@ int runEvaluate(const QStringList &arguments)
     scan.resume = parser.isSet(resume);
     scan.overwrite = parser.isSet(overwrite);
     scan.readMetadata = !parser.isSet(noMetadata);
+    scan.reducedJpegDecode = !parser.isSet(fullDecode);
     if (const QString problem = engineOptions.read(parser, scan.engine, scan.limits);
         !problem.isEmpty())
         return usage(problem);

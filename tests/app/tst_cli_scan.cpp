@@ -291,6 +291,24 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(csv + QStringLiteral(".partial.json")));
     }
 
+    // --full-decode is recorded in the sidecar's settings, so a report says which decode its
+    // scores came from.
+    void fullDecodeIsRecorded()
+    {
+        for (const bool full : { false, true }) {
+            const QString csv = m_work.filePath(
+                full ? QStringLiteral("full-decode.csv") : QStringLiteral("default-decode.csv"));
+            const CliRun run = scan(m_evidence, csv,
+                full ? QStringList{ QStringLiteral("--full-decode") } : QStringList{});
+            QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err));
+            const QJsonObject settings = readJson(csv + QStringLiteral(".json"))
+                                             .value(QStringLiteral("settings"))
+                                             .toObject();
+            QVERIFY(settings.contains(QStringLiteral("reduced_jpeg_decode")));
+            QCOMPARE(settings.value(QStringLiteral("reduced_jpeg_decode")).toBool(), !full);
+        }
+    }
+
     void refusesWhatWouldLoseOrTouchSomething()
     {
         const QString csv = m_work.filePath(QStringLiteral("refusals.csv"));
