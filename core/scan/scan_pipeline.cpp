@@ -243,7 +243,12 @@ Error badSettings(const QString &message)
 QString resumeDifference(const QJsonObject &before, const QJsonObject &now)
 {
     for (auto it = now.begin(); it != now.end(); ++it) {
-        if (before.value(it.key()) != it.value())
+        // Written before the reduced JPEG decode existed: every JPEG was decoded in full.
+        const QJsonValue was
+            = it.key() == QLatin1String("reduced_jpeg_decode") && !before.contains(it.key())
+            ? QJsonValue(false)
+            : before.value(it.key());
+        if (was != it.value())
             return QStringLiteral("the interrupted run used a different %1").arg(it.key());
     }
     return QString();

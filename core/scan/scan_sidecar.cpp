@@ -4,11 +4,15 @@
 
 #include "forgelens/report/analysis_json.h"
 
+#include "forgelens/image/reduced_jpeg_decode.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace forgelens {
 namespace {
@@ -31,9 +35,15 @@ QJsonObject scanIdentityJson(const ScanSettings &settings, const std::vector<Mod
         { QStringLiteral("follow_symlinks"), settings.walk.followSymlinks },
         { QStringLiteral("all_files"), settings.walk.allFiles },
         { QStringLiteral("read_metadata"), settings.readMetadata },
-        // A reduced JPEG decode changes P (by at most 1e-3 where allowed): a scan resumes only
-        // under the same choice.
-        { QStringLiteral("reduced_jpeg_decode"), settings.reducedJpegDecode },
+        // Whether JPEGs were decoded reduced (the setting, and every bundle allowing it): it
+        // changes P (by at most 1e-3 where allowed), so a scan resumes only decoding the same
+        // way. A sidecar from before this key existed decoded in full (resumeDifference).
+        { QStringLiteral("reduced_jpeg_decode"),
+            settings.reducedJpegDecode && !models.empty()
+                && std::all_of(models.begin(), models.end(),
+                    [](const ModelInfo &model) {
+                        return reducibleResize(model.manifest.input).has_value();
+                    }) },
         { QStringLiteral("max_megapixels"), double(settings.limits.maxPixels) / 1e6 },
         { QStringLiteral("model_bundle_sha256"), bundles },
     };

@@ -291,21 +291,40 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(csv + QStringLiteral(".partial.json")));
     }
 
-    // --full-decode is recorded in the sidecar's settings, so a report says which decode its
-    // scores came from.
-    void fullDecodeIsRecorded()
+    // The sidecar records whether JPEGs were decoded reduced: only for a bundle that allows it,
+    // and not with --full-decode, so a report says which decode its scores came from.
+    void decodeChoiceIsRecorded()
     {
-        for (const bool full : { false, true }) {
-            const QString csv = m_work.filePath(
-                full ? QStringLiteral("full-decode.csv") : QStringLiteral("default-decode.csv"));
-            const CliRun run = scan(m_evidence, csv,
-                full ? QStringList{ QStringLiteral("--full-decode") } : QStringList{});
+        QJsonObject manifest = forgelens::testing::testManifest();
+        QJsonObject input = manifest.value(QStringLiteral("input")).toObject();
+        QJsonObject resize = input.value(QStringLiteral("resize")).toObject();
+        resize.insert(QStringLiteral("reduced_jpeg_decode"), true);
+        input.insert(QStringLiteral("resize"), resize);
+        manifest.insert(QStringLiteral("input"), input);
+        const QString allowing = m_work.filePath(QStringLiteral("allows-reduced.pt"));
+        QVERIFY(forgelens::testing::saveTestBundle(
+            allowing, forgelens::testing::makeTestModule(1), manifest));
+        const struct {
+            QString model;
+            bool fullDecode;
+            bool reduced;
+        } cases[]
+            = { { allowing, false, true }, { allowing, true, false }, { kModel, false, false } };
+        int n = 0;
+        for (const auto &c : cases) {
+            const QString csv = m_work.filePath(QStringLiteral("decode-%1.csv").arg(n++));
+            QStringList arguments{ QStringLiteral("scan"), m_evidence, QStringLiteral("--model"),
+                c.model, QStringLiteral("-o"), csv, QStringLiteral("--progress"),
+                QStringLiteral("none") };
+            if (c.fullDecode)
+                arguments << QStringLiteral("--full-decode");
+            const CliRun run = runProgram(kCli, arguments);
             QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err));
             const QJsonObject settings = readJson(csv + QStringLiteral(".json"))
                                              .value(QStringLiteral("settings"))
                                              .toObject();
             QVERIFY(settings.contains(QStringLiteral("reduced_jpeg_decode")));
-            QCOMPARE(settings.value(QStringLiteral("reduced_jpeg_decode")).toBool(), !full);
+            QCOMPARE(settings.value(QStringLiteral("reduced_jpeg_decode")).toBool(), c.reduced);
         }
     }
 
@@ -362,6 +381,20 @@ private Q_SLOTS:
         // sync and the sidecar's leaves a few more, which are scanned again).
         const int kept = vouchedRows(csv);
         QVERIFY2(kept >= 36 && kept < 400, qPrintable(QString::number(kept)));
+
+        // As a scan from before the reduced JPEG decode left its sidecar: without the key, it
+        // decoded in full, which is what this bundle (not allowing a reduced decode) does now.
+        {
+            const QString sidecarPath = partial + QStringLiteral(".json");
+            QJsonObject sidecar = readJson(sidecarPath);
+            QJsonObject settings = sidecar.value(QStringLiteral("settings")).toObject();
+            QVERIFY(settings.contains(QStringLiteral("reduced_jpeg_decode")));
+            settings.remove(QStringLiteral("reduced_jpeg_decode"));
+            sidecar.insert(QStringLiteral("settings"), settings);
+            QFile out(sidecarPath);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(QJsonDocument(sidecar).toJson());
+        }
 
         const CliRun resumed = scan(m_big, csv, { QStringLiteral("--resume") });
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
