@@ -293,12 +293,25 @@ Result<std::unique_ptr<ExemplarBank>> ExemplarBank::open(const QString &path)
 
 Result<std::unique_ptr<ExemplarBank>> ExemplarBank::openForWriting(const QString &path)
 {
+    const QByteArray native = QFile::encodeName(path);
+    // A build killed in the middle of a write leaves its journal beside the bank, and the bank
+    // may be shorter than its header says until SQLite rolls the journal back, which it does on
+    // the first read. Let it, before the file's size is checked: otherwise the build that
+    // should complete or undo the write could never resume.
+    if (QFileInfo::exists(path + QStringLiteral("-journal"))) {
+        sqlite3 *recovery = nullptr;
+        if (sqlite3_open_v2(
+                native.constData(), &recovery, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr)
+                == SQLITE_OK
+            && hardenSqlite(recovery))
+            sqlite3_exec(recovery, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+        sqlite3_close(recovery);
+    }
     if (std::optional<Error> error = checkFile(path))
         return *error;
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->writable = true;
-    const QByteArray native = QFile::encodeName(path);
     if (sqlite3_open_v2(native.constData(), &impl->db,
             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr)
         != SQLITE_OK)
