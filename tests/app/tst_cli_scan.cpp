@@ -295,12 +295,8 @@ private Q_SLOTS:
     // and not with --full-decode, so a report says which decode its scores came from.
     void decodeChoiceIsRecorded()
     {
-        QJsonObject manifest = forgelens::testing::testManifest();
-        QJsonObject input = manifest.value(QStringLiteral("input")).toObject();
-        QJsonObject resize = input.value(QStringLiteral("resize")).toObject();
-        resize.insert(QStringLiteral("reduced_jpeg_decode"), true);
-        input.insert(QStringLiteral("resize"), resize);
-        manifest.insert(QStringLiteral("input"), input);
+        const QJsonObject manifest
+            = forgelens::testing::allowingReducedJpegDecode(forgelens::testing::testManifest());
         const QString allowing = m_work.filePath(QStringLiteral("allows-reduced.pt"));
         QVERIFY(forgelens::testing::saveTestBundle(
             allowing, forgelens::testing::makeTestModule(1), manifest));

@@ -38,6 +38,16 @@ def forward(self, x):
     return module;
 }
 
+QJsonObject allowingReducedJpegDecode(QJsonObject manifest)
+{
+    QJsonObject input = manifest.value(QStringLiteral("input")).toObject();
+    QJsonObject resize = input.value(QStringLiteral("resize")).toObject();
+    resize.insert(QStringLiteral("reduced_jpeg_decode"), true);
+    input.insert(QStringLiteral("resize"), resize);
+    manifest.insert(QStringLiteral("input"), input);
+    return manifest;
+}
+
 QJsonObject testManifest(const QJsonObject &overrides)
 {
     QJsonObject manifest{

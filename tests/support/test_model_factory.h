@@ -20,6 +20,9 @@ torch::jit::Module makeContractBreakingModule();
 // bilinear antialiased resize, ImageNet mean/std, threshold 0.5. `overrides` replaces
 // top-level keys.
 QJsonObject testManifest(const QJsonObject &overrides = {});
+// `manifest` with input.resize.reduced_jpeg_decode set: a bundle that allows a scan's reduced
+// JPEG decode.
+QJsonObject allowingReducedJpegDecode(QJsonObject manifest);
 
 // Saves `module` with `manifest` inside the archive (`embedManifest`) or as a sidecar
 // `<path>.json`. Returns false on failure.

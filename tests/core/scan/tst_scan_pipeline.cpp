@@ -116,12 +116,7 @@ private Q_SLOTS:
             for (int x = 0; x < photo.width(); ++x)
                 photo.setPixel(x, y, qRgb((x * 3 + y) % 256, (y * 5) % 256, ((x ^ y) * 7) % 256));
         QVERIFY(photo.save(folder + QStringLiteral("/photo.jpg"), "JPEG", 92));
-        QJsonObject manifest = testing::testManifest();
-        QJsonObject input = manifest.value(QStringLiteral("input")).toObject();
-        QJsonObject resize = input.value(QStringLiteral("resize")).toObject();
-        resize.insert(QStringLiteral("reduced_jpeg_decode"), true);
-        input.insert(QStringLiteral("resize"), resize);
-        manifest.insert(QStringLiteral("input"), input);
+        const QJsonObject manifest = testing::allowingReducedJpegDecode(testing::testManifest());
         const QString model = m_work.filePath(QStringLiteral("reducible.pt"));
         QVERIFY(testing::saveTestBundle(model, testing::makeTestModule(1), manifest));
 
