@@ -10,7 +10,7 @@ packages=(
   # libraries
   qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev
   libtorch-dev libopencv-dev libexiv2-dev libqcustomplot-dev zlib1g-dev libseccomp-dev
-  libsqlite3-dev libfaiss-dev libssl-dev
+  libsqlite3-dev libfaiss-dev libssl-dev libjpeg62-turbo-dev
   # image formats beyond OpenCV's: HEIF/HEIC, AVIF, JPEG XL, camera RAW
   libheif-dev libde265-dev libavif-dev libjxl-dev libraw-dev libbrotli-dev
   # headless GUI and PDF checks in tests

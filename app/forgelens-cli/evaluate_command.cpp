@@ -243,8 +243,9 @@ int runEvaluate(const QStringList &arguments)
     const QCommandLineOption noMetadata(QStringLiteral("no-metadata"),
         QStringLiteral("Leave the scan's metadata findings column empty (faster)."));
     const QCommandLineOption fullDecode(QStringLiteral("full-decode"),
-        QStringLiteral("Decode every JPEG at full size, even for bundles that allow a reduced "
-                       "decode (README: \"Reduced JPEG decode\")."));
+        QStringLiteral("Decode every JPEG whole and at full size: no reduced decode for bundles "
+                       "that allow it, and no decode of only the models' crops (README: "
+                       "\"Reduced JPEG decode\", \"Crop-only JPEG decode\")."));
     const QCommandLineOption decodeThreads(QStringLiteral("decode-threads"),
         QStringLiteral("Threads that read, hash, decode and preprocess."), QStringLiteral("N"),
         QStringLiteral("0"));
@@ -294,6 +295,7 @@ int runEvaluate(const QStringList &arguments)
     scan.overwrite = parser.isSet(overwrite);
     scan.readMetadata = !parser.isSet(noMetadata);
     scan.reducedJpegDecode = !parser.isSet(fullDecode);
+    scan.cropOnlyJpegDecode = !parser.isSet(fullDecode);
     if (const QString problem = engineOptions.read(parser, scan.engine, scan.limits);
         !problem.isEmpty())
         return usage(problem);

@@ -81,8 +81,9 @@ int runScan(const QStringList &arguments)
     const QCommandLineOption noMetadata(QStringLiteral("no-metadata"),
         QStringLiteral("Leave the metadata findings column empty (faster)."));
     const QCommandLineOption fullDecode(QStringLiteral("full-decode"),
-        QStringLiteral("Decode every JPEG at full size, even for bundles that allow a reduced "
-                       "decode (README: \"Reduced JPEG decode\")."));
+        QStringLiteral("Decode every JPEG whole and at full size: no reduced decode for bundles "
+                       "that allow it, and no decode of only the models' crops (README: "
+                       "\"Reduced JPEG decode\", \"Crop-only JPEG decode\")."));
     const EngineOptions engineOptions;
     const QCommandLineOption decodeThreads(QStringLiteral("decode-threads"),
         QStringLiteral("Threads that read, hash, decode and preprocess (default: the cores this "
@@ -126,6 +127,7 @@ int runScan(const QStringList &arguments)
     settings.walk.allFiles = parser.isSet(allFiles);
     settings.readMetadata = !parser.isSet(noMetadata);
     settings.reducedJpegDecode = !parser.isSet(fullDecode);
+    settings.cropOnlyJpegDecode = !parser.isSet(fullDecode);
     const auto usage = [](const QString &message) {
         err() << "forgelens-cli scan: " << message << "\n";
         err().flush();

@@ -83,6 +83,18 @@ std::vector<ReducibleResize> DetectorSet::reducibleResizes() const
     return resizes;
 }
 
+std::vector<NativeCenterCrop> DetectorSet::nativeCenterCrops() const
+{
+    std::vector<NativeCenterCrop> crops;
+    for (const InputGroup &group : m_groups) {
+        const std::optional<NativeCenterCrop> crop = nativeCenterCrop(group.spec);
+        if (!crop)
+            return {}; // one decode feeds every group: one that reads more decides
+        crops.push_back(*crop);
+    }
+    return crops;
+}
+
 std::vector<ModelInfo> DetectorSet::models() const
 {
     std::vector<ModelInfo> out;

@@ -61,6 +61,8 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
     readRequest.salvageTruncated = request.salvageTruncated && hooks.decoded;
     if (request.reducedJpegDecode)
         readRequest.reduceJpegFor = detectors.reducibleResizes();
+    if (request.cropOnlyJpegDecode && !hooks.decoded)
+        readRequest.cropJpegFor = detectors.nativeCenterCrops();
     const QByteArray native = nativePath.isEmpty() ? QFile::encodeName(path) : nativePath;
     EvidenceReading reading = request.sandbox
         ? request.sandbox->read(path, native, readRequest, hooks.cancel)
@@ -85,6 +87,8 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
     record.storedWidth = decoded.storedWidth;
     record.storedHeight = decoded.storedHeight;
     record.orientation = decoded.orientation;
+    record.decodeReduction = decoded.reduction;
+    record.cropOnlyDecode = decoded.isPartial();
     if (hooks.decoded)
         hooks.decoded(decoded);
     if (cancelled(hooks))

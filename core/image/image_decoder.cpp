@@ -3,8 +3,11 @@
 #include "forgelens/image/exif_orientation.h"
 #include "forgelens/image/image_header_probe.h"
 
+#include "forgelens/image/input_geometry.h"
+
 #include "container_pixels.h"
 #include "jpeg_layout.h"
+#include "jpeg_region_decode.h"
 #include "orientation_transform.h"
 #include "pixel_limit.h"
 
@@ -200,6 +203,40 @@ std::optional<Result<DecodedImage>> decodeWithContainerLibrary(std::span<const s
     return Result<DecodedImage>(std::move(out));
 }
 
+// The part of a JPEG that `hints.cropFor`'s crops read, decoded alone into `out` (pixels from
+// `destinationFor`). false, with `out` untouched, where the crops need the whole image or the
+// region decode does not take the file: the caller then decodes it whole.
+bool decodeCropRegion(std::span<const std::uint8_t> bytes, const ImageHeader &header,
+    const DecodeHints &hints, DecodedImage &out,
+    const std::function<unsigned char *(qint64)> &destinationFor)
+{
+    const std::optional<QRect> stored
+        = nativeCropRegion(hints.cropFor, header.width, header.height, out.orientation);
+    if (!stored)
+        return false;
+    std::optional<cv::Mat> pixels = decodeJpegRegion(bytes, *stored, header.width, header.height);
+    if (!pixels)
+        return false;
+    try {
+        applyExifOrientation(*pixels, out.orientation);
+    } catch (const cv::Exception &) {
+        return false;
+    }
+    const bool turned = out.orientation >= 5; // 5 to 8 swap the sides
+    out.storedWidth = header.width;
+    out.storedHeight = header.height;
+    out.width = pixels->cols;
+    out.height = pixels->rows;
+    out.region = shownRect(*stored, out.orientation, header.width, header.height);
+    out.wholeWidth = turned ? header.height : header.width;
+    out.wholeHeight = turned ? header.width : header.height;
+    unsigned char *destination = destinationFor(qint64(out.width) * out.height * 3);
+    const size_t rowBytes = size_t(out.width) * 3;
+    for (int y = 0; y < out.height; ++y)
+        std::memcpy(destination + size_t(y) * rowBytes, pixels->ptr(y), rowBytes);
+    return true;
+}
+
 } // namespace
 
 QString DecodeLimits::validate() const
@@ -270,6 +307,14 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
         out.rgb.resize(qsizetype(bytesNeeded));
         return reinterpret_cast<unsigned char *>(out.rgb.data());
     };
+    try {
+        if (header->format == ImageFormat::Jpeg && mode == DecodeMode::Strict
+            && decodeCropRegion(bytes, *header, hints, out, destinationFor))
+            return out;
+    } catch (const std::bad_alloc &) {
+        return decodeError(ErrorCode::DecoderOutOfMemory,
+            QStringLiteral("not enough memory to decode this image within the limit"));
+    }
     unsigned char *inPlace = nullptr; // set when the decoder wrote straight to the destination
     // Declared before the matrices whose memory it may hand out: they release it through it.
     DestinationAllocator allocator(decodedHeight, decodedWidth, destinationFor);
@@ -331,8 +376,8 @@ Result<DecodedImage> decodeImage(std::span<const std::uint8_t> bytes, const Deco
         if (reduction > 1) {
             const bool turned = out.orientation >= 5; // 5 to 8 swap the sides
             out.reduction = reduction;
-            out.reducedFromWidth = turned ? header->height : header->width;
-            out.reducedFromHeight = turned ? header->width : header->height;
+            out.wholeWidth = turned ? header->height : header->width;
+            out.wholeHeight = turned ? header->width : header->height;
         }
         unsigned char *destination
             = inPlace ? inPlace : destinationFor(qint64(out.width) * out.height * 3);

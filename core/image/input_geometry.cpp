@@ -161,4 +161,19 @@ std::vector<QRect> scoredRegions(const InputSpec &spec, int width, int height, i
     return regions;
 }
 
+QRect shownRect(const QRect &stored, int orientation, int storedWidth, int storedHeight)
+{
+    return orient(stored, orientation, storedWidth, storedHeight);
+}
+
+QRect storedRect(const QRect &shown, int orientation, int storedWidth, int storedHeight)
+{
+    // 6 and 8 undo each other; every other orientation is its own inverse. The inverse turns
+    // the image as shown, whose sides 5 to 8 swap.
+    const int inverse = orientation == 6 ? 8 : orientation == 8 ? 6 : orientation;
+    const bool turned = orientation >= 5 && orientation <= 8;
+    return orient(
+        shown, inverse, turned ? storedHeight : storedWidth, turned ? storedWidth : storedHeight);
+}
+
 } // namespace forgelens

@@ -1,6 +1,7 @@
 #include "forgelens/image/preprocessor.h"
 
 #include "forgelens/image/input_geometry.h"
+#include "forgelens/image/native_crop_region.h"
 
 #include <torch/nn/functional/padding.h>
 #include <torch/nn/functional/upsampling.h>
@@ -265,7 +266,28 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
         // elementwise). A 224 x 224 centre crop of a 12-megapixel photograph then converts
         // 50 thousand pixels instead of 12 million.
         bool bytes = false;
-        if (auto strips = wholeImage ? std::nullopt : resizeInStrips(image, spec)) {
+        bool cropped = false; // the centre crop is taken already
+        if (image.isPartial()) {
+            // Only the region was decoded (native_crop_region.h): it must hold this model's
+            // crop, which is then the batch, as the whole image's crop step would cut it.
+            const std::optional<NativeCenterCrop> crop = nativeCenterCrop(spec);
+            const std::optional<QRect> shown = crop
+                ? nativeCropRect(*crop, image.storedWidth, image.storedHeight, image.orientation)
+                : std::nullopt;
+            if (!shown || !image.region.contains(*shown))
+                return Error{ ErrorCode::PreprocessFailed,
+                    QStringLiteral("only part of the image was decoded, and this model reads "
+                                   "pixels outside it") };
+            const int top = shown->y() - image.region.y();
+            const int left = shown->x() - image.region.x();
+            batch = byteView(image)
+                        .slice(2, top, top + shown->height())
+                        .slice(3, left, left + shown->width());
+            if (!spec.applyExifOrientation)
+                batch = undoOrientation(batch, image.orientation);
+            bytes = true;
+            cropped = true;
+        } else if (auto strips = wholeImage ? std::nullopt : resizeInStrips(image, spec)) {
             std::tie(batch, firstStep) = std::move(*strips);
         } else if (!wholeImage && spec.resize == InputSpec::Resize::None) {
             batch = byteView(image);
@@ -281,12 +303,16 @@ Result<at::Tensor> preprocess(const DecodedImage &image, const InputSpec &spec, 
         for (size_t s = firstStep; s < spec.order.size(); ++s) {
             switch (spec.order[s]) {
             case InputSpec::Step::Resize:
+                if (spec.resize != InputSpec::Resize::None && bytes) {
+                    batch = bytesToFloat(batch, spec); // a crop taken in 8 bits, then resized
+                    bytes = false;
+                }
                 if (spec.resize != InputSpec::Resize::None)
                     batch = resize(batch, spec,
                         image.reduction > 1 ? full : PixelExtent{ batch.size(2), batch.size(3) });
                 break;
             case InputSpec::Step::Crop:
-                if (spec.crop == InputSpec::Crop::Center) {
+                if (spec.crop == InputSpec::Crop::Center && !cropped) {
                     const auto [cropHeight, cropWidth] = tensorCropExtent(batch, spec);
                     batch = centerCrop(batch, cropHeight, cropWidth);
                 } else if (spec.crop == InputSpec::Crop::Tiles) {

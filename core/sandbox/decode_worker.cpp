@@ -239,6 +239,20 @@ bool parseRequest(const QByteArray &payload, Request &request)
             resize.maxSize = maxSize;
         request.read.reduceJpegFor.push_back(resize);
     }
+    qint32 crops = 0;
+    in >> crops;
+    if (crops < 0 || crops > 64)
+        return false;
+    for (qint32 i = 0; i < crops; ++i) {
+        NativeCenterCrop crop;
+        qint32 height = 0, width = 0;
+        in >> height >> width >> crop.pad >> crop.applyExifOrientation;
+        if (height <= 0 || width <= 0)
+            return false;
+        crop.height = height;
+        crop.width = width;
+        request.read.cropJpegFor.push_back(crop);
+    }
     return in.status() == QDataStream::Ok && request.read.limits.validate().isEmpty()
         && request.cpuSeconds > 0;
 }

@@ -298,6 +298,10 @@ EvidenceReading DecoderPool::read(const QString &path, const QByteArray &nativeP
         for (const ReducibleResize &resize : request.reduceJpegFor)
             out << qint32(resize.policy) << qint32(resize.height) << qint32(resize.width)
                 << qint32(resize.maxSize.value_or(0));
+        out << qint32(request.cropJpegFor.size());
+        for (const NativeCenterCrop &crop : request.cropJpegFor)
+            out << qint32(crop.height) << qint32(crop.width) << crop.pad
+                << crop.applyExifOrientation;
     }
     const auto deadline
         = std::chrono::steady_clock::now() + std::chrono::seconds(m_config.wallSecondsPerFile);

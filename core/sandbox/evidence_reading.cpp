@@ -22,6 +22,7 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
     reading.readAtUtc = evidence->readAtUtc;
     DecodeHints hints;
     hints.reduceFor = request.reduceJpegFor;
+    hints.cropFor = request.cropJpegFor;
     if (request.readMetadata) {
         MetadataReport report = readMetadataReport(evidence->view(),
             MetadataFileFacts{ QFileInfo(path).fileName(), evidence->modifiedUtc });
@@ -42,7 +43,7 @@ void readStages(EvidenceReading &reading, const QString &path, const QByteArray 
         reading.error = decoded.error();
         if (decoded.error().code == ErrorCode::Truncated && request.salvageTruncated) {
             Result<DecodedImage> salvaged = decodeImage(evidence->view(), request.limits,
-                DecodeMode::Salvage, target, DecodeHints{ {}, hints.exifOrientation });
+                DecodeMode::Salvage, target, DecodeHints{ {}, {}, hints.exifOrientation });
             if (salvaged)
                 reading.salvaged = std::move(salvaged).value();
         }

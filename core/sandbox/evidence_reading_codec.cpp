@@ -150,8 +150,9 @@ void writeImage(QDataStream &out, const std::optional<DecodedImage> &image)
         return;
     out << qint32(image->width) << qint32(image->height) << qint32(image->format)
         << qint32(image->storedWidth) << qint32(image->storedHeight) << qint32(image->orientation)
-        << image->truncated << qint32(image->reduction) << qint32(image->reducedFromWidth)
-        << qint32(image->reducedFromHeight);
+        << image->truncated << qint32(image->reduction) << qint32(image->wholeWidth)
+        << qint32(image->wholeHeight) << qint32(image->region.x()) << qint32(image->region.y())
+        << qint32(image->region.width()) << qint32(image->region.height());
 }
 
 bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes)
@@ -163,12 +164,29 @@ bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes
     DecodedImage out;
     qint32 width = 0, height = 0, format = 0, storedWidth = 0, storedHeight = 0, orientation = 1;
     qint32 reduction = 1, fullWidth = 0, fullHeight = 0;
+    // The region as four numbers, not a QRect: a forged QRect's corners would overflow the int
+    // arithmetic of its width before anything could check them.
+    qint32 regionX = 0, regionY = 0, regionWidth = 0, regionHeight = 0;
     in >> width >> height >> format >> storedWidth >> storedHeight >> orientation >> out.truncated
-        >> reduction >> fullWidth >> fullHeight;
+        >> reduction >> fullWidth >> fullHeight >> regionX >> regionY >> regionWidth
+        >> regionHeight;
     if (width <= 0 || height <= 0 || format < 0 || format > kLastFormat || orientation < 1
         || orientation > 8)
         return false;
-    if (reduction == 1) {
+    const bool turned = orientation >= 5; // 5 to 8 swap the sides
+    if (regionWidth != 0 || regionHeight != 0) {
+        // Only a part, decoded at full size: it lies inside the image as shown, whose sides are
+        // the stored ones.
+        if (reduction != 1 || regionWidth != width || regionHeight != height
+            || fullWidth != (turned ? storedHeight : storedWidth)
+            || fullHeight != (turned ? storedWidth : storedHeight) || regionX < 0 || regionY < 0
+            || qint64(regionX) + regionWidth > fullWidth
+            || qint64(regionY) + regionHeight > fullHeight)
+            return false;
+        out.region = QRect(regionX, regionY, regionWidth, regionHeight);
+        out.wholeWidth = fullWidth;
+        out.wholeHeight = fullHeight;
+    } else if (reduction == 1) {
         if (qint64(storedWidth) * storedHeight != qint64(width) * height)
             return false;
     } else {
@@ -180,8 +198,8 @@ bool readImage(Input &in, std::optional<DecodedImage> &image, qint64 &pixelBytes
             || qint64(storedWidth) * storedHeight != qint64(fullWidth) * fullHeight)
             return false;
         out.reduction = reduction;
-        out.reducedFromWidth = fullWidth;
-        out.reducedFromHeight = fullHeight;
+        out.wholeWidth = fullWidth;
+        out.wholeHeight = fullHeight;
     }
     out.width = width;
     out.height = height;

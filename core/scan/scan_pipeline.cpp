@@ -76,6 +76,7 @@ public:
         m_request.limits = settings.limits;
         m_request.readMetadata = settings.readMetadata;
         m_request.reducedJpegDecode = settings.reducedJpegDecode;
+        m_request.cropOnlyJpegDecode = settings.cropOnlyJpegDecode;
         m_request.keepEmbeddings = settings.keepEmbeddings;
         m_request.sandbox = std::move(sandbox);
     }

@@ -127,8 +127,8 @@ int main(int argc, char **argv)
             ++notJpeg;
             continue;
         }
-        Result<DecodedImage> reduced
-            = decodeImage(file->view(), limits, DecodeMode::Strict, {}, DecodeHints{ { *resize } });
+        Result<DecodedImage> reduced = decodeImage(file->view(), limits, DecodeMode::Strict, {},
+            DecodeHints{ { *resize }, {}, std::nullopt });
         if (!reduced) {
             ++failed;
             continue;

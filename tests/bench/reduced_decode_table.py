@@ -13,6 +13,9 @@ shorter side, copied into BUILD/reduced-decode-photos/. Then ImageNet's 1,000 sa
 ../shared/data (500 x 375 typically: too small to reduce for most bundles, which the table
 shows).
 
+Then the crop-only decode's check: for CoDE's stand-in, every JPEG of both folders decoded whole
+and only around the crop must give the same input, element for element.
+
 The bundles: the seed systems' stand-in bundles that `make test` writes (random weights laid
 out as each release, BUILD/tests/parity-*), the reference detector, and `make bench`'s bundle.
 
@@ -124,6 +127,19 @@ def main():
                   f"| {result['max_abs_input_difference']:.4f} "
                   f"| {result['max_abs_delta_p']:.2e} | {result['mean_abs_delta_p']:.2e} "
                   f"| {result['p_lowest']:.3f}-{result['p_highest']:.3f} |", flush=True)
+
+    # The crop-only decode (core/image/native_crop_region.h) is exact, not bounded: every
+    # crop-only input must equal the whole decode's, element for element.
+    stage_bench = os.path.join(build, "tests", "forgelens-scan-stage-bench")
+    code = bundles(build)[0][1]
+    if os.path.exists(code):
+        print("\ncrop-only JPEG decode for CoDE's manifest (224 crop at native resolution):")
+        for label, folder in folders:
+            result = subprocess.run([stage_bench, "exact", code, folder], capture_output=True,
+                                    text=True)
+            print(f"  {label}: {result.stdout.strip().splitlines()[-1]}", flush=True)
+            if result.returncode != 0:
+                sys.exit("the crop-only decode changed an input")
 
 
 if __name__ == "__main__":

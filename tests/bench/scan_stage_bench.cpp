@@ -10,8 +10,13 @@
 //     where one file's time goes on one thread, stage by stage (median and range of REPEATS,
 //     default 9, after one untimed pass): the read, the hashes (OpenSSL, and Qt's portable
 //     code the scan used before), the metadata, the second Exiv2 parse for the orientation,
-//     and decode + preprocess whole and reduced for BUNDLE's manifest (reduced_jpeg_decode.h,
-//     whatever the bundle's own flag says).
+//     and decode + preprocess as before (whole) and now for BUNDLE's manifest: reduced
+//     (reduced_jpeg_decode.h, whatever the bundle's own flag says) or only around a native
+//     crop (native_crop_region.h).
+//
+//   forgelens-scan-stage-bench exact BUNDLE FOLDER
+//     every file decoded whole and only around BUNDLE's native crop (native_crop_region.h),
+//     both preprocessed: the inputs must be equal element for element (exit status 1 if not).
 //
 // Prints one line "rate <files or images per second>" last, for the script to read.
 #include "forgelens/image/evidence_file.h"
@@ -19,6 +24,7 @@
 #include "forgelens/image/file_digest.h"
 #include "forgelens/image/image_decoder.h"
 #include "forgelens/image/input_geometry.h"
+#include "forgelens/image/native_crop_region.h"
 #include "forgelens/image/preprocessor.h"
 #include "forgelens/inference/allocator_tuning.h"
 #include "forgelens/inference/engine.h"
@@ -57,10 +63,14 @@ int decodeStage(const QString &bundle, const QString &folder, int threads, bool 
         return 1;
     }
     const InputSpec spec = (*engine)->info().manifest.input;
-    // As a scan decodes for this bundle alone: reduced where its manifest allows.
+    // As a scan decodes for this bundle alone: reduced where its manifest allows, only around
+    // its crop where it crops at native resolution.
     std::vector<ReducibleResize> reduceFor;
     if (const std::optional<ReducibleResize> resize = reducibleResize(spec); resize && !fullDecode)
         reduceFor.push_back(*resize);
+    std::vector<NativeCenterCrop> cropFor;
+    if (const std::optional<NativeCenterCrop> crop = nativeCenterCrop(spec); crop && !fullDecode)
+        cropFor.push_back(*crop);
     const DecodeLimits limits;
     std::atomic<size_t> next{ 0 };
     std::atomic<int> failures{ 0 };
@@ -79,7 +89,7 @@ int decodeStage(const QString &bundle, const QString &folder, int threads, bool 
                 }
                 const MetadataReport report = readMetadataReport(file->view());
                 Result<DecodedImage> image = decodeImage(file->view(), limits, DecodeMode::Strict,
-                    {}, DecodeHints{ reduceFor, report.embedded.exifOrientation });
+                    {}, DecodeHints{ reduceFor, cropFor, report.embedded.exifOrientation });
                 if (!image || !preprocessImage(*image, spec))
                     ++failures;
             }
@@ -135,21 +145,27 @@ int profileFile(const QString &bundle, const QString &path, int repeats)
     const std::optional<ReducibleResize> resize = reducibleResize(spec);
     const std::vector<ReducibleResize> reduceFor
         = resize ? std::vector<ReducibleResize>{ *resize } : std::vector<ReducibleResize>{};
+    const std::optional<NativeCenterCrop> crop = nativeCenterCrop(spec);
+    const std::vector<NativeCenterCrop> cropFor
+        = crop ? std::vector<NativeCenterCrop>{ *crop } : std::vector<NativeCenterCrop>{};
     const auto bytes = file->view();
     const QByteArrayView view(
         reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
     // Before: the decoder parses the EXIF for the orientation itself. Now: the metadata pass
     // hands it over.
-    const DecodeHints hints{ reduceFor, readExifOrientation(bytes) };
+    const DecodeHints hints{ reduceFor, cropFor, readExifOrientation(bytes) };
     Result<DecodedImage> whole = decodeImage(bytes, limits);
     Result<DecodedImage> reduced = decodeImage(bytes, limits, DecodeMode::Strict, {}, hints);
     if (!whole || !reduced) {
         std::fprintf(stderr, "cannot decode the file\n");
         return 1;
     }
-    std::printf("%s: %d x %d, %.1f MB; reduced decode: 1/%d (%d x %d)\n", qPrintable(path),
-        whole->width, whole->height, double(bytes.size()) / 1e6, reduced->reduction, reduced->width,
-        reduced->height);
+    std::printf("%s: %d x %d, %.1f MB; now decoded: %s (%d x %d)\n", qPrintable(path), whole->width,
+        whole->height, double(bytes.size()) / 1e6,
+        reduced->reduction > 1 ? qPrintable(QStringLiteral("reduced 1/%1").arg(reduced->reduction))
+            : reduced->isPartial() ? "only around the crop"
+                                   : "whole",
+        reduced->width, reduced->height);
     printTiming("read (open, read, SHA-256 + MD5 with OpenSSL)",
         timeIt(repeats, [&] { (void)readEvidenceFile(path, limits.maxFileBytes); }));
     printTiming("  of which SHA-256 + MD5, OpenSSL (now)",
@@ -179,8 +195,8 @@ int profileFile(const QString &bundle, const QString &path, int repeats)
                             "image as floats",
         preprocessWhole);
     printTiming(reduced->reduction > 1 ? "now: decode reduced, orientation handed over"
-                                       : "now: decode whole (no reduction for this manifest), "
-                                         "orientation handed over",
+            : reduced->isPartial()     ? "now: decode only around the crop, orientation handed over"
+                                       : "now: decode whole, orientation handed over",
         decodeReduced);
     printTiming(stripPath ? "now: preprocess" : "now: preprocess, crop or tiles cut in 8 bits",
         preprocessReduced);
@@ -257,6 +273,54 @@ int modelStage(const QString &bundle, int batch, double seconds)
     return 0;
 }
 
+// Every file of FOLDER decoded whole and crop-only for BUNDLE's manifest, both preprocessed:
+// the inputs must be equal, element for element. Exit status 1 when any differs.
+int exactness(const QString &bundle, const QString &folder)
+{
+    EngineConfig config;
+    config.warmUp = false;
+    Result<std::unique_ptr<Engine>> engine = Engine::load(bundle, config);
+    Result<ScanFileList> list = listScanFiles(folder, {});
+    const InputSpec spec = engine ? (*engine)->info().manifest.input : InputSpec();
+    const std::optional<NativeCenterCrop> crop = nativeCenterCrop(spec);
+    if (!engine || !list || !crop) {
+        std::fprintf(stderr,
+            "cannot load the bundle, list the folder, or the bundle does not "
+            "crop at native resolution\n");
+        return 1;
+    }
+    const DecodeLimits limits;
+    int files = 0, cropOnly = 0, identical = 0, differ = 0;
+    for (const ScanFile &entry : list->files) {
+        Result<EvidenceFile> file = readEvidenceFile(entry.absolutePath, limits.maxFileBytes);
+        if (!file)
+            continue;
+        const std::optional<int> orientation
+            = readMetadataReport(file->view()).embedded.exifOrientation;
+        Result<DecodedImage> whole = decodeImage(
+            file->view(), limits, DecodeMode::Strict, {}, DecodeHints{ {}, {}, orientation });
+        Result<DecodedImage> part = decodeImage(file->view(), limits, DecodeMode::Strict, {},
+            DecodeHints{ {}, { *crop }, orientation });
+        if (!whole || !part)
+            continue;
+        ++files;
+        if (!part->isPartial())
+            continue;
+        ++cropOnly;
+        Result<at::Tensor> fromWhole = preprocessImage(*whole, spec);
+        Result<at::Tensor> fromPart = preprocessImage(*part, spec);
+        if (fromWhole && fromPart && torch::equal(*fromWhole, *fromPart)) {
+            ++identical;
+        } else {
+            ++differ;
+            std::printf("differs: %s\n", qPrintable(entry.relativePath));
+        }
+    }
+    std::printf("%d files decoded, %d of them crop-only: %d inputs identical, %d differ\n", files,
+        cropOnly, identical, differ);
+    return differ == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -272,12 +336,14 @@ int main(int argc, char **argv)
     if (mode == QLatin1String("profile") && argc >= 4)
         return profileFile(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
             argc > 4 ? std::max(1, std::atoi(argv[4])) : 9);
+    if (mode == QLatin1String("exact") && argc >= 4)
+        return exactness(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]));
     if (mode == QLatin1String("model") && argc >= 3)
         return modelStage(QString::fromLocal8Bit(argv[2]), argc > 3 ? std::atoi(argv[3]) : 16,
             argc > 4 ? std::atof(argv[4]) : 20.0);
     std::fprintf(stderr,
         "usage: %s decode BUNDLE FOLDER [THREADS] [--full-decode] | model BUNDLE [BATCH] "
-        "[SECONDS] | profile BUNDLE JPEG [REPEATS]\n",
+        "[SECONDS] | profile BUNDLE JPEG [REPEATS] | exact BUNDLE FOLDER\n",
         argv[0]);
     return 2;
 }

@@ -14,7 +14,7 @@ shift 2
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
   harnesses=(header_probe png_chunks jpeg_structure c2pa exif_orientation metadata_report manifest
-             bundle_archive csv evidence_reading_codec)
+             bundle_archive csv evidence_reading_codec jpeg_region_decode)
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -53,11 +53,11 @@ printf "'=cmd,'+1,''x\r\n\"multi\nline\",,\r\n" > "$seeds/csv/formulas.csv"
 declare -A corpus=(
   [header_probe]=images [png_chunks]=images [jpeg_structure]=images [c2pa]=images
   [exif_orientation]=images [metadata_report]=images [manifest]=manifest
-  [bundle_archive]=bundle [csv]=csv [evidence_reading_codec]=codec)
+  [bundle_archive]=bundle [csv]=csv [evidence_reading_codec]=codec [jpeg_region_decode]=images)
 declare -A dictionary=(
   [header_probe]=images [png_chunks]=png [jpeg_structure]=jpeg [c2pa]=c2pa
   [exif_orientation]=jpeg [metadata_report]=images [manifest]=json [bundle_archive]=zip
-  [csv]=csv [evidence_reading_codec]=)
+  [csv]=csv [evidence_reading_codec]= [jpeg_region_decode]=jpeg)
 
 declare -A maxlen=([bundle_archive]=65536 [manifest]=65536 [csv]=65536)
 

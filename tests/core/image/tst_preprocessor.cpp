@@ -456,8 +456,8 @@ void TestPreprocessor::reducedImageIsResizedToTheFullDecodesSize()
     reduced.storedWidth = storedWidth;
     reduced.storedHeight = storedHeight;
     reduced.reduction = 4;
-    reduced.reducedFromWidth = fullWidth;
-    reduced.reducedFromHeight = fullHeight;
+    reduced.wholeWidth = fullWidth;
+    reduced.wholeHeight = fullHeight;
     DecodedImage full = noiseImage(fullWidth, fullHeight, orientation);
     const Result<at::Tensor> fromReduced = preprocessImage(reduced, spec);
     const Result<at::Tensor> fromFull = preprocessImage(full, spec);

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void refusesPipesWithoutWaiting();
     void cameraMakerNotesAreReadInTheSandbox();
     void reducedJpegDecodeCrossesTheSandbox();
+    void cropOnlyJpegDecodeCrossesTheSandbox();
 
 private:
     SandboxConfig config() const
@@ -221,6 +222,35 @@ void TestDecoderPool::reducedJpegDecodeCrossesTheSandbox()
     QCOMPARE(sandboxed.image->fullWidth(), whole.image->width);
     QCOMPARE(sandboxed.image->fullHeight(), whole.image->height);
     QCOMPARE(sandboxed.image->rgb, local.image->rgb);
+}
+
+void TestDecoderPool::cropOnlyJpegDecodeCrossesTheSandbox()
+{
+    // The crops travel to the worker, which decodes only around them and hands over the same
+    // region, sizes and pixels as this process, and those pixels are the whole decode's.
+    const QString path = QStringLiteral(FORGELENS_FIXTURES_DIR "/images/pattern_orient6.jpg");
+    EvidenceReadRequest request;
+    const EvidenceReading whole = readEvidence(path, QFile::encodeName(path), request);
+    QVERIFY(whole.image);
+    request.cropJpegFor = { NativeCenterCrop{ 16, 12, true, true } };
+    const EvidenceReading local = readEvidence(path, QFile::encodeName(path), request);
+    QVERIFY(local.image && local.image->isPartial());
+    DecoderPool pool(config());
+    const EvidenceReading sandboxed = pool.read(path, QFile::encodeName(path), request);
+    QVERIFY2(!sandboxed.error, qPrintable(sandboxed.error ? sandboxed.error->message : QString()));
+    QVERIFY(sandboxed.image);
+    QCOMPARE(sandboxed.image->region, local.image->region);
+    QCOMPARE(sandboxed.image->orientation, 6);
+    QCOMPARE(sandboxed.image->fullWidth(), whole.image->width);
+    QCOMPARE(sandboxed.image->fullHeight(), whole.image->height);
+    QCOMPARE(sandboxed.image->rgb, local.image->rgb);
+    const QRect region = sandboxed.image->region;
+    QCOMPARE(region.size(), QSize(12, 16));
+    QByteArray fromWhole;
+    for (int y = region.top(); y <= region.bottom(); ++y)
+        fromWhole += whole.image->rgb.mid(
+            (qsizetype(y) * whole.image->width + region.left()) * 3, qsizetype(region.width()) * 3);
+    QCOMPARE(sandboxed.image->rgb, fromWhole);
 }
 
 QTEST_GUILESS_MAIN(TestDecoderPool)

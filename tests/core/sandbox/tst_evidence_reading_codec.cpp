@@ -5,9 +5,20 @@
 #include <QDataStream>
 #include <QTest>
 
+#include <functional>
 #include <limits>
 
 using namespace forgelens;
+
+namespace {
+
+// What the parent reads back of what a worker wrote.
+std::optional<EvidenceReading> roundTrip(const EvidenceReading &reading, qint64 &pixelBytes)
+{
+    return decodeEvidenceReading(encodeEvidenceReading(reading), pixelBytes);
+}
+
+} // namespace
 
 class TestEvidenceReadingCodec : public QObject {
     Q_OBJECT
@@ -91,12 +102,11 @@ private Q_SLOTS:
         EvidenceReading reading;
         DecodedImage image{ 1000, 749, {}, ImageFormat::Jpeg, 4000, 2993, 1, false };
         image.reduction = 4;
-        image.reducedFromWidth = 4000;
-        image.reducedFromHeight = 2993;
+        image.wholeWidth = 4000;
+        image.wholeHeight = 2993;
         reading.image = image;
         qint64 pixelBytes = -1;
-        const std::optional<EvidenceReading> back
-            = decodeEvidenceReading(encodeEvidenceReading(reading), pixelBytes);
+        const std::optional<EvidenceReading> back = roundTrip(reading, pixelBytes);
         QVERIFY(back && back->image);
         QCOMPARE(pixelBytes, qint64(1000) * 749 * 3);
         QCOMPARE(back->image->reduction, 4);
@@ -108,9 +118,44 @@ private Q_SLOTS:
                 std::pair{ 4, std::numeric_limits<qint32>::max() } }) {
             EvidenceReading forged = reading;
             forged.image->reduction = reduction;
-            forged.image->reducedFromWidth = fullWidth;
-            QVERIFY(!decodeEvidenceReading(encodeEvidenceReading(forged), pixelBytes));
+            forged.image->wholeWidth = fullWidth;
+            QVERIFY(!roundTrip(forged, pixelBytes));
         }
+    }
+
+    // A JPEG decoded only around a crop, turned by its EXIF orientation: the region travels
+    // with the whole size as shown, and a region that does not lie inside the image, does not
+    // match the pixels' size, or comes with a reduction (which would make the parent cut the
+    // crop from the wrong pixels) is refused.
+    void regionRoundTripsAndMustLieInsideTheImage()
+    {
+        EvidenceReading reading;
+        DecodedImage image{ 224, 100, {}, ImageFormat::Jpeg, 4000, 3000, 6, false };
+        image.region = QRect(1388, 1950, 224, 100);
+        image.wholeWidth = 3000; // turned: the stored height
+        image.wholeHeight = 4000;
+        reading.image = image;
+        qint64 pixelBytes = -1;
+        const std::optional<EvidenceReading> back = roundTrip(reading, pixelBytes);
+        QVERIFY(back && back->image);
+        QCOMPARE(pixelBytes, qint64(224) * 100 * 3);
+        QVERIFY(back->image->isPartial());
+        QCOMPARE(back->image->region, image.region);
+        QCOMPARE(back->image->fullWidth(), 3000);
+        QCOMPARE(back->image->fullHeight(), 4000);
+
+        const auto forged = [&](const std::function<void(DecodedImage &)> &change) {
+            EvidenceReading copy = reading;
+            change(*copy.image);
+            qint64 bytes = 0;
+            return !roundTrip(copy, bytes).has_value();
+        };
+        QVERIFY(forged([](DecodedImage &i) { i.region.moveLeft(2900); })); // past the right edge
+        QVERIFY(forged([](DecodedImage &i) { i.region.moveTop(-1); }));
+        QVERIFY(forged([](DecodedImage &i) { i.region.setWidth(225); })); // not the pixels' size
+        QVERIFY(forged([](DecodedImage &i) { i.wholeWidth = 4000; })); // not turned
+        QVERIFY(forged([](DecodedImage &i) { i.wholeHeight = std::numeric_limits<int>::max(); }));
+        QVERIFY(forged([](DecodedImage &i) { i.reduction = 2; }));
     }
 
     // fuzz_evidence_reading_codec's first find: a string length of 0xD3D3D3D3 made Qt allocate

@@ -8,6 +8,7 @@
 
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -149,6 +150,65 @@ private Q_SLOTS:
                 recorded.value(QStringLiteral("reduced_jpeg_decode")).toBool(!reduced), reduced);
         }
         QVERIFY(std::fabs(scores[true] - scores[false]) < 0.01);
+    }
+
+    // A bundle that crops at native resolution, as CoDE's converter writes it: the scan decodes
+    // only around the crop, and its report is the full decode's row for row, scores and all,
+    // to the last digit printed (the crop's pixels are the same).
+    void cropOnlyDecodeChangesNothingInTheReport()
+    {
+        const QString folder = m_work.filePath(QStringLiteral("native"));
+        QVERIFY(QDir().mkpath(folder));
+        for (int i = 0; i < 3; ++i) {
+            QImage photo(1203 + 2 * i, 901, QImage::Format_RGB888);
+            for (int y = 0; y < photo.height(); ++y)
+                for (int x = 0; x < photo.width(); ++x)
+                    photo.setPixel(
+                        x, y, qRgb((x * 3 + y * i) % 256, (y * 5 + x) % 256, ((x ^ y) * 7) % 256));
+            QVERIFY(photo.save(folder + QStringLiteral("/photo-%1.jpg").arg(i), "JPEG", 90));
+        }
+        QJsonObject manifest = testing::testManifest();
+        QJsonObject input = manifest.value(QStringLiteral("input")).toObject();
+        input.insert(QStringLiteral("resize"),
+            QJsonObject{ { QStringLiteral("policy"), QStringLiteral("none") } });
+        input.insert(QStringLiteral("crop"),
+            QJsonObject{ { QStringLiteral("policy"), QStringLiteral("center") },
+                { QStringLiteral("size"), QJsonArray{ 64, 64 } } });
+        manifest.insert(QStringLiteral("input"), input);
+        const QString model = m_work.filePath(QStringLiteral("native.pt"));
+        QVERIFY(testing::saveTestBundle(model, testing::makeTestModule(1), manifest));
+
+        std::map<bool, std::vector<QStringList>> reports;
+        for (const bool region : { true, false }) {
+            ScanSettings settings
+                = baseSettings(region ? QStringLiteral("region.csv") : QStringLiteral("whole.csv"));
+            settings.root = folder;
+            settings.modelPaths = { model };
+            settings.cropOnlyJpegDecode = region;
+            std::atomic_bool cancel{ false };
+            std::atomic_int cropOnly{ 0 };
+            ScanObserver observer;
+            observer.recordComing = [&cropOnly](const QString &, const AnalysisRecord &record) {
+                cropOnly += record.cropOnlyDecode ? 1 : 0;
+            };
+            Result<ScanSummary> summary = runScan(settings, cancel, observer);
+            QCOMPARE(cropOnly.load(), region ? 3 : 0);
+            QVERIFY2(summary.ok(), summary.ok() ? "" : qPrintable(summary.error().message));
+            reports[region] = testing::readCsvRecords(settings.outputCsv);
+        }
+        const std::vector<QStringList> &region = reports[true];
+        const std::vector<QStringList> &whole = reports[false];
+        QCOMPARE(region.size(), size_t(4));
+        const QStringList &header = region[0];
+        const int width = int(header.indexOf(QStringLiteral("width")));
+        const int score
+            = int(header.indexOf(QStringLiteral("forgelens-untrained-test.p_synthetic")));
+        QVERIFY(width >= 0 && score >= 0);
+        QCOMPARE(region[1].at(width), QStringLiteral("1203")); // the photograph's own size
+        for (size_t row = 1; row < region.size(); ++row) {
+            QVERIFY(!region[row].at(score).isEmpty());
+            QCOMPARE(region[row], whole[row]);
+        }
     }
 
     // An experimental model with an inconclusive band: every row's label is its verdict under

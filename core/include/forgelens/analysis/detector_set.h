@@ -1,6 +1,7 @@
 #pragma once
 
 #include "forgelens/image/input_spec.h"
+#include "forgelens/image/native_crop_region.h"
 #include "forgelens/image/reduced_jpeg_decode.h"
 #include "forgelens/inference/engine_config.h"
 #include "forgelens/inference/inference_worker.h"
@@ -53,6 +54,9 @@ public:
     // The first resize of every group, when all of them allow a reduced JPEG decode
     // (reducibleResize); empty when any group needs the full decode.
     std::vector<ReducibleResize> reducibleResizes() const;
+    // The crop of every group, when all of them begin with a centre crop at native resolution
+    // (nativeCenterCrop); empty when any group reads more of the image.
+    std::vector<NativeCenterCrop> nativeCenterCrops() const;
 
 private:
     std::vector<std::shared_ptr<InferenceWorker>> m_workers;

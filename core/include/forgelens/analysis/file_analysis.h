@@ -27,6 +27,10 @@ struct AnalysisRequest {
     // A JPEG is decoded reduced (reduced_jpeg_decode.h) when every detector's input allows it.
     // Only scans ask for it: an analyst's window shows and maps the full decode.
     bool reducedJpegDecode = false;
+    // A JPEG is decoded only around the detectors' crops (native_crop_region.h) when every
+    // detector's input begins with a centre crop at native resolution and nothing asks for the
+    // picture (AnalysisHooks::decoded unset). Exact: the crops' pixels are a full decode's.
+    bool cropOnlyJpegDecode = false;
     // Where the file's bytes are read, parsed and decoded: the sandbox's worker processes, or
     // (null) this process. Every front end sets it; tests of other units may leave it null.
     std::shared_ptr<DecoderPool> sandbox;

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QMetaType>
+#include <QRect>
 
 namespace forgelens {
 
@@ -21,20 +22,25 @@ struct DecodedImage {
     bool truncated = false; // decoded in DecodeMode::Salvage from a truncated file
     // A JPEG decoded smaller by libjpeg's DCT-domain scaling (only when a scan's models resize
     // it down anyway: reduced_jpeg_decode.h): 1 (full size), 2, 4 or 8. width and height are
-    // then the reduced pixels' (each side rounded up, as libjpeg rounds), and fullWidth and
-    // fullHeight the size the image has when decoded whole, as shown (orientation applied).
-    // storedWidth and storedHeight stay the stored full size.
+    // then the reduced pixels' (each side rounded up, as libjpeg rounds).
     int reduction = 1;
-    int reducedFromWidth = 0;
-    int reducedFromHeight = 0;
+    // A JPEG decoded only where a scan's models crop it (native_crop_region.h): the pixels are
+    // the rectangle `region` of the image as shown (orientation applied), and width and height
+    // its size. Empty: the pixels are the whole image.
+    QRect region = QRect();
+    // With a reduction or a region: the size the image has when decoded whole, as shown
+    // (fullWidth, fullHeight). storedWidth and storedHeight stay the stored full size.
+    int wholeWidth = 0;
+    int wholeHeight = 0;
 
     const unsigned char *constData() const
     {
         return reinterpret_cast<const unsigned char *>(rgb.constData());
     }
     bool isNull() const { return width <= 0 || height <= 0; }
-    int fullWidth() const { return reduction > 1 ? reducedFromWidth : width; }
-    int fullHeight() const { return reduction > 1 ? reducedFromHeight : height; }
+    bool isPartial() const { return !region.isEmpty(); }
+    int fullWidth() const { return reduction > 1 || isPartial() ? wholeWidth : width; }
+    int fullHeight() const { return reduction > 1 || isPartial() ? wholeHeight : height; }
 };
 
 } // namespace forgelens

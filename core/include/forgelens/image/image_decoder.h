@@ -1,6 +1,7 @@
 #pragma once
 
 #include "forgelens/image/decoded_image.h"
+#include "forgelens/image/native_crop_region.h"
 #include "forgelens/image/reduced_jpeg_decode.h"
 #include "forgelens/result.h"
 
@@ -56,6 +57,11 @@ struct DecodeHints {
     // jpegReduction() of its size by libjpeg's DCT scaling (DecodedImage::reduction). Every
     // other format, and Salvage, decode in full. Empty: always in full.
     std::vector<ReducibleResize> reduceFor;
+    // The centre crops every model takes at native resolution: a JPEG decoded in
+    // DecodeMode::Strict is then decoded only in nativeCropRegion() (DecodedImage::region), with
+    // the same pixels there as a full decode. Where the region decode does not take the file
+    // (jpeg_region_decode.h), it is decoded whole. Empty: always whole.
+    std::vector<NativeCenterCrop> cropFor;
     // The EXIF orientation as the metadata pass read it from the same bytes (Exiv2, as
     // readExifOrientation reads it): the decoder then does not parse the EXIF a second time.
     std::optional<int> exifOrientation;

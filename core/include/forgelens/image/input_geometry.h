@@ -46,4 +46,9 @@ TileGrid tileGrid(PixelExtent padded, PixelExtent tile, int maxTiles);
 std::vector<QRect> scoredRegions(const InputSpec &spec, int width, int height, int storedWidth,
     int storedHeight, int orientation);
 
+// A rectangle of the stored image (storedWidth x storedHeight, before orientation) moved to where
+// it stands once EXIF orientation `orientation` is applied, and back: the two are inverses.
+QRect shownRect(const QRect &stored, int orientation, int storedWidth, int storedHeight);
+QRect storedRect(const QRect &shown, int orientation, int storedWidth, int storedHeight);
+
 } // namespace forgelens

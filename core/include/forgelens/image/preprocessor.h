@@ -19,11 +19,13 @@ namespace forgelens {
 // of rows at a time, and without a resize the crop or tiles are cut from the 8-bit pixels before
 // they become floats (both bit-identical, a fraction of the time and memory: preprocessor.cpp).
 // A JPEG decoded reduced (DecodedImage::reduction > 1) is resized to the size its full decode
-// would be resized to.
+// would be resized to. A JPEG decoded only in part (DecodedImage::isPartial) feeds only a model
+// whose native centre crop lies inside that part (native_crop_region.h); any other model gets
+// preprocess-failed.
 Result<at::Tensor> preprocessImage(const DecodedImage &image, const InputSpec &spec);
 
 // The same, always through the whole-image float tensor: the reference the strip and 8-bit
-// paths are tested against.
+// paths are tested against (a partial image still starts from its crop).
 Result<at::Tensor> preprocessWholeImage(const DecodedImage &image, const InputSpec &spec);
 
 } // namespace forgelens

@@ -25,6 +25,8 @@ struct EvidenceReadRequest {
     bool decode = true; // false: identity and metadata only (`forgelens-cli metadata`)
     // Non-empty: a JPEG may be decoded reduced for these resizes (decodeImage's reduceFor).
     std::vector<ReducibleResize> reduceJpegFor;
+    // Non-empty: a JPEG may be decoded only around these crops (decodeImage's cropFor).
+    std::vector<NativeCenterCrop> cropJpegFor;
 };
 
 // Everything taken from one evidence file's bytes: the work that runs on hostile input (reading,

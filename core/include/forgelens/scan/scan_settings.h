@@ -31,6 +31,9 @@ struct ScanSettings {
     // JPEGs decoded reduced where every bundle opts in (input.resize.reduced_jpeg_decode);
     // false (--full-decode): always the full decode.
     bool reducedJpegDecode = true;
+    // JPEGs decoded only around the models' crops where every bundle crops at native resolution
+    // (exact, native_crop_region.h); false (--full-decode): always the whole image.
+    bool cropOnlyJpegDecode = true;
     bool keepEmbeddings = false; // records carry Prediction::embedding (for an exemplar bank)
     bool resume = false; // continue outputCsv's interrupted run
     bool overwrite = false; // replace an existing complete report
