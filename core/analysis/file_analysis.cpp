@@ -87,7 +87,6 @@ void beginStages(PendingAnalysis &pending, const QString &path, const QByteArray
     record.storedWidth = decoded.storedWidth;
     record.storedHeight = decoded.storedHeight;
     record.orientation = decoded.orientation;
-    record.decodeReduction = decoded.reduction;
     record.cropOnlyDecode = decoded.isPartial();
     if (hooks.decoded)
         hooks.decoded(decoded);

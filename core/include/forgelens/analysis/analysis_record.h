@@ -47,10 +47,8 @@ struct AnalysisRecord {
     int storedWidth = 0; // before orientation
     int storedHeight = 0;
     int orientation = 1; // the EXIF orientation that was applied
-    // How a scan decoded the pixels it scored: 1, or the reduced decode's 2, 4 or 8
-    // (reduced_jpeg_decode.h); whether only the detectors' crops were decoded
-    // (native_crop_region.h).
-    int decodeReduction = 1;
+    // Whether a scan decoded only the detectors' crops (native_crop_region.h): the scores are
+    // the same either way; this says which decode produced them.
     bool cropOnlyDecode = false;
 
     bool metadataRead = false;
